@@ -1,0 +1,26 @@
+"""Test settings: the production settings, made faster. Nothing here changes behaviour.
+
+The environment still decides the database and broker (CI sets DATABASE_URL and
+CELERY_BROKER_URL); tests/conftest.py refuses to run under CI=true on anything but PostgreSQL
+and a reachable Redis.
+"""
+
+import os
+
+# Tests run with DEBUG off, like production; they need a key and hosts to start.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from clinic.settings import *  # noqa: F403
+
+# Hashing passwords slowly is the point in production and a waste of minutes in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The manifest storage needs `collectstatic` first; tests render templates without it.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Serve static files from the finders, as in development, so tests need no `collectstatic`.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
