@@ -1,0 +1,1 @@
+"""Intake models. Patient, Submission, Notification and friends arrive with the patient journey."""

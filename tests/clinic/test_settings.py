@@ -1,0 +1,70 @@
+"""Settings: production refuses to start without the values it must not guess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
+    """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+    env.update(DJANGO_SETTINGS_MODULE="clinic.settings", DJANGO_READ_DOT_ENV="0", **overrides)
+    return run_python(PROBE, env)
+
+
+def run_python(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_settings_refuse_to_start_with_debug_off_and_no_secret_key() -> None:
+    result = start_django(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="clinic.example")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_settings_refuse_to_start_with_debug_off_and_no_allowed_hosts() -> None:
+    result = start_django(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    result = start_django(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="clinic.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_the_local_demo_starts_with_debug_on_and_nothing_else_set() -> None:
+    result = start_django(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(("broker", "eager"), [("", "True"), ("redis://127.0.0.1:6379/0", "False")])
+def test_tasks_run_in_process_only_when_no_broker_is_configured(broker: str, eager: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_READ_DOT_ENV="0",
+        DJANGO_DEBUG="1",
+        CELERY_BROKER_URL=broker,
+    )
+    probe = (
+        "import django; django.setup(); from clinic.celery import app;"
+        "print(app.conf.task_always_eager, app.conf.task_serializer, app.conf.accept_content,"
+        " app.conf.task_acks_late, app.conf.task_reject_on_worker_lost,"
+        " app.conf.worker_prefetch_multiplier)"
+    )
+    result = run_python(probe, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [eager, "json", "['json']", "True", "True", "1"]

@@ -1,0 +1,34 @@
+"""seed_demo: demo staff accounts for `make run`, never in production."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+
+from intake.management.commands.seed_demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_refuses_to_run_with_debug_off() -> None:
+    with pytest.raises(CommandError, match="only runs with DJANGO_DEBUG=1"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not get_user_model().objects.exists()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_is_idempotent_and_the_accounts_can_log_in(client: Client) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    users = get_user_model().objects.order_by("username")
+    assert [u.username for u in users] == ["admin", "reception", "triage"]
+    assert all(u.is_staff for u in users)
+    assert [u.username for u in users if u.is_superuser] == ["admin"]
+    assert DEMO_PASSWORD in out.getvalue()
+    assert client.login(username="triage", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200

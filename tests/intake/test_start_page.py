@@ -1,0 +1,40 @@
+"""The start page and the base template every page shares."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_page_explains_the_form_and_gives_emergency_advice(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tell us about your leg problem" in html
+    assert "about 10 minutes" in html
+    assert "What happens next" in html
+    assert "How we use your answers" in html
+    assert 'call <a href="tel:999">999</a> now' in html
+
+
+@override_settings(CLINIC_NAME="Riverside Vein & Artery Clinic", CLINIC_EMERGENCY_NUMBER="112")
+def test_every_page_shows_the_clinic_name_skip_link_and_emergency_footer(client: Client) -> None:
+    html = client.get("/").content.decode()
+    # The clinic name is escaped like any other value.
+    assert "Riverside Vein &amp; Artery Clinic" in html
+    assert '<a class="visually-hidden-focusable skip-link" href="#main-content">' in html
+    assert 'id="main-content"' in html
+    assert 'In an emergency call <a href="tel:112">112</a>.' in html
+    assert "tel:999" not in html
+
+
+def test_start_page_is_served_without_a_cdn(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+
+
+def test_start_page_refuses_other_methods(client: Client) -> None:
+    assert client.delete("/").status_code == 405
