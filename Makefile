@@ -1,0 +1,67 @@
+# The project's task runner. `make run` and `make test` are all a newcomer needs (see README).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format typecheck migrations-check pytest worker beat serve check
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+# Re-install only when a requirements file changed (the stamp is newer than both otherwise).
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed  ## Create .venv and install the pinned requirements
+
+# The local demo: DEBUG on, SQLite, tasks in-process and emails on the console unless the
+# environment says otherwise (DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL).
+run: export DJANGO_DEBUG ?= 1
+run: install  ## Migrate, create demo data and staff accounts, serve on http://127.0.0.1:$(PORT)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "  Patient form:  http://127.0.0.1:$(PORT)/"
+	@echo "  Staff admin:   http://127.0.0.1:$(PORT)/admin/  (user admin, triage or reception;"
+	@echo "                 password printed above)"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install lint migrations-check pytest  ## Lint, check migrations and run the whole test suite
+
+pytest: install  ## Run the test suite only
+	$(BIN)/pytest
+
+lint: install  ## ruff check and ruff format --check, mypy --strict on the clinical core
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict intake/triage
+
+format: install  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install  ## Fail if a model change has no migration
+	DJANGO_SETTINGS_MODULE=clinic.settings_test $(MANAGE) makemigrations --check --dry-run
+
+check: install  ## Django's system checks
+	DJANGO_SETTINGS_MODULE=clinic.settings_test $(MANAGE) check
+
+worker: install  ## Run a Celery worker (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A clinic worker --loglevel=INFO
+
+beat: install  ## Run Celery beat, the periodic-job scheduler (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A clinic beat --loglevel=INFO
+
+serve: install  ## Production-style: collect static files, migrate, serve with gunicorn on $(PORT)
+	$(MANAGE) collectstatic --no-input
+	$(MANAGE) migrate --no-input
+	$(BIN)/gunicorn clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
