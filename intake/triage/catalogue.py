@@ -1,0 +1,1209 @@
+"""The question catalogue (spec §2-§3, ruleset 2026.1): every question the patient can see.
+
+Each question is data: its stable code, the step it belongs to, the patient wording (verbatim
+from the spec; the Edinburgh Claudication Questionnaire items must stay verbatim because their
+validation applies to that wording), its answer type and choices, whether it is required, its
+bounds, and a declarative show-if condition (see ``conditions.py``).
+
+Forms, the check-answers page and the admin are built from this module, so the engine and the
+web layer can never disagree about which questions exist or when they are shown.
+
+Wording conventions:
+- Words the spec prints in bold are listed in ``Question.emphasis`` (the text itself is plain),
+  so templates can wrap them in ``<strong>`` without parsing markdown.
+- "(optional)" is not part of the text: ``Question.required`` says it, and the web layer adds
+  the word.
+- Instrument labels such as "(ECQ 1)" are in ``Question.instrument``, not in the wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from intake.triage.conditions import All, Between, Condition, Eq, In, Ne
+
+__all__ = [
+    "NO",
+    "NOT_SURE",
+    "QUESTIONS",
+    "QUESTIONS_BY_CODE",
+    "STEPS",
+    "STEPS_BY_CODE",
+    "YES",
+    "AnswerType",
+    "Choice",
+    "Question",
+    "Step",
+    "is_visible",
+    "questions_for_step",
+    "visible_codes",
+]
+
+YES = "yes"
+NO = "no"
+NOT_SURE = "not_sure"
+NONE_CHOICE = "none"
+
+
+class AnswerType(StrEnum):
+    """How an answer is stored (spec §2.2)."""
+
+    YES_NO = "yes_no"
+    YES_NO_UNSURE = "yes_no_unsure"  # red flags only; the engine reads not_sure as yes
+    SINGLE = "single"
+    MULTI = "multi"
+    SCALE_0_10 = "scale_0_10"
+    NUMBER = "number"
+    DATE = "date"  # admin only
+    TEXT = "text"  # never read by the engine
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option of a single/multi/yes-no question: the stored ``code`` and the patient label."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A page of the questionnaire (spec §2.1). Codes are stable; titles are patient-facing."""
+
+    code: str
+    title: str
+    intro: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question of the catalogue.
+
+    ``required`` applies only while the question is visible. ``must_be_yes`` questions (privacy,
+    consent, acknowledgement) are only valid when answered "yes". ``exclusive_none`` marks a
+    multi-choice question whose ``none`` choice must be the only one ticked.
+    """
+
+    code: str
+    step: str
+    text: str
+    type: AnswerType
+    choices: tuple[Choice, ...] = ()
+    required: bool = True
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+    hint: str = ""
+    show_if: Condition | None = None
+    exclusive_none: bool = False
+    must_be_yes: bool = False
+    emphasis: tuple[str, ...] = ()
+    instrument: str | None = None  # e.g. "ECQ 1": which validated item this is
+    text_format: str | None = None  # "phone" for contact_phone
+    below_min_message: str | None = None  # e.g. the under-18 stop message
+
+    @property
+    def choice_codes(self) -> tuple[str, ...]:
+        """The stored codes of the choices, in display order."""
+        return tuple(choice.code for choice in self.choices)
+
+    def label_for(self, code: object) -> str:
+        """The patient label for a stored choice code (the code itself if unknown)."""
+        for choice in self.choices:
+            if choice.code == code:
+                return choice.label
+        return str(code)
+
+
+# --- Steps (spec §2.1, display order) --------------------------------------------------------
+
+STEPS: tuple[Step, ...] = (
+    Step("about_you", "About you"),
+    Step(
+        "red_flags",
+        "Quick safety check",
+        "These questions check for problems that need help straight away. "
+        "If you are not sure, choose 'Not sure'.",
+    ),
+    Step("where_it_hurts", "Where is the problem?"),
+    Step("how_it_started", "How did it start?"),
+    Step("feels_like", "What does it feel like?"),
+    Step("better_worse", "What makes it better or worse?"),
+    Step("other_symptoms", "Other things you have noticed"),
+    Step("history", "Your health and risk factors"),
+    Step("medications", "Your medicines"),
+    Step("consent", "Check and send"),
+)
+STEPS_BY_CODE: Mapping[str, Step] = {step.code: step for step in STEPS}
+
+
+# --- Builders ----------------------------------------------------------------------------------
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+YES_NO_CHOICES = (Choice(YES, "Yes"), Choice(NO, "No"))
+YES_NO_UNSURE_CHOICES = (*YES_NO_CHOICES, Choice(NOT_SURE, "Not sure"))
+
+
+def _c(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(code, label) for code, label in pairs)
+
+
+def _q(
+    code: str,
+    step: str,
+    text: str,
+    type_: AnswerType,
+    choices: tuple[Choice, ...] = (),
+    *,
+    required: bool = True,
+    min_value: int | None = None,
+    max_value: int | None = None,
+    max_length: int | None = None,
+    hint: str = "",
+    show_if: Condition | None = None,
+    must_be_yes: bool = False,
+    instrument: str | None = None,
+    text_format: str | None = None,
+    below_min_message: str | None = None,
+) -> Question:
+    """Build a question; ``**bold**`` in ``text`` becomes ``emphasis`` and plain text."""
+    if type_ is AnswerType.YES_NO:
+        choices = YES_NO_CHOICES
+    elif type_ is AnswerType.YES_NO_UNSURE:
+        choices = YES_NO_UNSURE_CHOICES
+    elif type_ is AnswerType.SCALE_0_10:
+        min_value, max_value = 0, 10
+    return Question(
+        code=code,
+        step=step,
+        text=_BOLD.sub(r"\1", text),
+        type=type_,
+        choices=choices,
+        required=required,
+        min_value=min_value,
+        max_value=max_value,
+        max_length=max_length,
+        hint=hint,
+        show_if=show_if,
+        exclusive_none=type_ is AnswerType.MULTI and any(c.code == NONE_CHOICE for c in choices),
+        must_be_yes=must_be_yes,
+        emphasis=tuple(_BOLD.findall(text)),
+        instrument=instrument,
+        text_format=text_format,
+        below_min_message=below_min_message,
+    )
+
+
+Y = AnswerType.YES_NO
+YU = AnswerType.YES_NO_UNSURE
+SINGLE = AnswerType.SINGLE
+MULTI = AnswerType.MULTI
+SCALE = AnswerType.SCALE_0_10
+NUMBER = AnswerType.NUMBER
+TEXT = AnswerType.TEXT
+
+_ECQ_SHOWN = Eq("ecq1_walk_pain", YES)
+_RLS_SHOWN = Eq("rls1_urge", YES)
+_WOUND_SHOWN = Eq("wound_present", YES)
+_SWELLING_SHOWN = Ne("leg_swollen", NO)
+
+_SIDES = _c(("left", "Left"), ("right", "Right"), ("both", "Both"))
+
+
+# --- The catalogue (spec §3, in spec order) ---------------------------------------------------
+
+QUESTIONS: tuple[Question, ...] = (
+    # Step 1 about_you
+    _q(
+        "privacy_ack",
+        "about_you",
+        "I have read how the clinic will keep and use my answers.",
+        Y,
+        must_be_yes=True,
+    ),
+    _q(
+        "completed_by",
+        "about_you",
+        "Who is filling in this form?",
+        SINGLE,
+        _c(("self", "Me, about my own legs"), ("helper", "I am helping the patient")),
+    ),
+    _q(
+        "age_years",
+        "about_you",
+        "How old are you?",
+        NUMBER,
+        min_value=18,
+        max_value=110,
+        below_min_message="This form is for adults. Please contact your GP.",
+        hint="The web form works this out from the date of birth.",
+    ),
+    _q(
+        "sex_at_birth",
+        "about_you",
+        "What sex were you given at birth?",
+        SINGLE,
+        _c(("female", "Female"), ("male", "Male"), ("prefer_not_to_say", "Prefer not to say")),
+    ),
+    _q(
+        "pregnancy_status",
+        "about_you",
+        "Are you pregnant, or have you had a baby in the last 6 weeks?",
+        SINGLE,
+        _c(
+            ("pregnant", "I am pregnant"),
+            ("birth_last_6_weeks", "I have had a baby in the last 6 weeks"),
+            (NO, "No"),
+            (NOT_SURE, "Not sure"),
+        ),
+        show_if=All(Eq("sex_at_birth", "female"), Between("age_years", 16, 55)),
+    ),
+    _q(
+        "height_cm",
+        "about_you",
+        "How tall are you (cm)?",
+        NUMBER,
+        required=False,
+        min_value=50,
+        max_value=250,
+    ),
+    _q(
+        "weight_kg",
+        "about_you",
+        "How much do you weigh (kg)?",
+        NUMBER,
+        required=False,
+        min_value=20,
+        max_value=400,
+    ),
+    _q(
+        "walking_ability",
+        "about_you",
+        "How well can you walk at the moment?",
+        SINGLE,
+        _c(
+            ("normal", "Normally"),
+            ("slower_or_with_aid", "Slower, or with a stick or frame"),
+            ("cannot_walk", "I cannot walk"),
+        ),
+    ),
+    # Step 2 red_flags: all required (§2.3); yes_no_unsure unless stated
+    _q(
+        "rf_cold_pale_sudden",
+        "red_flags",
+        "Has your leg or foot **suddenly** (in the last few hours or days) turned cold **and** "
+        "pale, white, blue or blotchy?",
+        YU,
+    ),
+    _q(
+        "rf_numb_weak_new",
+        "red_flags",
+        "Is your leg or foot **newly** numb, or too weak to move? (For example, you cannot "
+        "wiggle your toes or lift your foot.)",
+        YU,
+    ),
+    _q(
+        "rf_weakness_worsening",
+        "red_flags",
+        "Is weakness in your leg getting worse, or does your foot slap down or catch when you "
+        "walk?",
+        YU,
+    ),
+    _q(
+        "rf_breathless",
+        "red_flags",
+        "Have you **suddenly** become short of breath, or more out of breath than usual for no "
+        "clear reason?",
+        YU,
+    ),
+    _q(
+        "rf_chest_pain",
+        "red_flags",
+        "Do you have chest pain, or pain in your chest that is worse when you breathe in?",
+        YU,
+    ),
+    _q("rf_cough_blood", "red_flags", "Have you coughed up blood?", YU),
+    _q("rf_fainted", "red_flags", "Have you fainted, or nearly fainted?", YU),
+    _q(
+        "rf_bladder_bowel",
+        "red_flags",
+        "Since this problem started, is it **new** for you to have trouble peeing (you cannot "
+        "start, cannot feel it, or you wet yourself) or trouble controlling your bowels?",
+        YU,
+    ),
+    _q(
+        "rf_saddle_numb",
+        "red_flags",
+        "Do you have numbness or a strange feeling around your bottom, between your legs or on "
+        "your genitals?",
+        YU,
+    ),
+    _q(
+        "rf_sexual_new",
+        "red_flags",
+        "Have you **newly** lost feeling in your genitals, or had a new problem getting an "
+        "erection?",
+        YU,
+    ),
+    _q(
+        "rf_both_legs_sciatica",
+        "red_flags",
+        "Has pain started shooting down **both** legs from your back recently?",
+        YU,
+    ),
+    _q("rf_fever", "red_flags", "Do you have a high temperature, or feel hot and shivery?", YU),
+    _q(
+        "rf_sepsis_signs",
+        "red_flags",
+        "Do you have any of these right now?",
+        MULTI,
+        _c(
+            ("confused_or_slurred_speech", "Confused, or slurred speech or not making sense"),
+            ("blue_grey_pale_or_blotchy_skin", "Blue, grey, pale or blotchy skin, lips or tongue"),
+            ("rash_not_fading", "A rash that does not fade when you roll a glass over it"),
+            ("struggling_to_breathe", "Struggling to breathe or breathing very fast"),
+            ("no_pee_all_day", "Not peed all day"),
+            ("feel_might_die", "Feel very unwell, like something is badly wrong"),
+            (NONE_CHOICE, "None of these"),
+        ),
+    ),
+    _q(
+        "rf_pain_out_of_proportion",
+        "red_flags",
+        "Is the pain **much worse** than you would expect from how your leg looks?",
+        YU,
+    ),
+    _q(
+        "rf_spreading_fast",
+        "red_flags",
+        "Is a red, hot or swollen area spreading **quickly** (getting bigger within hours)?",
+        YU,
+    ),
+    _q(
+        "rf_dark_blisters",
+        "red_flags",
+        "On a red or swollen area, are there purple, grey or black patches, or blisters?",
+        YU,
+    ),
+    _q(
+        "rf_toe_move_pain",
+        "red_flags",
+        "Does moving your toes or ankle make the pain in your lower leg much worse?",
+        YU,
+    ),
+    _q(
+        "rf_leg_tight_hard",
+        "red_flags",
+        "Does the muscle in your lower leg feel very tight or hard?",
+        YU,
+    ),
+    _q(
+        "rf_vein_bleeding",
+        "red_flags",
+        "Is a vein on your leg bleeding, or has it bled in the last 2 weeks?",
+        SINGLE,
+        _c(
+            ("bleeding_now_not_stopping", "It is bleeding now and will not stop"),
+            ("bled_and_stopped", "It bled but has stopped"),
+            (NO, "No"),
+        ),
+    ),
+    _q(
+        "rf_sudden_back_tummy_pain",
+        "red_flags",
+        "Do you have **sudden, severe** pain in your tummy or back, unlike anything before?",
+        YU,
+    ),
+    _q(
+        "pulse_bpm",
+        "red_flags",
+        "If you have a watch or device that measures your pulse, what is your pulse now?",
+        NUMBER,
+        required=False,
+        min_value=30,
+        max_value=220,
+        hint="Beats per minute. Leave it blank if you cannot measure it.",
+    ),
+    # Step 3 where_it_hurts
+    _q(
+        "main_problem",
+        "where_it_hurts",
+        "What is the problem? Tick all that apply.",
+        MULTI,
+        _c(
+            ("pain", "Pain"),
+            ("swelling", "Swelling"),
+            ("skin_change", "Skin colour or skin change"),
+            ("wound", "A sore, wound or ulcer"),
+            ("veins", "Veins I can see"),
+            ("numbness_tingling", "Numbness or tingling"),
+            ("cold_or_colour", "Cold or colour change"),
+            ("restless", "Restless legs / urge to move"),
+            ("cramps", "Cramps"),
+            ("other", "Something else"),
+        ),
+    ),
+    _q(
+        "main_problem_text",
+        "where_it_hurts",
+        "In your own words, what is the main problem?",
+        TEXT,
+        required=False,
+        max_length=1000,
+    ),
+    _q(
+        "affected_side",
+        "where_it_hurts",
+        "Which leg?",
+        SINGLE,
+        (*_SIDES, Choice(NOT_SURE, "Not sure")),
+    ),
+    _q(
+        "pain_regions",
+        "where_it_hurts",
+        "Where do you feel it? Tap the body map or tick all that apply.",
+        MULTI,
+        _c(
+            ("lower_back", "Lower back"),
+            ("buttock", "Buttock"),
+            ("groin_hip", "Groin or hip"),
+            ("thigh_front", "Front or side of thigh"),
+            ("thigh_back", "Back of thigh"),
+            ("knee", "Knee"),
+            ("behind_knee", "Behind the knee"),
+            ("calf", "Calf"),
+            ("shin", "Shin"),
+            ("ankle", "Ankle"),
+            ("foot", "Foot"),
+            ("toes", "Toes"),
+            ("whole_leg", "The whole leg"),
+        ),
+        # Optional: there is no "none" choice, and forcing a tick (e.g. "calf" for someone who
+        # only has visible veins) could feed leg_pain_sites and so a false DVT pattern.
+        required=False,
+        hint="Leave blank if you do not feel pain or discomfort in your legs.",
+    ),
+    _q(
+        "pain_spreads_down_leg",
+        "where_it_hurts",
+        "Does pain shoot down from your lower back or buttock to below your knee?",
+        Y,
+    ),
+    _q(
+        "pain_score_now",
+        "where_it_hurts",
+        "How bad is the pain right now? 0 = no pain, 10 = worst pain you can imagine.",
+        SCALE,
+    ),
+    _q(
+        "pain_score_worst",
+        "where_it_hurts",
+        "How bad has it been at its worst in the last week?",
+        SCALE,
+    ),
+    # Step 4 how_it_started
+    _q(
+        "onset_speed",
+        "how_it_started",
+        "How did it start?",
+        SINGLE,
+        _c(
+            ("sudden_minutes", "Suddenly, within minutes"),
+            ("over_hours", "Over a few hours"),
+            ("over_days", "Over a few days"),
+            ("slowly_weeks_or_more", "Slowly, over weeks or longer"),
+        ),
+    ),
+    _q(
+        "symptom_duration",
+        "how_it_started",
+        "How long have you had it?",
+        SINGLE,
+        _c(
+            ("lt_24h", "Less than 1 day"),
+            ("1_to_7_days", "1 to 7 days"),
+            ("1_to_2_weeks", "1 to 2 weeks"),
+            ("2_to_6_weeks", "2 to 6 weeks"),
+            ("6_weeks_to_3_months", "6 weeks to 3 months"),
+            ("over_3_months", "More than 3 months"),
+        ),
+    ),
+    _q(
+        "trend",
+        "how_it_started",
+        "Since it started, is it…",
+        SINGLE,
+        _c(
+            ("better", "Getting better"),
+            ("same", "About the same"),
+            ("slowly_worse", "Slowly getting worse"),
+            ("quickly_worse", "Quickly getting worse"),
+        ),
+    ),
+    _q(
+        "recent_injury",
+        "how_it_started",
+        "In the last 4 weeks, did you hurt your leg? (A fall, twist, knock, crush or broken bone.)",
+        Y,
+    ),
+    _q(
+        "cast_or_tight_bandage_now",
+        "how_it_started",
+        "Is your leg in a plaster cast, splint, boot or tight bandage **right now**?",
+        Y,
+    ),
+    _q(
+        "leg_cast_recent_12w",
+        "how_it_started",
+        "In the last 12 weeks, has your leg been in a plaster cast or a stiff boot?",
+        Y,
+    ),
+    _q(
+        "recent_surgery_12w",
+        "how_it_started",
+        "In the last 12 weeks, have you had an operation where you were put to sleep, or had a "
+        "spinal or epidural injection?",
+        Y,
+    ),
+    _q(
+        "bedbound_3d_4w",
+        "how_it_started",
+        "In the last 4 weeks, have you stayed in bed (or been unable to get up and walk about) "
+        "for 3 days or more in a row?",
+        Y,
+    ),
+    _q(
+        "long_journey_4w",
+        "how_it_started",
+        "In the last 4 weeks, have you sat still on a journey of 4 hours or more (plane, car, "
+        "coach or train)?",
+        Y,
+    ),
+    # Step 5 feels_like
+    _q(
+        "pain_character",
+        "feels_like",
+        "What is the pain like? Tick all that apply.",
+        MULTI,
+        _c(
+            ("aching", "Aching"),
+            ("cramping", "Cramping"),
+            ("throbbing", "Throbbing"),
+            ("sharp_stabbing", "Sharp or stabbing"),
+            ("tight_bursting", "Tight or bursting"),
+            ("heavy_tired", "Heavy or tired"),
+            ("other", "Something else"),
+        ),
+        required=False,
+        hint="Leave blank if you have no pain.",
+    ),
+    _q(
+        "dn4_q1",
+        "feels_like",
+        "Does the pain feel like any of these?",
+        MULTI,
+        _c(
+            ("burning", "Burning"),
+            ("painful_cold", "Painful cold"),
+            ("electric_shocks", "Electric shocks"),
+            (NONE_CHOICE, "None of these"),
+        ),
+        instrument="DN4 question 1",
+    ),
+    _q(
+        "dn4_q2",
+        "feels_like",
+        "In the same place, do you also have any of these?",
+        MULTI,
+        _c(
+            ("tingling", "Tingling"),
+            ("pins_and_needles", "Pins and needles"),
+            ("numbness", "Numbness"),
+            ("itching", "Itching"),
+            (NONE_CHOICE, "None of these"),
+        ),
+        instrument="DN4 question 2",
+    ),
+    _q(
+        "leg_swollen",
+        "feels_like",
+        "Is your leg swollen?",
+        SINGLE,
+        _c(
+            (NO, "No"), ("ankle_or_calf", "Yes, ankle or calf"), ("whole_leg", "Yes, the whole leg")
+        ),
+    ),
+    _q(
+        "swelling_side",
+        "feels_like",
+        "Which leg is swollen?",
+        SINGLE,
+        _SIDES,
+        show_if=_SWELLING_SHOWN,
+    ),
+    _q(
+        "calf_difference_cm",
+        "feels_like",
+        "If you can, measure round both calves at the same place, about a hand's width below "
+        "the kneecap. How many centimetres bigger is the swollen calf? Leave it blank if you "
+        "cannot.",
+        NUMBER,
+        required=False,
+        min_value=0,
+        max_value=20,
+        show_if=All(_SWELLING_SHOWN, In("swelling_side", ("left", "right"))),
+    ),
+    _q(
+        "pitting_dent",
+        "feels_like",
+        "Press your thumb firmly into the swollen part for 5 seconds, then let go. Is there a "
+        "dent left?",
+        SINGLE,
+        _c((YES, "Yes"), (NO, "No"), ("did_not_check", "I did not check")),
+        show_if=_SWELLING_SHOWN,
+    ),
+    _q(
+        "calf_tender",
+        "feels_like",
+        "Does your calf, or the back of your knee or thigh, hurt when you press it gently?",
+        Y,
+    ),
+    _q(
+        "skin_changes",
+        "feels_like",
+        "Have you noticed any of these on your leg or foot?",
+        MULTI,
+        _c(
+            ("red_or_darker_warm_patch", "A red or darker area that feels warm"),
+            ("pale_or_white", "Pale or white skin"),
+            ("blue_purple_or_blotchy", "Blue, purple or blotchy skin"),
+            ("shiny_hairless_skin", "Shiny skin with no hair"),
+            ("brown_staining", "Brown staining near the ankle"),
+            ("itchy_scaly_rash", "An itchy, scaly rash"),
+            ("hard_tight_skin", "Hard, tight skin above the ankle"),
+            (NONE_CHOICE, "None of these"),
+        ),
+    ),
+    _q(
+        "leg_colder",
+        "feels_like",
+        "Does one leg or foot feel much colder than the other?",
+        Y,
+    ),
+    _q(
+        "knee_lump",
+        "feels_like",
+        "Do you have a lump, swelling or tight feeling behind your knee?",
+        Y,
+    ),
+    _q(
+        "venous_pain_impact",
+        "feels_like",
+        "How much do aching, heaviness or soreness in your legs affect your day?",
+        SINGLE,
+        _c(
+            (NONE_CHOICE, "Not at all"),
+            ("occasional_not_limiting", "Sometimes, but I can do everything"),
+            ("daily_interferes", "Every day, and it gets in the way"),
+            ("daily_limits_most", "Every day, and it stops me doing most things"),
+        ),
+        instrument="VCSS pain item",
+    ),
+    # Step 6 better_worse (ECQ items verbatim)
+    _q(
+        "ecq1_walk_pain",
+        "better_worse",
+        "Do you get a pain or discomfort in your leg(s) when you walk?",
+        SINGLE,
+        _c((YES, "Yes"), (NO, "No"), ("unable_to_walk", "I am unable to walk")),
+        instrument="ECQ 1",
+    ),
+    _q(
+        "ecq2_rest_onset",
+        "better_worse",
+        "Does this pain ever begin when you are standing still or sitting?",
+        Y,
+        show_if=_ECQ_SHOWN,
+        instrument="ECQ 2",
+    ),
+    _q(
+        "ecq3_uphill",
+        "better_worse",
+        "Do you get it if you walk uphill or hurry?",
+        SINGLE,
+        _c((YES, "Yes"), (NO, "No"), ("never_uphill_or_hurry", "I never walk uphill or hurry")),
+        show_if=_ECQ_SHOWN,
+        instrument="ECQ 3",
+    ),
+    _q(
+        "ecq4_ordinary_pace",
+        "better_worse",
+        "Do you get it when you walk at an ordinary pace on the level?",
+        Y,
+        show_if=_ECQ_SHOWN,
+        instrument="ECQ 4",
+    ),
+    _q(
+        "ecq5_stand_still",
+        "better_worse",
+        "What happens to it if you stand still?",
+        SINGLE,
+        _c(
+            ("continues_more_10min", "Usually continues more than 10 minutes"),
+            ("disappears_10min_or_less", "Usually disappears in 10 minutes or less"),
+        ),
+        show_if=_ECQ_SHOWN,
+        instrument="ECQ 5",
+    ),
+    _q(
+        "ecq6_sites",
+        "better_worse",
+        "Where do you get this pain or discomfort? Mark the place(s) on the picture.",
+        MULTI,
+        _c(
+            ("calf", "Calf"),
+            ("thigh", "Front or side of thigh"),
+            ("hamstring", "Back of thigh"),
+            ("buttock", "Buttock"),
+            ("shin", "Shin"),
+            ("foot", "Foot"),
+            ("joint", "Hip, knee or ankle joint"),
+            ("other", "Somewhere else"),
+        ),
+        show_if=_ECQ_SHOWN,
+        instrument="ECQ 6",
+    ),
+    _q(
+        "walk_pain_eased_by",
+        "better_worse",
+        "What eases the walking pain best?",
+        SINGLE,
+        _c(
+            ("standing_still", "Standing still"),
+            (
+                "sitting_or_bending_forward",
+                "Sitting down or bending forward (e.g. leaning on a trolley)",
+            ),
+            ("nothing", "Nothing eases it"),
+            (NOT_SURE, "Not sure"),
+        ),
+        show_if=_ECQ_SHOWN,
+    ),
+    _q(
+        "rest_pain_night",
+        "better_worse",
+        "Do you get pain in your **foot or toes** when you rest or lie in bed at night?",
+        Y,
+    ),
+    _q(
+        "rest_pain_dependency",
+        "better_worse",
+        "Does hanging your leg over the side of the bed, or sleeping in a chair, ease that pain?",
+        Y,
+        show_if=Eq("rest_pain_night", YES),
+    ),
+    _q(
+        "worse_standing_end_day",
+        "better_worse",
+        "Are the ache, heaviness or swelling worse after standing for a long time, or at the "
+        "end of the day?",
+        Y,
+    ),
+    _q("better_leg_raised", "better_worse", "Does raising your legs (feet up) make it better?", Y),
+    _q(
+        "worse_bending_cough",
+        "better_worse",
+        "Is the leg pain worse when you bend forward, sit for a long time, cough or sneeze?",
+        Y,
+    ),
+    _q(
+        "joint_pain_stiffness",
+        "better_worse",
+        "Is the pain mainly in a joint (hip, knee or ankle), with stiffness after rest or first "
+        "thing in the morning?",
+        Y,
+    ),
+    _q(
+        "night_cramps",
+        "better_worse",
+        "Do you get sudden painful cramps where the muscle goes hard, often at night?",
+        Y,
+    ),
+    _q(
+        "rls1_urge",
+        "better_worse",
+        "Do you get an urge to move your legs, often with an uncomfortable feeling in them?",
+        Y,
+        instrument="IRLSSG 1",
+    ),
+    _q(
+        "rls2_rest",
+        "better_worse",
+        "Does it start or get worse when you rest, sit or lie down?",
+        Y,
+        show_if=_RLS_SHOWN,
+        instrument="IRLSSG 2",
+    ),
+    _q(
+        "rls3_movement",
+        "better_worse",
+        "Does moving, walking or stretching ease it, at least while you keep moving?",
+        Y,
+        show_if=_RLS_SHOWN,
+        instrument="IRLSSG 3",
+    ),
+    _q(
+        "rls4_evening",
+        "better_worse",
+        "Is it only there, or worse, in the evening or at night?",
+        Y,
+        show_if=_RLS_SHOWN,
+        instrument="IRLSSG 4",
+    ),
+    _q(
+        "rls5_mimic",
+        "better_worse",
+        "Is it really a cramp (the muscle goes hard), or does it only happen when your leg is "
+        "in an awkward position?",
+        Y,
+        show_if=_RLS_SHOWN,
+        instrument="proxy for IRLSSG 5",
+    ),
+    _q(
+        "rls_frequency",
+        "better_worse",
+        "How often does it happen?",
+        SINGLE,
+        _c(
+            ("less_than_weekly", "Less than once a week"),
+            ("once_a_week", "About once a week"),
+            ("twice_a_week_or_more", "Twice a week or more"),
+        ),
+        show_if=_RLS_SHOWN,
+    ),
+    # Step 7 other_symptoms
+    _q(
+        "wound_present",
+        "other_symptoms",
+        "Do you have a sore, wound or ulcer on your leg or foot?",
+        Y,
+    ),
+    _q(
+        "wound_location",
+        "other_symptoms",
+        "Where is it?",
+        MULTI,
+        _c(
+            ("toes_or_foot", "Toes or foot"),
+            ("ankle", "Ankle"),
+            ("lower_leg", "Between ankle and knee"),
+            ("above_knee", "Above the knee"),
+        ),
+        show_if=_WOUND_SHOWN,
+    ),
+    _q(
+        "wound_duration",
+        "other_symptoms",
+        "How long has it been there?",
+        SINGLE,
+        _c(
+            ("lt_2_weeks", "Less than 2 weeks"),
+            ("2_to_6_weeks", "2 to 6 weeks"),
+            ("6_weeks_to_3_months", "6 weeks to 3 months"),
+            ("over_3_months", "More than 3 months"),
+        ),
+        show_if=_WOUND_SHOWN,
+    ),
+    _q(
+        "wound_features",
+        "other_symptoms",
+        "Does it have any of these?",
+        MULTI,
+        _c(
+            ("pus_or_bad_smell", "Pus or a bad smell"),
+            ("red_skin_around", "Red skin around it"),
+            ("getting_bigger", "It is getting bigger"),
+            ("very_painful", "It is very painful"),
+            (NONE_CHOICE, "None of these"),
+        ),
+        show_if=_WOUND_SHOWN,
+    ),
+    _q(
+        "black_skin",
+        "other_symptoms",
+        "Is any toe, or any part of your foot or leg, turning black or looking dead?",
+        Y,
+    ),
+    _q(
+        "ulcer_healed_before",
+        "other_symptoms",
+        "Have you had a leg ulcer before that has now healed?",
+        Y,
+    ),
+    _q(
+        "visible_veins",
+        "other_symptoms",
+        "What veins can you see on your legs?",
+        SINGLE,
+        _c(
+            (NONE_CHOICE, "None"),
+            ("thread_or_spider_veins", "Thin red, blue or purple thread veins"),
+            ("bulging_veins", "Bulging, twisty veins"),
+        ),
+    ),
+    _q(
+        "hard_vein",
+        "other_symptoms",
+        "Is there a hard, painful vein that feels like a cord under the skin?",
+        Y,
+    ),
+    _q(
+        "hard_vein_site",
+        "other_symptoms",
+        "Where is the hard vein?",
+        SINGLE,
+        _c(
+            ("below_knee", "Below the knee"),
+            ("above_knee_or_groin", "Above the knee or in the groin"),
+        ),
+        show_if=Eq("hard_vein", YES),
+    ),
+    _q(
+        "both_feet_numb_burning",
+        "other_symptoms",
+        "Do you have numbness, tingling or burning in **both** feet, like wearing socks you "
+        "cannot feel?",
+        Y,
+    ),
+    _q(
+        "foot_red_hot_swollen",
+        "other_symptoms",
+        "Is your foot red, hot and swollen? (It may not hurt much.)",
+        Y,
+    ),
+    _q(
+        "compression_use",
+        "other_symptoms",
+        "Do you wear compression stockings?",
+        SINGLE,
+        _c(
+            ("not_used", "No"),
+            ("sometimes", "Sometimes"),
+            ("most_days", "Most days"),
+            ("every_day_plus_leg_raising", "Every day, and I also raise my legs"),
+        ),
+        instrument="VCSS compression item",
+    ),
+    # Step 8 history
+    _q(
+        "conditions",
+        "history",
+        "Has a doctor or nurse ever told you that you have any of these?",
+        MULTI,
+        _c(
+            ("diabetes_type1", "Type 1 diabetes"),
+            ("diabetes_type2", "Type 2 diabetes"),
+            ("high_blood_pressure", "High blood pressure"),
+            ("high_cholesterol", "High cholesterol"),
+            ("heart_attack_angina", "Heart attack or angina"),
+            ("stroke_tia", "Stroke or mini-stroke"),
+            ("atrial_fibrillation", "Irregular heartbeat (AF)"),
+            ("heart_failure", "Heart failure"),
+            ("kidney_disease", "Kidney disease"),
+            ("known_pad", "Narrowed leg arteries (PAD)"),
+            ("aortic_aneurysm", "Swelling of the main artery in the tummy (aortic aneurysm)"),
+            ("lymphoedema", "Lymphoedema"),
+            ("knee_or_hip_arthritis", "Arthritis in the knee or hip"),
+            ("back_problem_sciatica", "Back problem or sciatica"),
+            ("varicose_veins", "Varicose veins"),
+            (NONE_CHOICE, "None of these"),
+        ),
+    ),
+    _q(
+        "smoking",
+        "history",
+        "Do you smoke?",
+        SINGLE,
+        _c(("current", "Yes"), ("ex", "I used to"), ("never", "No, never")),
+    ),
+    _q(
+        "prev_clot",
+        "history",
+        "Have you ever been told you had a blood clot in a leg (DVT) or lung (PE)?",
+        SINGLE,
+        _c(
+            ("dvt", "Yes, in a leg (DVT)"),
+            ("pe", "Yes, in a lung (PE)"),
+            ("both", "Yes, both"),
+            (NO, "No"),
+            (NOT_SURE, "Not sure"),
+        ),
+    ),
+    _q(
+        "active_cancer",
+        "history",
+        "Do you have cancer now, have you had cancer treatment in the last 6 months, or are you "
+        "having care to control cancer symptoms?",
+        Y,
+    ),
+    _q(
+        "leg_paralysis",
+        "history",
+        "Before this problem started, did you already have weakness or paralysis in this leg "
+        "(for example from a stroke or spine problem)?",
+        Y,
+    ),
+    _q(
+        "family_clot",
+        "history",
+        "Has a parent, brother, sister or child had a blood clot?",
+        Y,
+    ),
+    _q(
+        "leg_procedures",
+        "history",
+        "Have you had any of these?",
+        MULTI,
+        _c(
+            ("leg_artery_stent_or_bypass", "A stent or bypass in a leg artery"),
+            ("vein_treatment", "Treatment for veins"),
+            ("amputation", "An amputation"),
+            (NONE_CHOICE, "None of these"),
+        ),
+    ),
+    # Step 9 medications
+    _q(
+        "blood_thinner",
+        "medications",
+        "Do you take a blood thinner? For example warfarin, apixaban, rivaroxaban, edoxaban, "
+        "dabigatran or heparin injections.",
+        Y,
+    ),
+    _q("antiplatelet", "medications", "Do you take aspirin or clopidogrel?", Y),
+    _q(
+        "hormones",
+        "medications",
+        "Do you take the combined contraceptive pill, patch or ring, or hormone replacement "
+        "therapy (HRT)?",
+        Y,
+    ),
+    _q(
+        "immunosuppressed",
+        "medications",
+        "Do you take steroid tablets, have chemotherapy, or take other medicines that weaken "
+        "your immune system?",
+        Y,
+    ),
+    _q(
+        "medication_list",
+        "medications",
+        "Please list all your medicines.",
+        TEXT,
+        required=False,
+        max_length=2000,
+        hint="Leave blank if you do not take any medicines.",
+    ),
+    _q(
+        "allergies",
+        "medications",
+        "Are you allergic to any medicines?",
+        TEXT,
+        required=False,
+        max_length=2000,
+        hint="Leave blank if none.",
+    ),
+    # Step 10 consent
+    _q(
+        "consent_true",
+        "consent",
+        "My answers are true as far as I know.",
+        Y,
+        must_be_yes=True,
+    ),
+    _q(
+        "consent_contact",
+        "consent",
+        "The clinic may phone, text or email me about my answers.",
+        Y,
+    ),
+    _q(
+        "contact_phone",
+        "consent",
+        "Best phone number to reach you today.",
+        TEXT,
+        required=False,
+        max_length=30,
+        text_format="phone",
+        hint="Leave blank to use the mobile number you gave at the start.",
+    ),
+    _q(
+        "consent_share_gp",
+        "consent",
+        "The clinic may share my answers with my GP.",
+        Y,
+    ),
+    _q(
+        "ack_not_monitored",
+        "consent",
+        "I understand this form is **not** read straight away. If I get worse I will call 999 "
+        "or NHS 111, or go to A&E.",
+        Y,
+        must_be_yes=True,
+    ),
+)
+
+QUESTIONS_BY_CODE: Mapping[str, Question] = {q.code: q for q in QUESTIONS}
+_BY_STEP: Mapping[str, tuple[Question, ...]] = {
+    step.code: tuple(q for q in QUESTIONS if q.step == step.code) for step in STEPS
+}
+
+
+def questions_for_step(step_code: str) -> tuple[Question, ...]:
+    """The questions of one step, in display order (empty for an unknown step code)."""
+    return _BY_STEP.get(step_code, ())
+
+
+def _effective_answers(answers: Mapping[str, object]) -> dict[str, object]:
+    """Answers with hidden questions blanked, evaluated in catalogue order.
+
+    Every show-if condition reads only questions that come earlier in the catalogue (a test
+    checks this), so a single pass resolves chains: ``calf_difference_cm`` depends on
+    ``swelling_side``, which is itself hidden when ``leg_swollen`` is "no".
+    """
+    effective: dict[str, object] = {}
+    for question in QUESTIONS:
+        value = answers.get(question.code)
+        if question.show_if is not None and not question.show_if.holds(effective):
+            value = None
+        effective[question.code] = value
+    return effective
+
+
+def is_visible(question_or_code: Question | str, answers: Mapping[str, object]) -> bool:
+    """Whether a question is shown, given the answers so far (hidden parents hide children).
+
+    An unknown code is not visible.
+    """
+    code = question_or_code if isinstance(question_or_code, str) else question_or_code.code
+    question = QUESTIONS_BY_CODE.get(code)
+    if question is None:
+        return False
+    if question.show_if is None:
+        return True
+    return question.show_if.holds(_effective_answers(answers))
+
+
+def visible_codes(answers: Mapping[str, object]) -> tuple[str, ...]:
+    """Codes of every visible question, in catalogue order."""
+    effective: dict[str, object] = {}
+    shown: list[str] = []
+    for question in QUESTIONS:
+        visible = question.show_if is None or question.show_if.holds(effective)
+        effective[question.code] = answers.get(question.code) if visible else None
+        if visible:
+            shown.append(question.code)
+    return tuple(shown)

@@ -1,0 +1,457 @@
+"""The triage engine: ``evaluate()`` (spec §7) and ``validate()``.
+
+``evaluate`` is a pure function: the same answers and options always give the same result, with
+no clock, settings, database or I/O. The caller passes in whatever depends on configuration or
+time (the emergency number, the advice line, whether the clinic is open, the call-back cutoff).
+
+``validate`` checks stored values against the catalogue for forms, the API and the ``triage``
+management command. It never raises, whatever it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from intake.triage.catalogue import (
+    NONE_CHOICE,
+    QUESTIONS,
+    QUESTIONS_BY_CODE,
+    YES,
+    AnswerType,
+    Question,
+    visible_codes,
+)
+from intake.triage.derive import derive, normalise_with_not_sure, pe_wells, sanitise
+from intake.triage.rules import CATEGORY_LABELS, RULES, RULESET_VERSION, Rule, Tier
+
+__all__ = [
+    "FOOTERS",
+    "FiredRule",
+    "Problem",
+    "TriageResult",
+    "evaluate",
+    "validate",
+]
+
+
+# --- Patient wording (§1, §2.5, §7.7) ----------------------------------------------------------
+
+# The tier footers of §1, verbatim. "999" and "NHS 111" are replaced by the configured emergency
+# number and advice line when the message is built (§10.8 localisation).
+FOOTERS: Mapping[Tier, str] = {
+    Tier.EMERGENCY: (
+        "Call 999 now, or go straight to A&E. Do not wait for the clinic to contact you. "
+        "Do not drive yourself."
+    ),
+    Tier.URGENT: (
+        "You need to be seen today. The clinic will phone you today. If we have not called "
+        "{cutoff}, or the clinic is closed, call NHS 111 or your GP today. If you get chest pain "
+        "or breathlessness, or your leg turns cold, pale or numb, call 999."
+    ),
+    Tier.SOON: (
+        "This is not an emergency. We will offer you an appointment within 2 weeks. If it gets "
+        "worse (pain when resting, a new wound, a cold, pale or numb foot, sudden swelling) "
+        "contact us or NHS 111 sooner. In an emergency call 999."
+    ),
+    Tier.ROUTINE: (
+        "We will offer you a routine appointment. Contact us sooner, or NHS 111, if you get: "
+        "pain at rest, a wound that does not heal, new swelling of one leg, or redness and heat. "
+        "Call 999 for chest pain, sudden breathlessness, or a cold, pale or numb leg."
+    ),
+}
+
+# §2.5: when the clinic is closed (or closes within 60 minutes) nobody will phone today, so
+# "the clinic will phone you today" becomes "call NHS 111 or your GP now ...". The sentence
+# about waiting for our call is dropped too: it would contradict the new instruction.
+URGENT_FOOTER_CLOSED = (
+    "You need to be seen today. Call NHS 111 or your GP now for a same-day appointment. If you "
+    "get chest pain or breathlessness, or your leg turns cold, pale or numb, call 999."
+)
+
+# Used when no call-back cutoff time is configured: the §1 URGENT target is a call within 4 h.
+DEFAULT_CUTOFF_WORDING = "within 4 hours"
+
+CATEGORY_SENTENCE = (
+    "From your answers, the most likely area is {label}. This helps us book you with the right "
+    "team."
+)
+
+PREGNANCY_NOTE = (
+    " Pregnant/postpartum: follow the obstetric VTE pathway (Wells is not validated in pregnancy)."
+)
+
+_LOCAL_TERMS = re.compile(r"NHS 111|999")
+
+
+def _localise(text: str, emergency_number: str, advice_line: str) -> str:
+    """Swap the UK emergency number and advice line for the configured ones, in one pass."""
+    if "999" not in text and "NHS 111" not in text:
+        return text
+    return _LOCAL_TERMS.sub(
+        lambda m: advice_line if m.group(0) == "NHS 111" else emergency_number, text
+    )
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+class FiredRule(NamedTuple):
+    """A rule that fired, ready for display (immutable).
+
+    ``staff_reason`` has its placeholders filled in (and the pregnancy note of §5.1 where it
+    applies); ``evidence`` maps each answer or derived variable the rule reads to its value after
+    normalisation, so staff and the ``triage --explain`` command can see why it fired.
+    """
+
+    code: str
+    tier: Tier
+    patient_text: str
+    staff_reason: str
+    source: str
+    evidence: dict[str, Any]
+    category: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able ``{code, tier, staff_reason, source, patient_text}``."""
+        return {
+            "code": self.code,
+            "tier": self.tier.name,
+            "staff_reason": self.staff_reason,
+            "source": self.source,
+            "patient_text": self.patient_text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    """The outcome of ``evaluate()``.
+
+    ``fired`` lists rule codes sorted by tier (highest first) then spec order; ``rules`` holds
+    the same rules with their reasons and evidence. ``not_sure`` lists the red flags answered
+    "not sure" (counted as yes, but staff must see the original answer).
+    """
+
+    tier: Tier
+    fired: tuple[str, ...]
+    rules: tuple[FiredRule, ...]
+    patient_message: str
+    patient_sentences: tuple[str, ...]
+    patient_footer: str
+    scores: dict[str, Any]
+    not_sure: tuple[str, ...]
+    likely_category: str | None
+    ruleset_version: str = RULESET_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict: what is stored with the submission and printed by the CLI."""
+        return {
+            "tier": self.tier.name,
+            "fired": list(self.fired),
+            "scores": self.scores,
+            "ruleset_version": self.ruleset_version,
+            "patient_message": self.patient_message,
+            "reasons": [rule.to_dict() for rule in self.rules],
+            "not_sure": list(self.not_sure),
+            "likely_category": self.likely_category,
+        }
+
+
+# --- evaluate ----------------------------------------------------------------------------------
+
+_NOT_SURE_CODES = tuple(q.code for q in QUESTIONS if q.type is AnswerType.YES_NO_UNSURE)
+_PREGNANCY_RULES = frozenset({"URG_DVT", "EMG_PE"})
+_MAX_PATIENT_SENTENCES = 3  # §7.7
+
+
+# Precomputed per rule so that evaluate() does as little as possible per fired rule.
+_TEMPLATED = frozenset(rule.code for rule in RULES if "{" in rule.staff_reason)
+_LOCALISED = frozenset(
+    rule.code for rule in RULES if "999" in rule.patient_text or "NHS 111" in rule.patient_text
+)
+
+
+# For each rule, the names it reads and whether each is an answer (else a derived variable),
+# so the evidence is read straight from the right dict, in the rule's own order.
+_EVIDENCE = {
+    rule.code: tuple((name, name in QUESTIONS_BY_CODE) for name in rule.uses) for rule in RULES
+}
+_RULE_LOOP = tuple((rule.code, rule.when, rule) for rule in RULES)
+_SORT_KEY = {rule: (-rule.tier, index) for index, rule in enumerate(RULES)}
+
+
+def evaluate(
+    answers: Mapping[str, object],
+    *,
+    emergency_number: str = "999",
+    advice_line: str = "NHS 111",
+    clinic_open_now: bool = True,
+    callback_cutoff: str | dt.time | None = None,
+) -> TriageResult:
+    """Triage an answer set, exactly as spec §7. Pure: no I/O, clock or settings.
+
+    1. normalise (hidden → None/[], not_sure → yes on red flags); absent answers are unanswered,
+       so a partial form can be evaluated after every step (§2.4);
+    2. derive the §4 variables and §5 instruments;
+    3. evaluate every rule in table order (a rule may read rules fired above it);
+    4. RTN_DEFAULT if nothing else fired; the tier is the highest fired tier.
+
+    ``emergency_number`` and ``advice_line`` replace "999" and "NHS 111" in patient text.
+    ``clinic_open_now`` False selects the out-of-hours URGENT wording (§2.5); the caller decides
+    it, including the "within 60 minutes of closing" window. ``callback_cutoff`` is shown as
+    "If we have not called by <cutoff>"; without it the wording is "within 4 hours".
+    """
+    a, not_sure = normalise_with_not_sure(answers)
+    try:
+        d = derive(a)
+    except TypeError:
+        # Garbage such as a list for a single-choice answer: treat it as unanswered rather than
+        # fail to triage (validate() reports it). Valid answers never take this path.
+        a = sanitise(a)
+        d = derive(a)
+    fired_codes: set[str] = set()
+    fired_rules: list[Rule] = []
+    for code, when, rule in _RULE_LOOP:
+        if when(a, d, fired_codes):
+            fired_codes.add(code)
+            fired_rules.append(rule)
+    # Tier descending, spec order within a tier (§7.6).
+    fired_rules.sort(key=_SORT_KEY.__getitem__)
+    tier = fired_rules[0].tier  # RTN_DEFAULT guarantees at least one
+
+    pe = pe_wells(a, d["dvt_pattern"])
+    scores: dict[str, Any] = {
+        "p_wells": d["p_wells"],
+        "pe_wells": pe,
+        "ecq_class": d["ecq_class"],
+        "ecq_grade": d["ecq_grade"],
+        "dn4i": d["dn4i"],
+        "ceap_c_est": d["ceap_c_est"],
+        "vcss_pain": d["vcss_pain"],
+        "vcss_compression": d["vcss_compression"],
+        "vcss_ulcer_duration": d["vcss_ulcer_duration"],
+        "rls_frequency": a["rls_frequency"],
+        "rls_probable": d["rls_probable"],
+    }
+    pregnant = bool(d["pregnant_or_postpartum"])
+    placeholders: dict[str, object] = {}
+    if not _TEMPLATED.isdisjoint(fired_codes):
+        # Values for the {placeholders} in staff reasons; None reads "not given".
+        placeholders = {
+            key: "not given" if value is None else value for key, value in scores.items()
+        }
+        placeholders["pe_wells_total"] = pe["partial_total"]
+        placeholders["pulse_bpm"] = "not given" if a["pulse_bpm"] is None else a["pulse_bpm"]
+
+    # One pass over the fired rules builds the staff view, the patient sentences and the
+    # likely category (this runs after every saved step, so it avoids repeated passes).
+    built: list[FiredRule] = []
+    sentences_list: list[str] = []
+    likely_category: str | None = None
+    for rule in fired_rules:
+        code = rule.code
+        text = rule.patient_text
+        if code in _LOCALISED:
+            text = _localise(text, emergency_number, advice_line)
+        reason = rule.staff_reason
+        if code in _TEMPLATED:
+            reason = reason.format_map(placeholders)
+        if pregnant and code in _PREGNANCY_RULES:
+            reason += PREGNANCY_NOTE
+        evidence = {name: (a if is_answer else d)[name] for name, is_answer in _EVIDENCE[code]}
+        built.append(FiredRule(code, rule.tier, text, reason, rule.source, evidence, rule.category))
+        if rule.tier == tier and text and len(sentences_list) < _MAX_PATIENT_SENTENCES:
+            sentences_list.append(text)
+        if likely_category is None:
+            likely_category = rule.category
+    rules = tuple(built)
+    sentences = tuple(sentences_list)
+    footer = _footer(tier, emergency_number, advice_line, clinic_open_now, callback_cutoff)
+    parts = list(sentences)
+    if tier <= Tier.SOON and likely_category is not None:
+        parts.append(CATEGORY_SENTENCE.format(label=CATEGORY_LABELS[likely_category]))
+    parts.append(footer)
+
+    return TriageResult(
+        tier=tier,
+        fired=tuple(rule.code for rule in built),
+        rules=rules,
+        patient_message="\n\n".join(parts),
+        patient_sentences=sentences,
+        patient_footer=footer,
+        scores=scores,
+        not_sure=not_sure,
+        likely_category=likely_category,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _footer(
+    tier: Tier,
+    emergency_number: str,
+    advice_line: str,
+    clinic_open_now: bool,
+    callback_cutoff: str | dt.time | None,
+) -> str:
+    if tier is Tier.URGENT:
+        if not clinic_open_now:
+            text = URGENT_FOOTER_CLOSED
+        else:
+            if callback_cutoff is None:
+                cutoff = DEFAULT_CUTOFF_WORDING
+            elif isinstance(callback_cutoff, dt.time):
+                cutoff = f"by {callback_cutoff:%H:%M}"
+            else:
+                cutoff = f"by {callback_cutoff}"
+            text = FOOTERS[tier].format(cutoff=cutoff)
+    else:
+        text = FOOTERS[tier]
+    return _localise(text, emergency_number, advice_line)
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem: the question code and a plain-English message for the patient.
+
+    ``kind`` says what is wrong, for code and tests: unknown, type, choice, duplicate, range,
+    too_long, format, none_exclusive, must_be_yes or required.
+    """
+
+    code: str
+    message: str
+    kind: str = field(default="invalid")
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_value(question: Question, value: object) -> Problem | None:
+    """The first problem with one (non-None) value, or None if it is valid."""
+    code = question.code
+    kind = question.type
+    if kind in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
+        if not isinstance(value, str):
+            return Problem(code, "Please choose one of the options.", "type")
+        if value not in question.choice_codes:
+            return Problem(code, "Please choose one of the options shown.", "choice")
+        if question.must_be_yes and value != YES:
+            return Problem(code, "You need to agree to this to continue.", "must_be_yes")
+        return None
+    if kind is AnswerType.MULTI:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            return Problem(code, "Please tick the options that apply.", "type")
+        if any(v not in question.choice_codes for v in value):
+            return Problem(code, "Please choose from the options shown.", "choice")
+        if len(set(value)) != len(value):
+            return Problem(code, "Each option can only be ticked once.", "duplicate")
+        if question.exclusive_none and NONE_CHOICE in value and len(value) > 1:
+            return Problem(
+                code,
+                "'None of these' cannot be ticked together with other options.",
+                "none_exclusive",
+            )
+        return None
+    if kind in (AnswerType.NUMBER, AnswerType.SCALE_0_10):
+        if not _is_int(value):
+            return Problem(code, "Please enter a whole number.", "type")
+        assert isinstance(value, int)  # noqa: S101 - narrowing for mypy, checked just above
+        lo, hi = question.min_value, question.max_value
+        if lo is not None and value < lo and question.below_min_message:
+            return Problem(code, question.below_min_message, "range")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            return Problem(code, f"Please enter a number from {lo} to {hi}.", "range")
+        return None
+    if kind is AnswerType.DATE:
+        if not isinstance(value, str):
+            return Problem(code, "Please enter a date.", "type")
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return Problem(code, "Please enter a real date, for example 2026-03-31.", "format")
+        return None
+    # TEXT
+    if not isinstance(value, str):
+        return Problem(code, "Please type your answer as text.", "type")
+    if question.max_length is not None and len(value) > question.max_length:
+        return Problem(
+            code, f"Please keep this to {question.max_length} characters or fewer.", "too_long"
+        )
+    if question.text_format == "phone" and value.strip() and not _PHONE.match(value.strip()):
+        return Problem(
+            code, "Please enter a phone number using digits, for example 07700 900123.", "format"
+        )
+    return None
+
+
+def _unanswered(question: Question, value: object) -> bool:
+    if value is None:
+        return True
+    if question.type is AnswerType.MULTI:
+        return isinstance(value, list | tuple) and len(value) == 0
+    if question.type is AnswerType.TEXT:
+        return isinstance(value, str) and not value.strip()
+    return False
+
+
+def validate(
+    answers: Mapping[str, object],
+    *,
+    complete: bool = False,
+    steps: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Every problem with an answer set, in catalogue order (unknown codes first). Never raises.
+
+    Checks each value of a visible question: type, choice, bounds, text length and format,
+    ``none`` ticked with other options, and must-be-yes questions. ``None`` means unanswered and
+    is fine unless ``complete`` is true, in which case every required *visible* question must be
+    answered (only those in ``steps``, if given). Values sent for hidden questions are ignored,
+    as the engine ignores them.
+    """
+    if not isinstance(answers, Mapping):
+        return [Problem("", "The answers must be a set of question codes and values.", "type")]
+    problems = [
+        Problem(str(code), "This question is not part of the form.", "unknown")
+        for code in answers
+        if not isinstance(code, str) or code not in QUESTIONS_BY_CODE
+    ]
+    try:
+        shown = set(visible_codes(answers))
+    except Exception:
+        shown = set()
+    wanted_steps = None if steps is None else set(steps)
+    for question in QUESTIONS:
+        if question.code not in shown:
+            continue
+        value = answers.get(question.code)
+        if value is not None:
+            try:
+                problem = _check_value(question, value)
+            except Exception:
+                problem = Problem(question.code, "Please check this answer.", "type")
+            if problem is not None:
+                problems.append(problem)
+                continue
+        if (
+            complete
+            and question.required
+            and (wanted_steps is None or question.step in wanted_steps)
+            and _unanswered(question, value)
+        ):
+            message = (
+                "Please tick at least one option."
+                if question.type is AnswerType.MULTI
+                else "Please answer this question."
+            )
+            problems.append(Problem(question.code, message, "required"))
+    return problems

@@ -1,0 +1,305 @@
+"""evaluate(): normalisation (§2.2-§2.3), the patient message (§1, §2.5, §7.7), staff reasons,
+the result's shape, and robustness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from intake.triage import Tier, evaluate, normalise
+from intake.triage.engine import FOOTERS
+from tests.intake.triage.helpers import ECQ_DEFINITE, RED_FLAG_CODES, answers, triage
+
+# --- §2.2 / §2.3 -------------------------------------------------------------------------------
+
+
+def test_not_sure_on_a_red_flag_counts_as_yes_but_staff_still_see_it():
+    unsure = triage(rf_chest_pain="not_sure")
+    sure = triage(rf_chest_pain="yes")
+    assert unsure.tier is Tier.EMERGENCY
+    assert unsure.fired == sure.fired == ("EMG_CHEST_BREATH",)
+    assert unsure.not_sure == ("rf_chest_pain",)
+    assert sure.not_sure == ()
+    assert unsure.to_dict()["not_sure"] == ["rf_chest_pain"]
+
+
+def test_every_red_flag_answered_not_sure_is_reported():
+    result = triage(**dict.fromkeys(RED_FLAG_CODES, "not_sure"))
+    assert result.tier is Tier.EMERGENCY
+    assert result.not_sure == RED_FLAG_CODES
+
+
+def test_not_sure_on_a_non_red_flag_question_is_not_yes():
+    # prev_clot / pregnancy_status "not_sure" are single-choice answers, not red flags
+    assert normalise(answers(prev_clot="not_sure"))["prev_clot"] == "not_sure"
+    assert "EMG_PE" not in set(triage(rf_breathless="yes", prev_clot="not_sure").fired)
+
+
+def test_pregnancy_status_of_a_man_is_ignored():
+    result = triage(sex_at_birth="male", pregnancy_status="pregnant", rf_breathless="yes")
+    assert result.fired == ("EMG_CHEST_BREATH",)
+    assert normalise(answers(pregnancy_status="pregnant"))["pregnancy_status"] is None
+
+
+def test_pregnancy_status_counts_for_a_woman_of_childbearing_age():
+    woman = {"sex_at_birth": "female", "age_years": 30, "pregnancy_status": "pregnant"}
+    assert triage(**woman, rf_breathless="yes").fired == ("EMG_PE",)
+    older = {**woman, "age_years": 56}
+    assert triage(**older, rf_breathless="yes").fired == ("EMG_CHEST_BREATH",)
+
+
+def test_ecq_items_are_ignored_when_ecq1_is_not_yes():
+    result = triage(**{**ECQ_DEFINITE, "ecq1_walk_pain": "no"})
+    assert result.fired == ("RTN_DEFAULT",)
+    assert result.scores["ecq_class"] == "not_applicable"
+
+
+def test_hidden_chain_hides_calf_difference_when_leg_not_swollen():
+    # calf_difference_cm depends on swelling_side, which is hidden when leg_swollen = no
+    a = normalise(answers(leg_swollen="no", swelling_side="left", calf_difference_cm=5))
+    assert a["swelling_side"] is None
+    assert a["calf_difference_cm"] is None
+
+
+def test_hidden_multi_becomes_an_empty_list():
+    a = normalise(answers(wound_present="no", wound_location=["toes_or_foot"]))
+    assert a["wound_location"] == []
+    assert normalise({})["conditions"] == []
+
+
+def test_absent_answers_are_unanswered_and_partial_forms_evaluate():
+    assert evaluate({}).fired == ("RTN_DEFAULT",)
+    assert evaluate({"rf_cold_pale_sudden": "yes"}).tier is Tier.EMERGENCY
+    assert normalise({})["age_years"] is None
+
+
+def test_garbage_values_do_not_crash_triage():
+    garbage = answers(
+        symptom_duration=["lt_24h"],
+        conditions=[["diabetes_type1"], {"x": 1}],
+        age_years="sixty",
+        leg_swollen={"a": 1},
+        skin_changes="red_or_darker_warm_patch",
+        rf_chest_pain="yes",
+    )
+    result = evaluate(garbage)
+    assert result.tier is Tier.EMERGENCY  # the valid red flag still counts
+
+
+# --- patient message (§7.7, §1, §2.5) ----------------------------------------------------------
+
+
+def test_patient_message_shows_at_most_three_top_tier_sentences_then_the_footer():
+    result = triage(
+        rf_cold_pale_sudden="yes",
+        rf_chest_pain="yes",
+        rf_bladder_bowel="yes",
+        rf_sepsis_signs=["feel_might_die"],
+        rf_vein_bleeding="bleeding_now_not_stopping",
+        visible_veins="bulging_veins",
+    )
+    assert result.tier is Tier.EMERGENCY
+    assert len(result.patient_sentences) == 3
+    parts = result.patient_message.split("\n\n")
+    assert parts[:3] == [rule.patient_text for rule in result.rules[:3]]
+    assert parts[3] == result.patient_footer
+    assert len(parts) == 4
+    assert "vein problem" not in result.patient_message  # lower-tier text not shown
+
+
+def test_configured_emergency_number_and_advice_line_replace_999_and_nhs_111():
+    result = evaluate(
+        answers(rf_chest_pain="yes"), emergency_number="112", advice_line="the 116 117 line"
+    )
+    assert result.patient_footer.startswith("Call 112 now")
+    assert "999" not in result.patient_message
+    routine = evaluate(answers(), emergency_number="911", advice_line="your doctor's line")
+    assert "Call 911 for chest pain" in routine.patient_message
+    assert "NHS 111" not in routine.patient_message
+    assert "your doctor's line" in routine.patient_message
+
+
+def test_rule_sentences_use_the_configured_number_too():
+    result = evaluate(answers(rf_vein_bleeding="bled_and_stopped"), emergency_number="112")
+    assert "call 112 if it has not stopped" in result.patient_message
+    assert "call 112 if it has not stopped" in result.to_dict()["reasons"][0]["patient_text"]
+
+
+def test_urgent_footer_with_cutoff_time():
+    result = evaluate(answers(rf_fainted="yes"), callback_cutoff=dt.time(16, 30))
+    assert "If we have not called by 16:30, or the clinic is closed" in result.patient_footer
+    result = evaluate(answers(rf_fainted="yes"), callback_cutoff="4.30pm")
+    assert "by 4.30pm" in result.patient_footer
+
+
+def test_urgent_footer_without_cutoff_uses_the_4_hour_target():
+    result = triage(rf_fainted="yes")
+    assert result.tier is Tier.URGENT
+    assert "If we have not called within 4 hours" in result.patient_footer
+    assert "{" not in result.patient_message
+
+
+def test_urgent_footer_when_the_clinic_is_closed_sends_the_patient_to_111_now():
+    result = evaluate(answers(rf_fainted="yes"), clinic_open_now=False, advice_line="NHS 111")
+    assert "Call NHS 111 or your GP now for a same-day appointment." in result.patient_footer
+    assert "The clinic will phone you today" not in result.patient_message
+    assert "call 999" in result.patient_footer
+
+
+def test_clinic_open_flag_only_changes_urgent_wording():
+    for overrides in ({"rf_chest_pain": "yes"}, {}, ECQ_DEFINITE):
+        open_ = evaluate(answers(**overrides), clinic_open_now=True)
+        closed = evaluate(answers(**overrides), clinic_open_now=False)
+        assert open_.patient_message == closed.patient_message
+
+
+def test_routine_and_soon_messages_include_the_likely_category():
+    soon = triage(**ECQ_DEFINITE)
+    assert soon.tier is Tier.SOON and soon.likely_category == "arterial"
+    assert "leg arteries" in soon.patient_message
+    assert soon.patient_message.endswith(FOOTERS[Tier.SOON])
+    routine = triage(
+        rls1_urge="yes", rls2_rest="yes", rls3_movement="yes", rls4_evening="yes", rls5_mimic="no"
+    )
+    assert routine.likely_category == "sleep"
+    assert "restless legs (sleep clinic)" in routine.patient_message
+    default = triage()
+    assert default.likely_category == "general_vascular"
+
+
+def test_emergency_message_has_no_likely_category_sentence():
+    result = triage(rf_chest_pain="yes", visible_veins="bulging_veins")
+    assert result.likely_category == "venous"  # still there for staff routing
+    assert "most likely area" not in result.patient_message
+
+
+# --- staff view --------------------------------------------------------------------------------
+
+
+def test_fired_rules_sorted_by_tier_then_spec_order():
+    result = triage(
+        visible_veins="bulging_veins",
+        rf_fainted="yes",
+        hard_vein="yes",
+        hard_vein_site="below_knee",
+        rf_saddle_numb="yes",
+        rf_weakness_worsening="yes",
+    )
+    assert result.fired == (
+        "EMG_CES",
+        "URG_NEURO",
+        "URG_FAINT",
+        "SOON_SVT_LOW",
+        "RTN_VENOUS_DISEASE",
+    )
+    assert [rule.code for rule in result.rules] == list(result.fired)
+
+
+def test_staff_reasons_have_their_placeholders_filled():
+    result = triage(**ECQ_DEFINITE)
+    assert result.rules[0].staff_reason.startswith("ECQ definite, grade 2.")
+    dvt = triage(
+        symptom_duration="1_to_7_days",
+        affected_side="left",
+        pain_regions=["calf"],
+        calf_tender="yes",
+        active_cancer="yes",
+    )
+    assert "pWells = 2" in dvt.rules[0].staff_reason
+    for rule in dvt.rules:
+        assert "{" not in rule.staff_reason
+
+
+def test_pe_staff_reason_shows_pe_wells_and_pulse():
+    result = triage(rf_breathless="yes", hormones="yes", pulse_bpm=120)
+    reason = result.rules[0].staff_reason
+    assert "Partial PE-Wells = 1.5" in reason
+    assert "pulse_bpm = 120" in reason
+
+
+def test_pregnancy_note_added_to_dvt_and_pe_reasons():
+    pregnant = {"sex_at_birth": "female", "age_years": 32, "pregnancy_status": "pregnant"}
+    result = triage(
+        **pregnant,
+        rf_breathless="yes",
+        symptom_duration="1_to_7_days",
+        leg_swollen="ankle_or_calf",
+        swelling_side="left",
+    )
+    assert result.fired == ("EMG_PE", "URG_DVT")
+    for rule in result.rules:
+        assert "obstetric VTE pathway" in rule.staff_reason
+    not_pregnant = triage(
+        rf_breathless="yes",
+        symptom_duration="1_to_7_days",
+        leg_swollen="ankle_or_calf",
+        swelling_side="left",
+    )
+    assert all("obstetric" not in rule.staff_reason for rule in not_pregnant.rules)
+
+
+def test_evidence_shows_the_answers_a_rule_read():
+    result = triage(rf_vein_bleeding="bled_and_stopped")
+    assert result.rules[0].evidence == {"rf_vein_bleeding": "bled_and_stopped"}
+    ali = triage(rf_cold_pale_sudden="not_sure")
+    assert ali.rules[0].evidence["rf_cold_pale_sudden"] == "yes"  # after not_sure → yes
+
+
+# --- shape -------------------------------------------------------------------------------------
+
+
+def test_to_dict_is_json_serialisable_with_the_documented_keys():
+    data = triage(rf_breathless="yes", hormones="yes").to_dict()
+    assert set(data) == {
+        "tier",
+        "fired",
+        "scores",
+        "ruleset_version",
+        "patient_message",
+        "reasons",
+        "not_sure",
+        "likely_category",
+    }
+    assert data["tier"] == "EMERGENCY"
+    assert data["ruleset_version"] == "2026.1"
+    assert set(data["reasons"][0]) == {"code", "tier", "staff_reason", "source", "patient_text"}
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_scores_have_every_documented_key():
+    assert set(triage().scores) >= {
+        "p_wells",
+        "pe_wells",
+        "ecq_class",
+        "ecq_grade",
+        "dn4i",
+        "ceap_c_est",
+        "vcss_pain",
+        "vcss_compression",
+        "vcss_ulcer_duration",
+        "rls_frequency",
+        "rls_probable",
+    }
+
+
+def test_tier_is_ordered_and_prints_its_name():
+    assert Tier.ROUTINE < Tier.SOON < Tier.URGENT < Tier.EMERGENCY
+    assert str(Tier.EMERGENCY) == "EMERGENCY"
+    assert f"{Tier.URGENT}" == "URGENT"
+    assert Tier.from_name("SOON") is Tier.SOON
+
+
+def test_evaluate_does_not_modify_the_answers():
+    given = answers(rf_chest_pain="not_sure", ecq1_walk_pain="no", ecq6_sites=["calf"])
+    snapshot = json.dumps(given, sort_keys=True)
+    evaluate(given)
+    assert json.dumps(given, sort_keys=True) == snapshot
+
+
+def test_normalise_returns_exactly_the_catalogue_codes():
+    from intake.triage import QUESTIONS
+
+    a = normalise({"favourite_colour": "blue", 3: "x", "rf_fever": "not_sure"})
+    assert list(a) == [q.code for q in QUESTIONS]
+    assert a["rf_fever"] == "yes"
+    assert a["pain_regions"] == [] and a["pain_regions"] is not normalise({})["pain_regions"]
