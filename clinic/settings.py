@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "intake",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -128,6 +130,13 @@ USE_I18N = True
 USE_TZ = True
 
 # ---------------------------------------------------------------------------------------------
+# Cache: CACHE_URL, e.g. redis://127.0.0.1:6379/1. Rate limits count here, so with more than one
+# web process it must be shared (Redis); the local-memory default suits the single-process demo.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
+# ---------------------------------------------------------------------------------------------
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# ---------------------------------------------------------------------------------------------
 # Static files: Bootstrap is vendored under static/ and served by whitenoise (no CDN, so the
 # content security policy can stay 'self').
 # https://whitenoise.readthedocs.io/en/stable/django.html
@@ -163,6 +172,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # https://docs.djangoproject.com/en/5.2/topics/security/
 # ---------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions hold only which drafts this browser may open (opaque tokens), never answers.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 8
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Secure cookies and HSTS need HTTPS; on by default in production, off for the local demo.
@@ -174,6 +185,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else Non
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy: nothing from other origins, no inline scripts or styles. Bootstrap and
+# our scripts are served from /static/, so 'self' is all a page needs.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # ---------------------------------------------------------------------------------------------
 # Logging: to stdout, no request bodies. Patient data never goes into a log line.
@@ -195,7 +223,7 @@ LOGGING = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 # JSON only: task arguments are primary keys, never pickled objects (and never patient data).
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -209,7 +237,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Periodic jobs, one reviewable dict (run by `make beat`).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "purge-expired-drafts": {
+        "task": "intake.tasks.purge_expired_drafts",
+        "schedule": 60 * 60 * 24,
+    },
+}
 
 # ---------------------------------------------------------------------------------------------
 # The clinic
@@ -217,4 +251,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CLINIC_NAME = env.str("CLINIC_NAME", default="Vascular Clinic")
 CLINIC_EMERGENCY_NUMBER = env.str("CLINIC_EMERGENCY_NUMBER", default="999")
 CLINIC_URGENT_ADVICE_LINE = env.str("CLINIC_URGENT_ADVICE_LINE", default="NHS 111")
-CLINIC_ONCALL_EMAILS = env.list("CLINIC_ONCALL_EMAILS", default=[])
+# Who is alerted about EMERGENCY and URGENT forms. The demo sends to a placeholder on the console.
+CLINIC_ONCALL_EMAILS = env.list(
+    "CLINIC_ONCALL_EMAILS", default=["oncall@clinic.invalid"] if DEBUG else []
+)
+# The address patients and staff reach the site at, for links in emails (no trailing slash).
+CLINIC_SITE_URL = env.str("CLINIC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Opening hours decide the URGENT wording (spec §2.5): "the clinic will phone you today" only
+# while open and more than CLINIC_CLOSING_WINDOW_MINUTES before closing. Needs local sign-off.
+CLINIC_OPEN_WEEKDAYS = env.list("CLINIC_OPEN_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
+CLINIC_OPENS_AT = env.str("CLINIC_OPENS_AT", default="08:30")
+CLINIC_CLOSES_AT = env.str("CLINIC_CLOSES_AT", default="17:30")
+CLINIC_CLOSING_WINDOW_MINUTES = env.int("CLINIC_CLOSING_WINDOW_MINUTES", default=60)
+# Unfinished forms are deleted this many days after they were last saved.
+CLINIC_DRAFT_LIFETIME_DAYS = env.int("CLINIC_DRAFT_LIFETIME_DAYS", default=7)
+# Starting a form: at most this many new drafts per client address per hour (then HTTP 429).
+CLINIC_DRAFTS_PER_HOUR = env.int("CLINIC_DRAFTS_PER_HOUR", default=20)
+# Wrong dates of birth allowed on a resume link before it stops working.
+CLINIC_RESUME_MAX_FAILURES = env.int("CLINIC_RESUME_MAX_FAILURES", default=5)
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust (0: none,
+# use the socket address). Used for rate limits and the audit log.
+CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)

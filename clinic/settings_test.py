@@ -10,6 +10,7 @@ import os
 # Tests run with DEBUG off, like production; they need a key and hosts to start.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("CLINIC_ONCALL_EMAILS", "oncall@clinic.test")
 
 from clinic.settings import *  # noqa: F403
 

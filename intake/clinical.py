@@ -1,0 +1,44 @@
+"""The triage engine, run with this clinic's settings: emergency number, advice line, hours.
+
+`intake/triage/` is pure and knows nothing of settings or the clock; this is the one place that
+supplies them, so the patient pages, the submission service and the admin all say the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.utils import timezone
+
+from intake import triage
+
+
+def _clock(value: str) -> dt.time:
+    return dt.time.fromisoformat(value)
+
+
+def clinic_open_now(now: dt.datetime) -> bool:
+    """Open, and not within the closing window (spec §2.5), in the clinic's time zone."""
+    local = timezone.localtime(now)
+    if local.weekday() not in settings.CLINIC_OPEN_WEEKDAYS:
+        return False
+    opens = _clock(settings.CLINIC_OPENS_AT)
+    closes = dt.datetime.combine(local.date(), _clock(settings.CLINIC_CLOSES_AT))
+    last_call = (closes - dt.timedelta(minutes=settings.CLINIC_CLOSING_WINDOW_MINUTES)).time()
+    return opens <= local.time() < last_call
+
+
+def evaluate(
+    answers: Mapping[str, object], *, now: dt.datetime | None = None
+) -> triage.TriageResult:
+    """`triage.evaluate()` with the clinic's numbers, wording and opening hours at `now`."""
+    now = now or timezone.now()
+    return triage.evaluate(
+        answers,
+        emergency_number=settings.CLINIC_EMERGENCY_NUMBER,
+        advice_line=settings.CLINIC_URGENT_ADVICE_LINE,
+        clinic_open_now=clinic_open_now(now),
+        callback_cutoff=settings.CLINIC_CLOSES_AT,
+    )

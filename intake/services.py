@@ -1,0 +1,331 @@
+"""Every write the app makes: `<entity>_<action>`, keyword-only, in a transaction.
+
+Views and the admin call these; nothing else changes Submission, Patient or Notification rows.
+Messages to send are written as Notification rows in the same transaction as their cause (the
+outbox) and queued to Celery only after commit, by primary key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intake import clinical, steps, triage
+from intake.identity import age_on
+from intake.models import Notification, Patient, Submission, Tier
+
+logger = logging.getLogger(__name__)
+
+# Crockford-style alphabet without look-alikes (0/O, 1/I/L) or U, for references read aloud.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALERT_TIERS = frozenset({Tier.EMERGENCY, Tier.URGENT})
+
+
+@dataclass(frozen=True)
+class StepSaved:
+    """What saving a step led to: the live triage and whether to interrupt with the 999 page."""
+
+    result: triage.TriageResult
+    interrupt: bool
+
+
+def _new_token() -> str:
+    # 192 random bits, URL-safe: unguessable, and no personal data in it.
+    return secrets.token_urlsafe(24)
+
+
+def new_reference() -> str:
+    """A human-friendly reference such as LEG-4K7Q-9M2D (40 random bits)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"LEG-{chars[:4]}-{chars[4:]}"
+
+
+def _draft_expiry(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(days=settings.CLINIC_DRAFT_LIFETIME_DAYS)
+
+
+def _locked_draft(submission: Submission) -> Submission:
+    """Re-read the row under lock; a sent form can no longer change."""
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not locked.is_draft:
+        raise ValidationError(_("This form has already been sent and cannot be changed."))
+    return locked
+
+
+def submission_create_draft(*, now: dt.datetime | None = None) -> Submission:
+    """Create an empty draft with a fresh token. Side effects: one Submission row."""
+    now = now or timezone.now()
+    return Submission.objects.create(token=_new_token(), expires_at=_draft_expiry(now))
+
+
+@transaction.atomic
+def submission_save_step(
+    *,
+    submission: Submission,
+    step_answers: Mapping[str, object],
+    identity: Mapping[str, object] | None = None,
+    now: dt.datetime | None = None,
+) -> StepSaved:
+    """Save one page's answers on the draft and triage the answers so far (spec §2.4).
+
+    If an EMERGENCY rule fires that the patient has not yet been interrupted for, records the
+    interruption (when, which rules) and writes the on-call staff alert through the same
+    service the final submission uses. Side effects: the draft row; Notification rows; tasks
+    queued after commit. Raises ValidationError for a sent form.
+    """
+    now = now or timezone.now()
+    draft = _locked_draft(submission)
+    draft.answers = {**draft.answers, **step_answers}
+    if identity is not None:
+        draft.identity = {**draft.identity, **identity}
+    draft.expires_at = _draft_expiry(now)
+    result = clinical.evaluate(draft.answers, now=now)
+    emergency_rules = [r.code for r in result.rules if r.tier is triage.Tier.EMERGENCY]
+    interrupt = bool(set(emergency_rules) - set(draft.interrupted_rules))
+    if interrupt:
+        draft.interruption_shown_at = draft.interruption_shown_at or now
+        draft.interrupted_rules = sorted(set(draft.interrupted_rules) | set(emergency_rules))
+        _alert_staff(draft, tier=Tier.EMERGENCY)
+    draft.save()
+    # The caller's instance reflects what was saved, without another query.
+    for name in ("answers", "identity", "expires_at", "interruption_shown_at", "interrupted_rules"):
+        setattr(submission, name, getattr(draft, name))
+    return StepSaved(result=result, interrupt=interrupt)
+
+
+def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
+    """Write the on-call alert for an EMERGENCY/URGENT form, once per submission.
+
+    Used mid-form (emergency interruption) and on sending; an alert already written for the
+    submission is not repeated. The message carries the reference/tier/reason from the row at
+    send time, never the answers.
+    """
+    if tier not in ALERT_TIERS:
+        return []
+    if submission.notifications.filter(kind=Notification.Kind.STAFF_ALERT).exists():
+        return []
+    recipients = settings.CLINIC_ONCALL_EMAILS
+    if not recipients:
+        logger.error("urgent alert for submission %s: CLINIC_ONCALL_EMAILS is empty", submission.pk)
+    return [
+        _notification_add(
+            submission=submission,
+            kind=Notification.Kind.STAFF_ALERT,
+            recipient=address,
+            template="staff_alert",
+        )
+        for address in recipients
+    ]
+
+
+def _notification_add(
+    *, submission: Submission, kind: str, recipient: str, template: str
+) -> Notification:
+    notification = Notification.objects.create(
+        submission=submission, kind=kind, recipient=recipient, template=template
+    )
+    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification
+
+
+def notification_enqueue(*, notification_id: int) -> None:
+    """Hand a notification to Celery by id. Never raises: the outbox row is the source of truth.
+
+    If the broker is down the row stays pending and the periodic sweep queues it again later,
+    so the patient's request is never held up or failed by the broker.
+    """
+    from intake.tasks import send_notification
+
+    try:
+        send_notification.apply_async(args=[notification_id], retry=False)
+    except Exception:  # broker unreachable: the sweep will pick the row up
+        logger.warning("could not queue notification %s; it stays pending", notification_id)
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    submission: Submission,
+    consent_answers: Mapping[str, object],
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Send the form: one transaction freezes the answers and stores the triage with them.
+
+    Creates or updates the Patient, sets the reference, age, ruleset version, tier, fired rules,
+    reasons, scores and patient message, and writes the staff alert (EMERGENCY/URGENT) and the
+    patient receipt as Notification rows. Idempotent: a double click or a replayed POST returns
+    the submission already sent. Raises ValidationError if the form is incomplete.
+    """
+    now = now or timezone.now()
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not locked.is_draft:
+        return locked
+    answers = {**locked.answers, **consent_answers}
+    identity = locked.identity
+    dob = dt.date.fromisoformat(str(identity.get("date_of_birth")))
+    answers["age_years"] = age_on(dob, timezone.localdate(now))
+    if steps.first_incomplete(answers, identity) is not None:
+        raise ValidationError(_("Some questions still need an answer."))
+    problems = triage.validate(answers, complete=True)
+    if problems:
+        raise ValidationError(
+            _("Some answers need checking: %(codes)s")
+            % {"codes": ", ".join(sorted({p.code for p in problems}))}
+        )
+    shown = set(triage.visible_codes(answers))
+    result = clinical.evaluate(answers, now=now)
+
+    locked.patient = _patient_upsert(identity=identity, dob=dob)
+    # Freeze what the patient actually saw: answers to hidden questions are not kept.
+    locked.answers = {code: value for code, value in answers.items() if code in shown}
+    locked.age_years = answers["age_years"]
+    locked.status = Submission.Status.SUBMITTED
+    locked.submitted_at = now
+    locked.expires_at = None
+    locked.ruleset_version = result.ruleset_version
+    locked.engine_tier = locked.tier = result.tier.name
+    locked.fired_rules = list(result.fired)
+    stored = result.to_dict()
+    locked.reasons = stored["reasons"]
+    locked.scores = {**stored["scores"], "not_sure": stored["not_sure"]}
+    locked.patient_message = result.patient_message
+    _assign_reference(locked)
+
+    _alert_staff(locked, tier=locked.tier)
+    _notification_add(
+        submission=locked,
+        kind=Notification.Kind.PATIENT_RECEIPT,
+        recipient=locked.patient.email,
+        template="patient_receipt",
+    )
+    return locked
+
+
+def _assign_reference(submission: Submission) -> None:
+    """Save with a unique reference, drawing again on the (rare) collision."""
+    for _attempt in range(10):
+        submission.reference = new_reference()
+        try:
+            with transaction.atomic():
+                submission.save()
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a unique reference")
+
+
+def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> Patient:
+    """The Patient for these details: matched by NHS number, else by email and date of birth."""
+    fields = {
+        "full_name": str(identity.get("full_name", "")),
+        "date_of_birth": dob,
+        "email": str(identity.get("email", "")),
+        "phone": str(identity.get("phone", "")),
+        "preferred_contact": str(identity.get("preferred_contact", "")),
+        "gp_practice": str(identity.get("gp_practice", "")),
+        "nhs_number": str(identity.get("nhs_number", "")),
+    }
+    existing = None
+    if fields["nhs_number"]:
+        existing = Patient.objects.filter(nhs_number=fields["nhs_number"]).first()
+    if existing is None:
+        existing = Patient.objects.filter(email__iexact=fields["email"], date_of_birth=dob).first()
+    if existing is None:
+        return Patient.objects.create(**fields)
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    existing.save()
+    return existing
+
+
+@transaction.atomic
+def submission_send_resume_link(*, submission: Submission) -> Notification:
+    """Email the patient a link to carry on later. Side effects: a Notification row, a task.
+
+    Raises ValidationError if no email address has been given yet (first page not saved).
+    """
+    draft = _locked_draft(submission)
+    email = draft.identity.get("email")
+    if not email:
+        raise ValidationError(_("Fill in the first page, with your email address, first."))
+    return _notification_add(
+        submission=draft,
+        kind=Notification.Kind.RESUME_LINK,
+        recipient=str(email),
+        template="resume_link",
+    )
+
+
+@transaction.atomic
+def submission_check_resume(*, submission: Submission, date_of_birth: dt.date) -> bool:
+    """Whether `date_of_birth` unlocks this draft on a new device.
+
+    Counts wrong answers; after CLINIC_RESUME_MAX_FAILURES the link stops working for good (the
+    patient can start again). Side effects: the draft's failure count.
+    """
+    draft = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not draft.is_draft or draft.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES:
+        return False
+    if draft.identity.get("date_of_birth") == date_of_birth.isoformat():
+        if draft.resume_failures:
+            draft.resume_failures = 0
+            draft.save(update_fields=["resume_failures"])
+        return True
+    draft.resume_failures += 1
+    draft.save(update_fields=["resume_failures"])
+    return False
+
+
+def submission_purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
+    """Delete unfinished forms past their expiry (7 days after the last save by default).
+
+    Side effects: deletes draft Submission rows and their notifications. Returns how many.
+    """
+    now = now or timezone.now()
+    expired = Submission.objects.filter(status=Submission.Status.DRAFT, expires_at__lt=now)
+    count = expired.count()
+    expired.delete()
+    return count
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one pending notification, exactly once. Returns whether this call sent it.
+
+    Locks the row (skipping it if another worker holds it), checks it is still pending, renders
+    the message from the database, sends, and marks it sent, all in one transaction: a duplicate
+    task or a retry finds it sent and does nothing. On a sending error the attempt is counted
+    and the error re-raised for the task to retry.
+    """
+    from intake import emails
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("submission")
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
+        )
+        if notification is None:
+            return False
+        try:
+            emails.deliver(notification)
+        except Exception as exc:
+            notification.attempts += 1
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            notification.save(update_fields=["attempts", "last_error"])
+            raise
+        notification.status = Notification.Status.SENT
+        notification.attempts += 1
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+        return True
