@@ -6,5 +6,13 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("start/", views.start_draft, name="start_draft"),
     path("healthz", views.healthz, name="healthz"),
+    path("resume/<str:token>/", views.resume, name="resume"),
+    path("intake/<str:token>/check/", views.check, name="check"),
+    path("intake/<str:token>/urgent/", views.urgent, name="urgent"),
+    path("intake/<str:token>/saved/", views.saved, name="saved"),
+    path("intake/<str:token>/done/", views.done, name="done"),
+    path("intake/<str:token>/adults-only/", views.adults_only, name="adults_only"),
+    path("intake/<str:token>/<slug:step>/", views.step, name="step"),
 ]

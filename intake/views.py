@@ -1,19 +1,357 @@
-"""Patient-facing views and the health check. Thin: parse, call a selector or service, render."""
+"""Patient-facing views and the health check. Thin: parse, call a selector or service, render.
+
+Every questionnaire URL carries only the draft's opaque token. A token opens its draft only in
+the browser session that started (or resumed) it; anywhere else the patient must give the date
+of birth first. Pages that show answers are never cached (`never_cache`: no-store).
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from intake import health
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intake import clinical, health, ratelimit, services, steps, summary
+from intake.forms import PatientForm, ResumeForm, StepForm
+from intake.models import Submission
+
+SESSION_TOKENS = "intake_tokens"
+SESSION_TOKENS_MAX = 5
+
+View = Callable[..., HttpResponse]
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _allow(request: HttpRequest, token: str) -> None:
+    """Let this browser session open the draft (most recent few only)."""
+    tokens = [t for t in request.session.get(SESSION_TOKENS, []) if t != token]
+    request.session[SESSION_TOKENS] = [*tokens, token][-SESSION_TOKENS_MAX:]
+
+
+def _allowed(request: HttpRequest, token: str) -> bool:
+    return token in request.session.get(SESSION_TOKENS, [])
+
+
+def draft_view(view: View) -> View:
+    """Load the submission for `token`; send other browsers to the date-of-birth check."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        submission = get_object_or_404(Submission, token=token)
+        if not _allowed(request, token):
+            if submission.is_draft:
+                return redirect("intake:resume", token=token)
+            raise Http404
+        return view(request, submission, *args, **kwargs)
+
+    return wrapper
+
+
+def _step_url(submission: Submission, step: steps.FormStep, *, to_check: bool = False) -> str:
+    url = reverse("intake:step", args=[submission.token, step.code])
+    return f"{url}?return=check" if to_check else url
+
+
+def _continue_url(submission: Submission, *, to_check: bool = False) -> str:
+    """Where the patient goes next: the first unfinished page, else the check page."""
+    pending = steps.first_incomplete(submission.answers, submission.identity)
+    if pending is not None:
+        return _step_url(submission, pending, to_check=to_check)
+    return reverse("intake:check", args=[submission.token])
+
+
+def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) per field error, in page order, for "There is a problem"."""
+    items = []
+    for name, field in form.fields.items():
+        if name not in form.errors or name == "website":
+            continue
+        widget_id = form[name].auto_id
+        multiple = getattr(field.widget, "allow_multiple_selected", False) or getattr(
+            field.widget, "input_type", ""
+        ) in ("radio", "checkbox")
+        anchor = f"{widget_id}_0" if multiple else widget_id
+        label = strip_tags(str(field.label or "")).replace(_("(optional)"), "").strip()
+        for message in form.errors[name]:
+            items.append((anchor, label, message))
+    return items
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    html = render(request, "intake/bad_request.html").content
+    return HttpResponseBadRequest(html)
+
+
+# --- Start ---------------------------------------------------------------------------------------
 
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: what the form is for, how long it takes, emergency advice, privacy."""
     return render(request, "intake/start.html")
+
+
+@require_POST
+def start_draft(request: HttpRequest) -> HttpResponse:
+    """ "Start now": a new draft bound to this browser, within a per-address rate limit."""
+    if request.POST.get("website"):
+        return _bad_request(request)
+    if not ratelimit.hit(
+        "start", request, limit=settings.CLINIC_DRAFTS_PER_HOUR, window_seconds=3600
+    ):
+        return render(request, "intake/too_many.html", status=429)
+    submission = services.submission_create_draft()
+    _allow(request, submission.token)
+    return redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
+
+
+# --- Steps ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@draft_view
+def step(request: HttpRequest, submission: Submission, step: str) -> HttpResponse:
+    """One questionnaire page: GET shows saved answers; POST validates, saves, redirects."""
+    if not submission.is_draft:
+        return redirect("intake:done", token=submission.token)
+    if step == steps.CONSENT_STEP:
+        return redirect("intake:check", token=submission.token)
+    page = steps.STEPS_BY_CODE.get(step)
+    if page is None:
+        raise Http404
+    answers, identity = submission.answers, submission.identity
+    # Steps out of order: never show (or accept) a page before the earlier ones are done.
+    pending = steps.first_incomplete(answers, identity)
+    if pending is not None and pending.number < page.number:
+        return redirect(_step_url(submission, pending))
+    if not page.applies(answers):
+        return redirect(_continue_url(submission))
+    to_check = request.GET.get("return") == "check"
+    today = timezone.localdate()
+
+    if request.method == "POST":
+        form = StepForm(request.POST, step=page, saved=answers, identity=identity, today=today)
+        valid = form.is_valid()
+        if form.is_bot:
+            return _bad_request(request)
+        if valid and form.under_18:
+            return redirect("intake:adults_only", token=submission.token)
+        if valid:
+            saved = services.submission_save_step(
+                submission=submission,
+                step_answers=form.step_answers,
+                identity=form.identity if page.collects_identity else None,
+            )
+            if request.POST.get("action") == "save_for_later":
+                return _save_for_later(request, submission)
+            if saved.interrupt:
+                return redirect("intake:urgent", token=submission.token)
+            if to_check:
+                return redirect(_continue_url(submission, to_check=True))
+            following = steps.next_step(page.code, submission.answers)
+            if following is None:
+                return redirect("intake:check", token=submission.token)
+            return redirect(_step_url(submission, following))
+        status = 200
+    else:
+        form = StepForm(step=page, saved=answers, identity=identity, today=today)
+        status = 200
+
+    previous = steps.previous_step(page.code, answers)
+    back_url = (
+        reverse("intake:check", args=[submission.token])
+        if to_check
+        else (_step_url(submission, previous) if previous else reverse("intake:start"))
+    )
+    context = {
+        "submission": submission,
+        "page": page,
+        "form": form,
+        "errors": _error_summary(form) if form.is_bound else [],
+        "back_url": back_url,
+        "step_count": len(steps.applicable_steps(answers)) + 1,
+        "step_index": [s.code for s in steps.applicable_steps(answers)].index(page.code) + 1,
+        "context_answers": {"age_years": answers.get("age_years")},
+        "emergency": _emergency_banner(submission),
+    }
+    return render(request, "intake/step.html", context, status=status)
+
+
+def _save_for_later(request: HttpRequest, submission: Submission) -> HttpResponse:
+    try:
+        services.submission_send_resume_link(submission=submission)
+    except ValidationError as error:
+        return render(
+            request,
+            "intake/saved.html",
+            {"submission": submission, "problem": error.messages[0]},
+            status=400,
+        )
+    return redirect("intake:saved", token=submission.token)
+
+
+def _emergency_banner(submission: Submission) -> list[str]:
+    """After an emergency interruption, its message stays on every page (spec §2.4)."""
+    if submission.interruption_shown_at is None:
+        return []
+    result = clinical.evaluate(submission.answers)
+    if result.tier.name != "EMERGENCY":
+        return []
+    return [*result.patient_sentences, result.patient_footer]
+
+
+@require_GET
+@draft_view
+def urgent(request: HttpRequest, submission: Submission) -> HttpResponse:
+    """The emergency interruption: call the emergency number now; the form can carry on."""
+    result = clinical.evaluate(submission.answers)
+    context = {
+        "submission": submission,
+        "sentences": result.patient_sentences,
+        "footer": result.patient_footer,
+        "is_emergency": result.tier.name == "EMERGENCY",
+        "continue_url": _continue_url(submission) if submission.is_draft else None,
+    }
+    return render(request, "intake/urgent.html", context)
+
+
+@require_GET
+@draft_view
+def saved(request: HttpRequest, submission: Submission) -> HttpResponse:
+    """Confirmation that the resume link was emailed."""
+    return render(
+        request,
+        "intake/saved.html",
+        {"submission": submission, "continue_url": _continue_url(submission)},
+    )
+
+
+@require_GET
+@draft_view
+def adults_only(request: HttpRequest, submission: Submission) -> HttpResponse:
+    return render(request, "intake/adults_only.html", {"submission": submission})
+
+
+# --- Check and send -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@draft_view
+def check(request: HttpRequest, submission: Submission) -> HttpResponse:
+    """Check your answers, with a Change link for each, then consent and send."""
+    if not submission.is_draft:
+        return redirect("intake:done", token=submission.token)
+    pending = steps.first_incomplete(submission.answers, submission.identity)
+    if pending is not None:
+        return redirect(_step_url(submission, pending))
+    page = steps.STEPS_BY_CODE[steps.CONSENT_STEP]
+    problem = None
+    if request.method == "POST":
+        form = StepForm(request.POST, step=page, saved=submission.answers)
+        valid = form.is_valid()
+        if form.is_bot:
+            return _bad_request(request)
+        if valid:
+            try:
+                sent = services.submission_submit(
+                    submission=submission, consent_answers=form.step_answers
+                )
+            except ValidationError as error:
+                problem = error.messages[0]
+            else:
+                return redirect("intake:done", token=sent.token)
+    else:
+        form = StepForm(step=page, saved=submission.answers)
+    context = {
+        "submission": submission,
+        "summary": summary.summarise(submission.answers, submission.identity),
+        "form": form,
+        "errors": _error_summary(form) if form.is_bound else [],
+        "problem": problem,
+        "emergency": _emergency_banner(submission),
+    }
+    return render(request, "intake/check.html", context)
+
+
+@require_GET
+@draft_view
+def done(request: HttpRequest, submission: Submission) -> HttpResponse:
+    """Confirmation: reference, what happens next for this tier, a printable summary."""
+    if submission.is_draft:
+        return redirect("intake:check", token=submission.token)
+    context = {
+        "submission": submission,
+        "paragraphs": [p for p in submission.patient_message.split("\n\n") if p],
+        "summary": summary.summarise(
+            submission.answers,
+            submission.identity,
+            include_consent=True,
+        ),
+    }
+    return render(request, "intake/done.html", context)
+
+
+# --- Resume on another device -------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the "save and come back later" email: date of birth first, then the form."""
+    submission = get_object_or_404(Submission, token=token)
+    if not submission.is_draft:
+        raise Http404
+    if _allowed(request, token):
+        return HttpResponseRedirect(_continue_url(submission))
+    if not submission.identity.get("date_of_birth"):
+        # Nothing saved that could prove who is resuming: a new start is the only way.
+        return render(request, "intake/resume_unavailable.html", status=404)
+    locked = submission.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES
+    form = ResumeForm(request.POST or None)
+    if request.method == "POST" and not locked and form.is_valid():
+        if services.submission_check_resume(
+            submission=submission, date_of_birth=form.cleaned_data["date_of_birth"]
+        ):
+            request.session.cycle_key()  # a new session id once the draft is unlocked
+            _allow(request, token)
+            return HttpResponseRedirect(_continue_url(submission))
+        submission.refresh_from_db()
+        locked = submission.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES
+        if not locked:
+            form.add_error("date_of_birth", _("That date of birth does not match. Try again."))
+    if form.is_bound and form.is_bot:
+        return _bad_request(request)
+    errors = _error_summary(form) if form.is_bound else []
+    return render(
+        request,
+        "intake/resume.html",
+        {"form": form, "errors": errors, "locked": locked},
+        status=403 if locked else 200,
+    )
+
+
+# --- Health ---------------------------------------------------------------------------------------
 
 
 @never_cache

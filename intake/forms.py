@@ -1,0 +1,332 @@
+"""Patient forms, generated from the question catalogue and rendered with crispy-forms.
+
+Field names are the question codes and choice values are the choice codes, so the form is
+scriptable and answers are stored as codes. Clinical validation (required-if-visible, bounds,
+"none" on its own, must-be-yes) is the catalogue's `triage.validate()`: this module only turns
+form input into answer values and puts each problem next to its field. Every field is
+`required=False` for Django because whether a question is required depends on the answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout
+from django import forms
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from intake import triage
+from intake.identity import age_on, nhs_number_is_valid, phone_problem
+from intake.steps import IDENTITY_REQUIRED, FormStep
+from intake.triage import AnswerType, Question
+
+# Longest free text we accept in any identity field; the catalogue sets its own limits.
+NAME_MAX = 200
+BODY_MAP_FIELDS = frozenset({"pain_regions", "ecq6_sites"})
+_HONEYPOT = "website"
+
+
+# --- Building fields from the catalogue -------------------------------------------------------
+
+
+def question_label(question: Question) -> SafeString:
+    """The question's wording, escaped, with the spec's emphasised words in <strong>."""
+    # Catalogue texts are plain English data (intake/triage cannot import Django); they pass
+    # through gettext here so a translation catalogue can supply them.
+    html = str(conditional_escape(_(question.text)))
+    for phrase in question.emphasis:
+        escaped = str(conditional_escape(_(phrase)))
+        html = html.replace(escaped, f"<strong>{escaped}</strong>", 1)
+    if not question.required:
+        html += str(format_html(" <span class='optional'>{}</span>", _("(optional)")))
+    return mark_safe(html)  # noqa: S308 - every piece above was escaped first
+
+
+def field_for(question: Question) -> forms.Field:
+    """A Django form field for one catalogue question (`required=False`: see module doc)."""
+    common: dict[str, Any] = {
+        "label": question_label(question),
+        "required": False,
+        # crispy renders help text unescaped, so escape the catalogue's hint here.
+        "help_text": conditional_escape(_(question.hint)) if question.hint else "",
+    }
+    choices = [(c.code, _(c.label)) for c in question.choices]
+    if question.type in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if question.type is AnswerType.MULTI:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.type is AnswerType.SCALE_0_10:
+        scale = [(str(n), str(n)) for n in range(11)]
+        return forms.TypedChoiceField(
+            choices=scale, coerce=int, empty_value=None, widget=forms.RadioSelect, **common
+        )
+    if question.type is AnswerType.NUMBER:
+        # Bounds are checked by the catalogue; inputmode gives phones a number pad.
+        widget = forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-5"})
+        return forms.IntegerField(widget=widget, max_value=10**6, min_value=-(10**6), **common)
+    if question.type is AnswerType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    max_length = question.max_length or 1000
+    if question.text_format == "phone":
+        widget: forms.Widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    else:
+        widget = forms.Textarea(attrs={"rows": 4})
+    return forms.CharField(max_length=max_length, widget=widget, strip=True, **common)
+
+
+def layout_item(question: Question) -> Any:
+    """The crispy layout for one question: a wrapper carrying its show-if rule for the JS."""
+    if question.type is AnswerType.SCALE_0_10:
+        field: Any = InlineRadios(question.code)
+    else:
+        field = Field(question.code)
+    attrs: dict[str, str] = {"data_question": question.code}
+    if question.show_if is not None:
+        attrs["data_show_if"] = json.dumps(question.show_if.to_dict())
+    parts = [field]
+    if question.code in BODY_MAP_FIELDS:
+        parts.insert(
+            0, HTML(f'{{% include "intake/_bodymap.html" with field="{question.code}" %}}')
+        )
+    return Div(*parts, css_class="question", **attrs)
+
+
+def value_from(question: Question, cleaned: object) -> object:
+    """A cleaned form value as a stored answer (blank → None, multi → list)."""
+    if question.type is AnswerType.MULTI:
+        return list(cleaned) if cleaned else []
+    if cleaned in ("", None):
+        return None
+    if isinstance(cleaned, dt.date):
+        return cleaned.isoformat()
+    return cleaned
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class PatientForm(forms.Form):
+    """Base for patient-facing forms: a honeypot field that people never see or fill in."""
+
+    website = forms.CharField(
+        required=False,
+        label=gettext_lazy("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get(_HONEYPOT):
+            raise forms.ValidationError(_("Leave this field empty."), code="honeypot")
+        return ""
+
+    @property
+    def is_bot(self) -> bool:
+        return any(e.code == "honeypot" for e in self.errors.as_data().get(_HONEYPOT, []))
+
+
+class StepForm(PatientForm):
+    """One questionnaire page, its fields generated from the catalogue.
+
+    `saved` is the draft's answers so far: visibility and required-ness are decided on them
+    plus this page's input, exactly as the engine will decide them.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        step: FormStep,
+        saved: Mapping[str, object],
+        identity: Mapping[str, object] | None = None,
+        today: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.step = step
+        self.saved = dict(saved)
+        self.today = today or dt.date.today()  # noqa: DTZ011 - views pass the clinic's date
+        if "initial" not in kwargs:
+            kwargs["initial"] = self._initial(saved, identity or {})
+        super().__init__(*args, **kwargs)
+        self.under_18 = False
+        self.step_answers: dict[str, object] = {}
+        self.identity: dict[str, object] = {}
+        if step.collects_identity:
+            self.fields.update(IdentityFields().fields)
+        for question in step.questions:
+            self.fields[question.code] = field_for(question)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        items: list[Any] = []
+        if step.collects_identity:
+            items.extend(IdentityFields.layout_items())
+        items.extend(layout_item(q) for q in step.questions)
+        items.append(Div(_HONEYPOT, css_class="d-none", aria_hidden="true"))
+        self.helper.layout = Layout(*items)
+
+    def _initial(
+        self, saved: Mapping[str, object], identity: Mapping[str, object]
+    ) -> dict[str, object]:
+        initial = {q.code: saved.get(q.code) for q in self.step.questions}
+        if self.step.collects_identity:
+            initial.update({k: identity.get(k) for k in IdentityFields.base_fields})
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.step.collects_identity:
+            self._clean_identity(cleaned)
+        step_answers = {
+            q.code: value_from(q, cleaned.get(q.code))
+            for q in self.step.questions
+            if q.code not in self.errors
+        }
+        merged = {**self.saved, **step_answers}
+        if self.step.collects_identity:
+            merged["age_years"] = self.identity.get("age_years")
+        shown = set(triage.visible_codes(merged))
+        for problem in triage.validate(merged, complete=True, steps=[self.step.code]):
+            if problem.code in self.fields and problem.code not in self.errors:
+                self.add_error(problem.code, problem.message)
+        # A question hidden by this page's answers is stored as unanswered, never kept stale.
+        self.step_answers = {
+            code: value if code in shown else ([] if isinstance(value, list) else None)
+            for code, value in step_answers.items()
+        }
+        if self.step.collects_identity:
+            self.step_answers["age_years"] = merged["age_years"]
+        return cleaned
+
+    def _clean_identity(self, cleaned: dict[str, Any]) -> None:
+        for name in IDENTITY_REQUIRED:
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, IdentityFields.REQUIRED_MESSAGES[name])
+        phone = cleaned.get("phone")
+        if phone and (message := phone_problem(phone)):
+            self.add_error("phone", message)
+        digits = "".join(
+            ch for ch in cleaned.get("nhs_number") or "" if ch.isdigit() or ch.isalpha()
+        )
+        if digits and not nhs_number_is_valid(digits):
+            self.add_error("nhs_number", _("Enter a valid 10-digit NHS number, or leave it blank."))
+        elif "nhs_number" in cleaned:
+            cleaned["nhs_number"] = digits
+        dob = cleaned.get("date_of_birth")
+        age = None
+        if dob is not None and "date_of_birth" not in self.errors:
+            age = age_on(dob, self.today)
+            if dob > self.today:
+                self.add_error("date_of_birth", _("Date of birth must be in the past."))
+            elif age > 120:
+                self.add_error("date_of_birth", _("Check the year of your date of birth."))
+            elif age < 18:
+                self.under_18 = True
+        self.identity = {
+            name: (value.isoformat() if isinstance(value, dt.date) else value)
+            for name in IdentityFields.base_fields
+            if (value := cleaned.get(name)) not in (None, "")
+        }
+        self.identity["age_years"] = age
+
+
+class IdentityFields(forms.Form):
+    """Who the patient is (step 1). Stored on the Patient record, not in the triage answers."""
+
+    REQUIRED_MESSAGES = {
+        "full_name": gettext_lazy("Enter your full name."),
+        "date_of_birth": gettext_lazy("Enter your date of birth."),
+        "email": gettext_lazy("Enter your email address."),
+        "phone": gettext_lazy("Enter a phone number."),
+        "preferred_contact": gettext_lazy("Select how you would like us to contact you."),
+    }
+
+    full_name = forms.CharField(
+        label=gettext_lazy("Full name of the patient"),
+        max_length=NAME_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    date_of_birth = forms.DateField(
+        label=gettext_lazy("Date of birth"),
+        help_text=gettext_lazy("For example, 27/03/1980."),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={"invalid": gettext_lazy("Enter a real date, for example 27/03/1980.")},
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Email address"),
+        help_text=gettext_lazy("We send your reference and any links to this address."),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={"invalid": gettext_lazy("Enter an email address like name@example.com.")},
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Mobile or phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    preferred_contact = forms.ChoiceField(
+        label=gettext_lazy("How should we contact you?"),
+        choices=[
+            ("email", gettext_lazy("Email")),
+            ("phone", gettext_lazy("Phone call")),
+            ("text", gettext_lazy("Text message")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    gp_practice = forms.CharField(
+        label=gettext_lazy("GP practice (optional)"),
+        max_length=NAME_MAX,
+        required=False,
+    )
+    nhs_number = forms.CharField(
+        label=gettext_lazy("NHS number (optional)"),
+        help_text=gettext_lazy("10 digits, for example 485 777 3456."),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    @staticmethod
+    def layout_items() -> list[Any]:
+        return [
+            Div(Field(name), css_class="question", data_question=name)
+            for name in IdentityFields.base_fields
+        ]
+
+
+class ResumeForm(PatientForm):
+    """Resuming a saved form on any device: the date of birth proves it is the patient's."""
+
+    date_of_birth = forms.DateField(
+        label=gettext_lazy("Date of birth of the patient"),
+        help_text=gettext_lazy("For example, 27/03/1980."),
+        input_formats=IdentityFields.base_fields["date_of_birth"].input_formats,  # type: ignore[attr-defined]
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={
+            "required": gettext_lazy("Enter the date of birth."),
+            "invalid": gettext_lazy("Enter a real date, for example 27/03/1980."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "date_of_birth", Div(_HONEYPOT, css_class="d-none", aria_hidden="true")
+        )

@@ -1,0 +1,92 @@
+"""Readable answers: question wording and answer labels, grouped by step, from the catalogue.
+
+Used by the check-your-answers page, the confirmation page and (later) the staff admin, so
+every place shows answers the same way. Pure: no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from intake import steps, triage
+from intake.forms import IdentityFields
+from intake.triage import AnswerType, Question
+from intake.triage.catalogue import NOT_SURE
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer: what was asked, what was answered, and where to change it."""
+
+    code: str
+    question: str
+    answer: str
+    provided: bool
+    not_sure: bool = False
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    step: steps.FormStep
+    rows: list[Row] = field(default_factory=list)
+
+
+def answer_label(question: Question, value: object) -> str:
+    """The patient-facing text of a stored answer ("" when unanswered)."""
+    if value is None or value == [] or value == "":
+        return ""
+    if question.type is AnswerType.MULTI and isinstance(value, list):
+        return ", ".join(_(question.label_for(v)) for v in value)
+    if question.choices:
+        return _(question.label_for(value))
+    if question.code == "calf_difference_cm":
+        return _("%(n)s cm") % {"n": value}
+    return str(value)
+
+
+def _identity_rows(identity: Mapping[str, object]) -> list[Row]:
+    rows = []
+    form_fields = IdentityFields.base_fields
+    for name, form_field in form_fields.items():
+        value = identity.get(name)
+        text = str(value) if value else ""
+        if name == "preferred_contact" and value:
+            text = dict(form_fields[name].choices).get(value, text)  # type: ignore[attr-defined]
+        label = str(form_field.label).replace(" (optional)", "")
+        rows.append(Row(code=name, question=label, answer=text, provided=bool(text)))
+    return rows
+
+
+def summarise(
+    answers: Mapping[str, object],
+    identity: Mapping[str, object] | None = None,
+    *,
+    include_consent: bool = False,
+) -> list[StepSummary]:
+    """Every visible question of every applicable step, with its answer or "not provided"."""
+    shown = set(triage.visible_codes(answers))
+    pages = steps.applicable_steps(answers)
+    if include_consent:
+        pages.append(steps.STEPS_BY_CODE[steps.CONSENT_STEP])
+    result = []
+    for page in pages:
+        rows = _identity_rows(identity or {}) if page.collects_identity else []
+        for question in page.questions:
+            if question.code not in shown:
+                continue
+            value = answers.get(question.code)
+            text = answer_label(question, value)
+            rows.append(
+                Row(
+                    code=question.code,
+                    question=_(question.text),
+                    answer=text,
+                    provided=bool(text),
+                    not_sure=value == NOT_SURE and question.type is AnswerType.YES_NO_UNSURE,
+                )
+            )
+        result.append(StepSummary(step=page, rows=rows))
+    return result

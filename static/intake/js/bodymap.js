@@ -1,0 +1,194 @@
+/*
+ * Body map of the legs: a progressive enhancement of a multi-choice checkbox field.
+ * See docs/bodymap.md and templates/intake/_bodymap.html.
+ *
+ * Contract (all in the partial's markup, no configuration here):
+ *   [data-bodymap]                 wrapper, rendered with the `hidden` attribute; shown once enhanced
+ *   data-bodymap-field="NAME"      the checkbox field it drives: input[type=checkbox][name=NAME]
+ *   data-bodymap-whole-code="CODE" optional: value of a checkbox meaning "everything" (whole_leg)
+ *   [data-bodymap-whole-note]      optional: text shown while that checkbox is ticked
+ *   [data-bodymap-hatch]           optional: the <pattern> used as the selected fill
+ *   data-bodymap-place="after-legend"  optional: move the map inside the checkboxes' <fieldset>,
+ *                                  just after its <legend>, so the question is read/seen first
+ *   .bodymap-region[data-code]     role="checkbox" group; toggles input[value=CODE]
+ * Checkboxes are found by name and value only, never by id or position. The checkboxes stay the
+ * real form controls: the map only mirrors and toggles them (firing input + change events).
+ */
+(function () {
+  "use strict";
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function quote(value) {
+    return '"' + String(value).replace(/["\\]/g, "\\$&") + '"';
+  }
+
+  function findBox(root, field, code) {
+    var selector = "input[type=checkbox][name=" + quote(field) + "][value=" + quote(code) + "]";
+    var form = root.closest("form");
+    return (form && form.querySelector(selector)) || document.querySelector(selector);
+  }
+
+  function isFocusVisible(el) {
+    try {
+      return el.matches(":focus-visible");
+    } catch (e) {
+      return true; // Old browsers: always show the ring.
+    }
+  }
+
+  function enhance(root) {
+    if (root.getAttribute("data-bodymap-ready") === "true") {
+      return;
+    }
+    var field = root.getAttribute("data-bodymap-field");
+    var svg = root.querySelector("svg");
+    if (!field || !svg) {
+      return;
+    }
+
+    var entries = [];
+    Array.prototype.forEach.call(root.querySelectorAll(".bodymap-region[data-code]"), function (region) {
+      var box = findBox(root, field, region.getAttribute("data-code"));
+      if (box) {
+        entries.push({ region: region, box: box });
+      } else {
+        // No such choice on this form: keep the drawing, drop the control.
+        ["role", "tabindex", "aria-checked", "aria-labelledby"].forEach(function (name) {
+          region.removeAttribute(name);
+        });
+        region.setAttribute("aria-hidden", "true");
+        region.classList.remove("bodymap-region");
+        region.classList.add("bodymap-region-unused");
+      }
+    });
+    if (!entries.length) {
+      return; // Nothing to drive: stay hidden, the checkbox list does the job.
+    }
+
+    if (root.getAttribute("data-bodymap-place") === "after-legend") {
+      var fieldset = entries[0].box.closest("fieldset");
+      var legend = fieldset && fieldset.querySelector("legend");
+      if (legend && legend.parentNode === fieldset && !fieldset.contains(root)) {
+        legend.insertAdjacentElement("afterend", root);
+      }
+    }
+
+    var wholeCode = root.getAttribute("data-bodymap-whole-code");
+    var wholeBox = wholeCode ? findBox(root, field, wholeCode) : null;
+    var wholeNote = root.querySelector("[data-bodymap-whole-note]");
+
+    var hatch = svg.querySelector("[data-bodymap-hatch]");
+    if (hatch && hatch.id) {
+      // CSSOM, not a style attribute, so it is allowed under a strict CSP.
+      root.style.setProperty("--bodymap-selected-fill", "url(#" + hatch.id + ")");
+    }
+
+    var focusLayer = document.createElementNS(SVG_NS, "g");
+    focusLayer.setAttribute("class", "bodymap-focus-layer");
+    focusLayer.setAttribute("aria-hidden", "true");
+    svg.appendChild(focusLayer);
+
+    function sync() {
+      entries.forEach(function (entry) {
+        entry.region.setAttribute("aria-checked", entry.box.checked ? "true" : "false");
+        if (entry.box.disabled) {
+          entry.region.setAttribute("aria-disabled", "true");
+        } else {
+          entry.region.removeAttribute("aria-disabled");
+        }
+      });
+      var whole = !!(wholeBox && wholeBox.checked);
+      root.classList.toggle("bodymap--whole", whole);
+      if (wholeNote) {
+        wholeNote.hidden = !whole;
+      }
+    }
+
+    function toggle(entry) {
+      var box = entry.box;
+      if (box.disabled) {
+        return;
+      }
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+      sync();
+    }
+
+    function clearRing() {
+      while (focusLayer.firstChild) {
+        focusLayer.removeChild(focusLayer.firstChild);
+      }
+    }
+
+    function showRing(region) {
+      clearRing();
+      ["bodymap-ring-outer", "bodymap-ring-inner"].forEach(function (cls) {
+        Array.prototype.forEach.call(region.querySelectorAll("use"), function (use) {
+          var copy = use.cloneNode(false);
+          copy.setAttribute("class", cls);
+          focusLayer.appendChild(copy);
+        });
+      });
+    }
+
+    entries.forEach(function (entry) {
+      var region = entry.region;
+      region.addEventListener("click", function (event) {
+        event.preventDefault();
+        toggle(entry);
+        if (isFocusVisible(region)) {
+          showRing(region);
+        }
+      });
+      region.addEventListener("keydown", function (event) {
+        var key = event.key;
+        if (key === " " || key === "Spacebar" || key === "Enter") {
+          event.preventDefault(); // No page scroll, no form submit.
+          if (!event.repeat) {
+            toggle(entry);
+          }
+        }
+      });
+      region.addEventListener("focus", function () {
+        if (isFocusVisible(region)) {
+          showRing(region);
+        }
+      });
+      region.addEventListener("blur", clearRing);
+    });
+
+    // Ticking a box directly (or any script firing change on it) updates the map.
+    document.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target && target.type === "checkbox" && target.name === field) {
+        sync();
+      }
+    });
+    var form = root.closest("form");
+    if (form) {
+      form.addEventListener("reset", function () {
+        window.setTimeout(sync, 0);
+      });
+    }
+    // Back/forward cache and browser form restoration can change boxes without events.
+    window.addEventListener("pageshow", sync);
+
+    sync();
+    root.setAttribute("data-bodymap-ready", "true");
+    root.hidden = false;
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-bodymap]"), enhance);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+
+  window.intakeBodymap = { init: init };
+})();
