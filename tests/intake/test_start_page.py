@@ -38,3 +38,11 @@ def test_start_page_is_served_without_a_cdn(client: Client) -> None:
 
 def test_start_page_refuses_other_methods(client: Client) -> None:
     assert client.delete("/").status_code == 405
+
+
+def test_pages_send_a_strict_content_security_policy(client: Client) -> None:
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy

@@ -1,0 +1,234 @@
+"""Services of the patient journey: drafts, steps, interruption, sending, resume, purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from intake import services
+from intake.models import Notification, Patient, Submission
+from tests.journey import CONSENT, IDENTITY, vignette_answers
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)  # a Wednesday, clinic open
+
+
+def filled_draft(vignette: str | None = None, **overrides: Any) -> Submission:
+    """A draft with every page saved, as if the patient had reached the check page."""
+    answers = {**vignette_answers(vignette), **overrides}
+    draft = services.submission_create_draft(now=NOW)
+    born = dt.date(NOW.year - int(answers["age_years"]), 1, 1)
+    identity = {**IDENTITY, "date_of_birth": born.isoformat()}
+    services.submission_save_step(
+        submission=draft, step_answers=answers, identity=identity, now=NOW
+    )
+    draft.refresh_from_db()
+    return draft
+
+
+def test_a_new_draft_expires_after_the_configured_lifetime() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    assert draft.expires_at == NOW + dt.timedelta(days=7)
+    assert draft.is_draft
+
+
+def test_two_drafts_never_share_a_token() -> None:
+    tokens = {services.submission_create_draft().token for _ in range(50)}
+    assert len(tokens) == 50
+
+
+def test_saving_a_step_merges_answers_and_extends_the_expiry() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    services.submission_save_step(submission=draft, step_answers={"rf_fever": "no"}, now=NOW)
+    later = NOW + dt.timedelta(days=3)
+    services.submission_save_step(submission=draft, step_answers={"rf_fainted": "no"}, now=later)
+    draft.refresh_from_db()
+    assert draft.answers == {"rf_fever": "no", "rf_fainted": "no"}
+    assert draft.expires_at == later + dt.timedelta(days=7)
+
+
+def test_an_emergency_answer_records_the_interruption_and_alerts_staff_once() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    saved = services.submission_save_step(
+        submission=draft, step_answers={"rf_cough_blood": "yes"}, now=NOW
+    )
+    assert saved.interrupt
+    assert saved.result.tier.name == "EMERGENCY"
+    draft.refresh_from_db()
+    assert draft.interruption_shown_at == NOW
+    assert Notification.objects.filter(kind="staff_alert").count() == 1
+    # Saving the next page with the same emergency does not interrupt or alert again.
+    again = services.submission_save_step(
+        submission=draft, step_answers={"pain_score_now": 2}, now=NOW
+    )
+    assert not again.interrupt
+    assert Notification.objects.filter(kind="staff_alert").count() == 1
+
+
+def test_a_new_emergency_rule_interrupts_again_but_does_not_alert_twice() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    services.submission_save_step(submission=draft, step_answers={"rf_cough_blood": "yes"})
+    saved = services.submission_save_step(
+        submission=draft, step_answers={"rf_vein_bleeding": "bleeding_now_not_stopping"}
+    )
+    assert saved.interrupt
+    draft.refresh_from_db()
+    assert draft.interrupted_rules == ["EMG_CHEST_BREATH", "EMG_VV_BLEED"]
+    assert Notification.objects.filter(kind="staff_alert").count() == 1
+
+
+def test_a_routine_step_does_not_interrupt() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    saved = services.submission_save_step(
+        submission=draft, step_answers={"rf_fever": "no"}, now=NOW
+    )
+    assert not saved.interrupt
+    assert not Notification.objects.exists()
+
+
+def test_submit_freezes_answers_and_stores_the_triage() -> None:
+    draft = filled_draft("V19", pregnancy_status="pregnant")  # hidden for a man: not kept
+    sent = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    assert sent.status == Submission.Status.SUBMITTED
+    assert sent.submitted_at == NOW
+    assert sent.tier == "URGENT"
+    assert sent.fired_rules == ["URG_DVT"]
+    assert sent.scores["p_wells"] == 2
+    assert "pregnancy_status" not in sent.answers
+    assert sent.answers["consent_true"] == "yes"
+    assert sent.age_years == vignette_answers("V19")["age_years"]
+    assert sent.expires_at is None
+
+
+def test_submit_writes_staff_alert_and_receipt_in_the_outbox(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    draft = filled_draft("V19")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sent = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    rows = Notification.objects.filter(submission=sent).order_by("kind")
+    assert [(n.kind, n.recipient) for n in rows] == [
+        ("patient_receipt", IDENTITY["email"]),
+        ("staff_alert", "oncall@clinic.test"),
+    ]
+    assert len(callbacks) == 2  # each queued only after commit
+    assert all(n.status == "sent" for n in Notification.objects.all())
+    alert = next(m for m in mail.outbox if m.to == ["oncall@clinic.test"])
+    assert alert.subject == f"[URGENT] Intake {sent.reference} needs review"
+    # The alert names the reference, tier, reason and link, and nothing about the patient.
+    assert f"/admin/intake/submission/{sent.pk}/change/" in alert.body
+    assert "Suspected DVT" in alert.body
+    assert IDENTITY["full_name"] not in alert.body
+    assert IDENTITY["email"] not in alert.body
+
+
+def test_a_routine_submission_sends_no_staff_alert() -> None:
+    sent = services.submission_submit(
+        submission=filled_draft("V48"), consent_answers=CONSENT, now=NOW
+    )
+    assert sent.tier == "ROUTINE"
+    assert list(Notification.objects.values_list("kind", flat=True)) == ["patient_receipt"]
+
+
+def test_submit_twice_returns_the_same_submission() -> None:
+    draft = filled_draft("V07")
+    first = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    second = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    assert first.reference == second.reference
+    assert Notification.objects.count() == 1
+
+
+def test_submit_refuses_an_incomplete_form() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    services.submission_save_step(
+        submission=draft,
+        step_answers={"rf_fever": "no"},
+        identity={**IDENTITY},
+        now=NOW,
+    )
+    with pytest.raises(ValidationError):
+        services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_sent_form_cannot_be_changed() -> None:
+    draft = filled_draft("V07")
+    services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    with pytest.raises(ValidationError, match="already been sent"):
+        services.submission_save_step(submission=draft, step_answers={"rf_fever": "yes"})
+
+
+def test_the_patient_record_is_reused_for_the_same_person() -> None:
+    services.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT)
+    services.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT)
+    assert Patient.objects.count() == 1
+    assert Patient.objects.get().submissions.count() == 2
+
+
+def test_references_are_human_friendly_and_unique() -> None:
+    refs = {services.new_reference() for _ in range(500)}
+    assert len(refs) == 500
+    for ref in refs:
+        assert ref.startswith("LEG-") and len(ref) == 13
+        assert not set(ref[4:].replace("-", "")) & set("01ILOU")
+
+
+def test_resume_link_needs_an_email_address_first() -> None:
+    draft = services.submission_create_draft()
+    with pytest.raises(ValidationError):
+        services.submission_send_resume_link(submission=draft)
+    services.submission_save_step(submission=draft, step_answers={}, identity=IDENTITY)
+    notification = services.submission_send_resume_link(submission=draft)
+    assert notification.kind == "resume_link"
+    assert notification.recipient == IDENTITY["email"]
+
+
+@override_settings(CLINIC_RESUME_MAX_FAILURES=3)
+def test_resume_locks_after_repeated_wrong_dates_of_birth() -> None:
+    draft = services.submission_create_draft()
+    services.submission_save_step(submission=draft, step_answers={}, identity=IDENTITY)
+    right = dt.date.fromisoformat(IDENTITY["date_of_birth"])
+    wrong = dt.date(2000, 1, 1)
+    assert not services.submission_check_resume(submission=draft, date_of_birth=wrong)
+    assert services.submission_check_resume(submission=draft, date_of_birth=right)
+    for _ in range(3):
+        assert not services.submission_check_resume(submission=draft, date_of_birth=wrong)
+    # Locked: even the right date no longer opens it.
+    assert not services.submission_check_resume(submission=draft, date_of_birth=right)
+
+
+def test_purge_deletes_only_expired_drafts() -> None:
+    old = services.submission_create_draft(now=NOW - dt.timedelta(days=8))
+    fresh = services.submission_create_draft(now=NOW - dt.timedelta(days=6))
+    sent = filled_draft("V07")
+    services.submission_submit(submission=sent, consent_answers=CONSENT)
+    Submission.objects.filter(pk=sent.pk).update(expires_at=NOW - dt.timedelta(days=30))
+    assert services.submission_purge_expired_drafts(now=NOW) == 1
+    remaining = set(Submission.objects.values_list("pk", flat=True))
+    assert remaining == {fresh.pk, sent.pk}
+    assert old.pk not in remaining
+
+
+def test_purge_drafts_command_reports_what_it_deleted(capsys: pytest.CaptureFixture[str]) -> None:
+    services.submission_create_draft(now=timezone.now() - dt.timedelta(days=10))
+    call_command("purge_drafts")
+    assert "Deleted 1 expired draft(s)." in capsys.readouterr().out
+    assert not Submission.objects.exists()
+
+
+def test_the_beat_schedule_purges_drafts_daily() -> None:
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-expired-drafts"]
+    assert entry["task"] == "intake.tasks.purge_expired_drafts"
+    assert entry["schedule"] == 86400
