@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("start/", views.start_draft, name="start_draft"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("resume/<str:token>/", views.resume, name="resume"),
     path("intake/<str:token>/check/", views.check, name="check"),
     path("intake/<str:token>/urgent/", views.urgent, name="urgent"),

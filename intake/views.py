@@ -351,6 +351,13 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Keep search engines away from everything but the start page."""
+    lines = ["User-agent: *", "Allow: /$", "Disallow: /"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
 # --- Health ---------------------------------------------------------------------------------------
 
 

@@ -46,3 +46,9 @@ def test_pages_send_a_strict_content_security_policy(client: Client) -> None:
     assert "script-src 'self'" in policy
     assert "'unsafe-inline'" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_robots_txt_keeps_crawlers_off_the_forms(client: Client) -> None:
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain"
+    assert response.content.decode().splitlines() == ["User-agent: *", "Allow: /$", "Disallow: /"]
