@@ -221,8 +221,9 @@ LOGGING = {
 # Unset: the embedded default. Tasks run in-process, in the request that queues them, so the
 # demo needs no broker or worker. Set: tasks go to the broker and `make worker` runs them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-if not CELERY_BROKER_URL:
+TASKS_IN_PROCESS = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = TASKS_IN_PROCESS
+if TASKS_IN_PROCESS:
     CELERY_BROKER_URL = "memory://localhost/"
 # JSON only: task arguments are primary keys, never pickled objects (and never patient data).
 CELERY_TASK_SERIALIZER = "json"
@@ -263,6 +264,13 @@ CLINIC_OPEN_WEEKDAYS = env.list("CLINIC_OPEN_WEEKDAYS", cast=int, default=[0, 1,
 CLINIC_OPENS_AT = env.str("CLINIC_OPENS_AT", default="08:30")
 CLINIC_CLOSES_AT = env.str("CLINIC_CLOSES_AT", default="17:30")
 CLINIC_CLOSING_WINDOW_MINUTES = env.int("CLINIC_CLOSING_WINDOW_MINUTES", default=60)
+# How long a sent form may wait for review before the queue shows it in red (minutes per tier).
+CLINIC_REVIEW_TARGET_MINUTES = {
+    "EMERGENCY": env.int("CLINIC_REVIEW_TARGET_EMERGENCY_MINUTES", default=15),
+    "URGENT": env.int("CLINIC_REVIEW_TARGET_URGENT_MINUTES", default=4 * 60),
+    "SOON": env.int("CLINIC_REVIEW_TARGET_SOON_MINUTES", default=14 * 24 * 60),
+    "ROUTINE": env.int("CLINIC_REVIEW_TARGET_ROUTINE_MINUTES", default=0),  # 0: no target
+}
 # Unfinished forms are deleted this many days after they were last saved.
 CLINIC_DRAFT_LIFETIME_DAYS = env.int("CLINIC_DRAFT_LIFETIME_DAYS", default=7)
 # Starting a form: at most this many new drafts per client address per hour (then HTTP 429).

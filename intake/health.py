@@ -37,7 +37,7 @@ def broker_status() -> str:
     One attempt with a one-second connect timeout and no back-off: a load balancer polling this
     must get an answer quickly, not wait for kombu's default retries.
     """
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.TASKS_IN_PROCESS:
         return IN_PROCESS
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=1) as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -21,7 +22,7 @@ def _ci_guard() -> None:
     problems = ci_problems(
         ci=os.environ.get("CI", "").lower() == "true",
         vendor=connection.vendor,
-        eager_tasks=settings.CELERY_TASK_ALWAYS_EAGER,
+        eager_tasks=settings.TASKS_IN_PROCESS,
         broker_reachable=lambda: health.broker_status() == health.OK,
     )
     if problems:
@@ -33,3 +34,33 @@ def redis_server() -> Iterator[PrivateRedis]:
     """A private Redis on a spare port; the test may stop it (never the machine's own Redis)."""
     with private_redis() as server:
         yield server
+
+
+# --- Staff personas (groups come from migration 0003_roles) -----------------------------------
+
+
+@pytest.fixture
+def receptionist(db: None) -> Any:
+    """Rita books appointments: identity, contact, tier and status; never the answers."""
+    from intake import roles
+    from tests.factories import staff_user
+
+    return staff_user("rita", roles.RECEPTIONIST)
+
+
+@pytest.fixture
+def triage_nurse(db: None) -> Any:
+    """Tess triages: every clinical detail, and the workflow."""
+    from intake import roles
+    from tests.factories import staff_user
+
+    return staff_user("tess", roles.TRIAGE_CLINICIAN)
+
+
+@pytest.fixture
+def clinic_admin(db: None) -> Any:
+    """Cleo runs the clinic's system: everything, including the audit log and users."""
+    from intake import roles
+    from tests.factories import staff_user
+
+    return staff_user("cleo", roles.CLINIC_ADMIN)

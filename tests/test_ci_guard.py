@@ -59,7 +59,7 @@ def test_this_run_satisfies_the_ci_guard() -> None:
     problems = ci_problems(
         ci=ci,
         vendor=connection.vendor,
-        eager_tasks=settings.CELERY_TASK_ALWAYS_EAGER,
+        eager_tasks=settings.TASKS_IN_PROCESS,
         broker_reachable=lambda: health.broker_status() == health.OK,
     )
     assert problems == []

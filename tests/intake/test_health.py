@@ -14,7 +14,7 @@ from tests.servers import PrivateRedis, free_port
 pytestmark = pytest.mark.django_db
 
 
-@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
+@override_settings(TASKS_IN_PROCESS=True)
 def test_healthz_reports_database_ok_and_tasks_in_process(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -23,7 +23,7 @@ def test_healthz_reports_database_ok_and_tasks_in_process(client: Client) -> Non
 
 
 def test_healthz_reports_a_reachable_broker_ok(client: Client, redis_server: PrivateRedis) -> None:
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=redis_server.url):
+    with override_settings(TASKS_IN_PROCESS=False, CELERY_BROKER_URL=redis_server.url):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "ok"}
@@ -32,7 +32,7 @@ def test_healthz_reports_a_reachable_broker_ok(client: Client, redis_server: Pri
 def test_healthz_is_503_when_the_broker_server_stops(
     client: Client, redis_server: PrivateRedis
 ) -> None:
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=redis_server.url):
+    with override_settings(TASKS_IN_PROCESS=False, CELERY_BROKER_URL=redis_server.url):
         assert client.get("/healthz").status_code == 200
         redis_server.stop()
         started = time.monotonic()
@@ -46,13 +46,13 @@ def test_healthz_is_503_when_the_broker_server_stops(
 
 def test_healthz_is_503_when_no_broker_listens_at_the_url(client: Client) -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=url):
+    with override_settings(TASKS_IN_PROCESS=False, CELERY_BROKER_URL=url):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == "unreachable"
 
 
-@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
+@override_settings(TASKS_IN_PROCESS=True)
 def test_healthz_is_503_naming_the_database_when_it_is_unreachable(client: Client) -> None:
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("connection refused")
