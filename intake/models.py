@@ -6,6 +6,7 @@ Models hold data and its invariants (constraints, choices). Behaviour that chang
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,10 @@ class Tier(models.TextChoices):
     URGENT = EngineTier.URGENT.name, _("Urgent")
     SOON = EngineTier.SOON.name, _("Soon")
     ROUTINE = EngineTier.ROUTINE.name, _("Routine")
+
+
+# Queue order: EMERGENCY first. Stored beside the tier so the database can sort and index it.
+TIER_RANK = {tier.name: int(tier) for tier in EngineTier}
 
 
 class ContactMethod(models.TextChoices):
@@ -93,11 +98,29 @@ class Submission(models.Model):
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
     ruleset_version = models.CharField(max_length=20, blank=True)
     engine_tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
+    # The tier staff work to: the engine's, unless a clinician overrode it (reason kept).
     tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
+    tier_rank = models.PositiveSmallIntegerField(default=0)
     fired_rules = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     scores = models.JSONField(default=dict, blank=True)
     patient_message = models.TextField(blank=True)
+
+    # Staff workflow.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_submissions",
+        verbose_name=_("assigned to"),
+    )
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,6 +129,17 @@ class Submission(models.Model):
     class Meta:
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
+        permissions = [
+            ("view_clinical_detail", _("Can see answers, free text, scores and reasons")),
+            ("triage_submission", _("Can assign, review, override, note, refer and close")),
+        ]
+        indexes = [
+            # The queue: awaiting review, most urgent first, then longest waiting.
+            models.Index(
+                fields=["status", "-tier_rank", "submitted_at"], name="submission_queue_idx"
+            ),
+            models.Index(fields=["submitted_at"], name="submission_submitted_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="submission_sent_has_reference",
@@ -166,3 +200,76 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class SubmissionNote(models.Model):
+    """A clinician's note on a submission. Notes are added, never edited."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return _("Note %(id)s") % {"id": self.pk}
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who saw and changed what, when and from where.
+
+    Holds names (of fields, statuses, tiers), never the clinical values themselves. On
+    PostgreSQL a trigger refuses UPDATE and DELETE; the admin offers neither. The submission
+    link is a plain id (no foreign-key constraint) so purging a draft never rewrites history.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CHANGE = "change", _("Changed")
+        STATUS = "status", _("Status changed")
+        ASSIGN = "assign", _("Assigned")
+        OVERRIDE = "override", _("Tier overridden")
+        NOTE = "note", _("Note added")
+        RERUN = "rerun", _("Engine re-run")
+        EXPORT = "export", _("Exported")
+        ESCALATION = "escalation", _("Escalated")
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_events",
+    )
+    object_repr = models.CharField(max_length=200, blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["submission", "created_at"], name="audit_submission_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
