@@ -1,26 +1,650 @@
-"""Staff UI in the Django admin. Clinical answers are read-only; actions call services.
+"""Staff UI in the Django admin: the triage queue, the submission page, the audit log.
 
-The triage queue, roles and audit log arrive with the staff-triage work; for now a submission
-page exists so urgent alerts can link to it.
+Display and filtering live here; every change goes through `intake/services.py`. Clinical detail
+(answers, free text, scores, reasons) is shown only to users with `intake.view_clinical_detail`,
+checked on the server for every page, search and export; receptionists see identity, contact,
+tier and status. Every view of a submission page and every change is written to the audit log.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+import csv
+import datetime as dt
+import re
+from typing import Any
 
-from intake.models import Notification, Submission
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from intake import roles, selectors, services, summary
+from intake.models import AuditEvent, Notification, Submission, SubmissionNote, Tier
+from intake.ratelimit import client_address
+
+REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
+Status = Submission.Status
+
+
+def can_see_clinical(request: HttpRequest) -> bool:
+    return request.user.has_perm(roles.VIEW_CLINICAL_DETAIL)
+
+
+def can_triage(request: HttpRequest) -> bool:
+    return request.user.has_perm(roles.TRIAGE_SUBMISSION)
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """Status, defaulting to "awaiting review" (submitted or in review): the triage queue."""
+
+    title = gettext_lazy("status")
+    parameter_name = "queue"
+    AWAITING = "awaiting"
+    ALL = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            (self.AWAITING, _("Awaiting review")),
+            *[(value, label) for value, label in Status.choices],
+            (self.ALL, _("All")),
+        ]
+
+    def choices(self, changelist: Any) -> Any:
+        current = self.value() or self.AWAITING
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
+        value = self.value() or self.AWAITING
+        if value == self.AWAITING:
+            return queryset.filter(status__in=selectors.AWAITING_REVIEW)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class TierFilter(admin.SimpleListFilter):
+    title = gettext_lazy("tier")
+    parameter_name = "tier"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Tier.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
+        if self.value() in Tier.values:
+            return queryset.filter(tier=self.value())
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("me", _("Me")), ("anyone", _("Anyone")), ("nobody", _("Nobody"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "anyone":
+            return queryset.filter(assigned_to__isnull=False)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class InterruptionFilter(admin.SimpleListFilter):
+    title = gettext_lazy("emergency advice shown mid-form")
+    parameter_name = "interrupted"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(interruption_shown_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(interruption_shown_at__isnull=True)
+        return queryset
+
+
+# --- Pagination without full-table counts -------------------------------------------------------
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: pages past that are not linked, nothing scans it all."""
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return self.object_list.values("pk")[: selectors.COUNT_CAP + 1].count()
+
+
+class QueueChangeList(ChangeList):
+    """The admin changelist, with the queue's own ordering always applied."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[str]:
+        ordering = super().get_ordering(request, queryset)
+        # Column sorting is allowed; without it, urgency then waiting time.
+        return ordering if self.params.get("o") else ["-tier_rank", "submitted_at", "pk"]
+
+
+# --- Forms on the submission page ---------------------------------------------------------------
+
+
+class OverrideTierForm(forms.Form):
+    tier = forms.ChoiceField(label=gettext_lazy("New tier"), choices=Tier.choices)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (required)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (required)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+
+# --- The queue and the submission page ---------------------------------------------------------
 
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ("reference", "status", "tier", "submitted_at")
-    list_filter = ("status", "tier")
-    readonly_fields = [f.name for f in Submission._meta.fields]
+    list_filter = (
+        QueueStatusFilter,
+        TierFilter,
+        AssignedFilter,
+        ("submitted_at", admin.DateFieldListFilter),
+        InterruptionFilter,
+    )
+    search_fields = ("reference",)  # the real search is get_search_results
+    search_help_text = gettext_lazy("Reference (exact), patient name, email or phone.")
+    list_select_related = ("patient", "assigned_to")
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    actions = ["assign_to_me", "mark_in_review", "export_csv"]
+    change_list_template = "admin/intake/submission/change_list.html"
+    change_form_template = "admin/intake/submission/change_form.html"
 
-    def has_add_permission(self, request: object) -> bool:
+    class Media:
+        css = {"all": ("intake/css/admin.css",)}
+
+    # Identity and workflow fields, all read-only: changes go through the workflow buttons.
+    identity_fields = (
+        "reference",
+        "status",
+        "tier_badge",
+        "patient_name",
+        "date_of_birth",
+        "age_years",
+        "email",
+        "phone",
+        "preferred_contact",
+        "gp_practice",
+        "nhs_number",
+        "submitted_at",
+        "assigned_to",
+    )
+
+    # -- permissions: read-only pages; the workflow has its own checks --
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not can_triage(request):
+            actions.pop("assign_to_me", None)
+            actions.pop("mark_in_review", None)
+        return actions
+
+    # -- the queue --
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
+        return selectors.submission_list_for_triage()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
+    def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
+        columns = ["reference", "patient_name", "age_years", "tier_badge"]
+        if can_see_clinical(request):
+            columns.append("top_reason")
+        columns += ["waiting", "status", "assigned_to"]
+        return tuple(columns)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Submission], search_term: str
+    ) -> tuple[QuerySet[Submission], bool]:
+        """Reference exactly; an email exactly; a phone number by its digits; else the name."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if REFERENCE_RE.match(term.upper()):
+            return queryset.filter(reference=term.upper()), False
+        if "@" in term:
+            return queryset.filter(patient__email__iexact=term), False
+        digits = re.sub(r"[\s()+-]", "", term)
+        if digits.isdigit() and len(digits) >= 6:
+            return queryset.filter(patient__phone__contains=term), False
+        # Served by a trigram index on PostgreSQL (migration 0004).
+        return queryset.filter(patient__full_name__icontains=term), False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "tier_counts": selectors.submission_tier_counts_awaiting(),
+            "count_cap": selectors.COUNT_CAP,
+        }
+        return super().changelist_view(request, extra_context)
+
+    # -- columns --
+
+    @admin.display(description=gettext_lazy("patient"), ordering="patient__full_name")
+    def patient_name(self, obj: Submission) -> str:
+        return obj.patient.full_name if obj.patient else "—"
+
+    @admin.display(description=gettext_lazy("tier"), ordering="tier_rank")
+    def tier_badge(self, obj: Submission) -> str:
+        if not obj.tier:
+            return "—"
+        changed = (
+            format_html(' <span class="tier-overridden">{}</span>', _("(changed by staff)"))
+            if obj.overridden_at
+            else ""
+        )
+        return format_html(
+            '<span class="tier-badge tier-{}">{}</span>{}',
+            obj.tier.lower(),
+            Tier(obj.tier).label,
+            changed,
+        )
+
+    @admin.display(description=gettext_lazy("top reason"))
+    def top_reason(self, obj: Submission) -> str:
+        reasons = obj.reasons or []
+        if not reasons:
+            return "—"
+        text = str(reasons[0].get("staff_reason", ""))
+        return text if len(text) <= 90 else text[:89] + "…"
+
+    @admin.display(description=gettext_lazy("waiting"), ordering="submitted_at")
+    def waiting(self, obj: Submission) -> str:
+        if obj.submitted_at is None:
+            return "—"
+        waited = timezone.now() - obj.submitted_at
+        text = _humanise(waited)
+        target = selectors.review_target(obj.tier)
+        late = obj.status in selectors.AWAITING_REVIEW and target is not None and waited > target
+        if late:
+            return format_html(
+                '<span class="waiting-late">{} <span class="waiting-late-label">{}</span></span>',
+                text,
+                _("(past target)"),
+            )
+        return text
+
+    # -- the submission page --
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.identity_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return self.identity_fields
+
+    @admin.display(description=gettext_lazy("date of birth"))
+    def date_of_birth(self, obj: Submission) -> Any:
+        return obj.patient.date_of_birth if obj.patient else obj.identity.get("date_of_birth")
+
+    @admin.display(description=gettext_lazy("email"))
+    def email(self, obj: Submission) -> Any:
+        return obj.patient.email if obj.patient else obj.identity.get("email", "—")
+
+    @admin.display(description=gettext_lazy("phone"))
+    def phone(self, obj: Submission) -> Any:
+        return obj.patient.phone if obj.patient else obj.identity.get("phone", "—")
+
+    @admin.display(description=gettext_lazy("preferred contact"))
+    def preferred_contact(self, obj: Submission) -> Any:
+        return obj.patient.get_preferred_contact_display() if obj.patient else "—"
+
+    @admin.display(description=gettext_lazy("GP practice"))
+    def gp_practice(self, obj: Submission) -> Any:
+        return (obj.patient.gp_practice if obj.patient else "") or "—"
+
+    @admin.display(description=gettext_lazy("NHS number"))
+    def nhs_number(self, obj: Submission) -> Any:
+        return (obj.patient.nhs_number if obj.patient else "") or "—"
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            return super().change_view(request, object_id, form_url, extra_context)
+        clinical = can_see_clinical(request)
+        services.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            submission=obj,
+            details={"clinical_detail": clinical},
+            ip_address=client_address(request),
+        )
+        context: dict[str, Any] = {
+            "clinical": clinical,
+            "can_triage": can_triage(request),
+            "history": selectors.audit_events_for(obj),
+            "transitions": sorted(services.TRANSITIONS.get(obj.status, ())),
+            "status_labels": dict(Status.choices),
+            "override_form": OverrideTierForm(initial={"tier": obj.tier}),
+            "note_form": NoteForm(),
+            "reason_form": ReasonForm(),
+        }
+        if clinical:
+            context.update(_clinical_context(obj))
+        return super().change_view(
+            request, object_id, form_url, {**context, **(extra_context or {})}
+        )
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        """Our audit timeline instead of Django's LogEntry history (which we do not write)."""
+        obj = get_object_or_404(Submission, pk=object_id)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History of %(ref)s") % {"ref": obj},
+            "object": obj,
+            "opts": self.opts,
+            "history": selectors.audit_events_for(obj),
+        }
+        return TemplateResponse(request, "admin/intake/submission/history.html", context)
+
+    # -- workflow --
+
+    def get_urls(self) -> list[Any]:
+        urls = [
+            path(
+                "<int:object_id>/workflow/<slug:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="intake_submission_workflow",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def workflow_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
+        """One button on the submission page: check permission, call the service, go back."""
+        return _workflow(self, request, object_id, action)
+
+    # -- bulk actions --
+
+    @admin.action(description=gettext_lazy("Assign selected to me"))
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        if not can_triage(request):
+            raise PermissionDenied
+        for submission in queryset:
+            services.submission_assign(
+                submission=submission,
+                assignee=request.user,
+                actor=request.user,
+                ip_address=client_address(request),
+            )
+        self.message_user(request, _("Assigned to you."), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Mark selected as in review"))
+    def mark_in_review(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        if not can_triage(request):
+            raise PermissionDenied
+        done, refused = 0, 0
+        for submission in queryset:
+            try:
+                services.submission_start_review(
+                    submission=submission, actor=request.user, ip_address=client_address(request)
+                )
+                done += 1
+            except ValidationError:
+                refused += 1
+        self.message_user(request, _("%(n)d marked in review.") % {"n": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)d could not be marked in review from their status.") % {"n": refused},
+                messages.WARNING,
+            )
+
+    @admin.action(description=gettext_lazy("Export selected (CSV)"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Submission]) -> HttpResponse:
+        """CSV of the selection; answers and reasons only for users who may see them. Audited."""
+        clinical = can_see_clinical(request)
+        header = ["reference", "submitted_at", "status", "tier", "engine_tier", "patient", "email"]
+        header += ["phone", "assigned_to"]
+        if clinical:
+            header += ["fired_rules", "top_reason"]
+        rows = list(queryset.select_related("patient", "assigned_to"))
+        services.audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            details={"count": len(rows), "clinical_detail": clinical},
+            ip_address=client_address(request),
+            object_repr=_("%(n)d submissions") % {"n": len(rows)},
+        )
+
+        def lines() -> Any:
+            yield _csv_line(header)
+            for s in rows:
+                row = [
+                    s.reference,
+                    s.submitted_at.isoformat() if s.submitted_at else "",
+                    s.status,
+                    s.tier,
+                    s.engine_tier,
+                    s.patient.full_name if s.patient else "",
+                    s.patient.email if s.patient else "",
+                    s.patient.phone if s.patient else "",
+                    s.assigned_to.get_username() if s.assigned_to else "",
+                ]
+                if clinical:
+                    reasons = s.reasons or []
+                    row += [" ".join(s.fired_rules), reasons[0]["staff_reason"] if reasons else ""]
+                yield _csv_line(row)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="submissions.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_line(values: list[Any]) -> str:
+    # Neutralise spreadsheet formulas in free text (CSV injection).
+    safe = ["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
+    return str(csv.writer(_Echo()).writerow(safe))
+
+
+def _humanise(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(d)d days") % {"d": hours // 24}
+
+
+def _clinical_context(obj: Submission) -> dict[str, Any]:
+    """What only clinicians see: reasons, scores, not-sure answers, answers by step, body map."""
+    scores = dict(obj.scores or {})
+    not_sure = scores.pop("not_sure", [])
+    pe_wells = scores.pop("pe_wells", None)
+    answers = obj.answers or {}
+    return {
+        "reasons": obj.reasons or [],
+        "scores": scores,
+        "pe_wells": pe_wells if "EMG_PE" in (obj.fired_rules or []) else None,
+        # A list, not the dict: the template language would read `.items` as the key "items".
+        "pe_wells_items": sorted((pe_wells or {}).get("items", {}).items()),
+        "not_sure_codes": not_sure,
+        "answer_summary": summary.summarise(answers, None, include_consent=True),
+        "body_regions": {
+            "pain_regions": answers.get("pain_regions") or [],
+            "ecq6_sites": answers.get("ecq6_sites") or [],
+        },
+        "notes": SubmissionNote.objects.filter(submission=obj).select_related("author"),
+    }
+
+
+WORKFLOW_STATUS_ACTIONS = {
+    "triaged": Status.TRIAGED,
+    "refer": Status.REFERRED,
+    "close": Status.CLOSED,
+}
+
+
+def _workflow(
+    model_admin: SubmissionAdmin, request: HttpRequest, object_id: int, action: str
+) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    submission = get_object_or_404(Submission, pk=object_id)
+    if not can_triage(request) or not model_admin.has_view_permission(request, submission):
+        raise PermissionDenied
+    back = reverse("admin:intake_submission_change", args=[submission.pk])
+    ip = client_address(request)
+    user = request.user
+    try:
+        if action == "assign-to-me":
+            services.submission_assign(
+                submission=submission, assignee=user, actor=user, ip_address=ip
+            )
+            done = _("Assigned to you.")
+        elif action == "start-review":
+            services.submission_start_review(submission=submission, actor=user, ip_address=ip)
+            done = _("Marked in review.")
+        elif action in WORKFLOW_STATUS_ACTIONS:
+            form = ReasonForm(request.POST)
+            reason = form.data.get("reason", "") if action != "triaged" else ""
+            services.submission_set_status(
+                submission=submission,
+                status=WORKFLOW_STATUS_ACTIONS[action],
+                reason=str(reason),
+                actor=user,
+                ip_address=ip,
+            )
+            done = _("Status changed.")
+        elif action == "override":
+            override = OverrideTierForm(request.POST)
+            if not override.is_valid():
+                raise ValidationError(_("Choose a tier and give a reason."))
+            services.submission_override_tier(
+                submission=submission,
+                tier=override.cleaned_data["tier"],
+                reason=override.cleaned_data["reason"],
+                actor=user,
+                ip_address=ip,
+            )
+            done = _("Tier changed; the engine's tier is kept beside it.")
+        elif action == "note":
+            note = NoteForm(request.POST)
+            if not note.is_valid():
+                raise ValidationError(_("Write a note first (5,000 characters at most)."))
+            services.submission_add_note(
+                submission=submission, text=note.cleaned_data["text"], actor=user, ip_address=ip
+            )
+            done = _("Note added.")
+        elif action == "rerun":
+            services.submission_rerun_engine(submission=submission, actor=user, ip_address=ip)
+            done = _("Triage re-run with the current ruleset.")
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(back)
+
+
+# --- Audit log and outbox ------------------------------------------------------------------------
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: read-only, no add, change or delete for anyone."""
+
+    list_display = ("created_at", "actor_username", "action", "object_repr", "ip_address")
+    list_filter = ("action", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("actor_username", "object_repr")
+    list_select_related = ()
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    readonly_fields = (
+        "created_at",
+        "actor_username",
+        "action",
+        "object_repr",
+        "submission_id",
+        "changed_fields",
+        "details",
+        "ip_address",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -28,7 +652,15 @@ class SubmissionAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "channel", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", "kind")
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    readonly_fields = [f.name for f in Notification._meta.fields if f.name != "recipient"]
+    exclude = ("recipient",)
+    show_full_result_count = False
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

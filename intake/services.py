@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +22,15 @@ from django.utils.translation import gettext as _
 
 from intake import clinical, steps, triage
 from intake.identity import age_on
-from intake.models import Notification, Patient, Submission, Tier
+from intake.models import (
+    TIER_RANK,
+    AuditEvent,
+    Notification,
+    Patient,
+    Submission,
+    SubmissionNote,
+    Tier,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -191,12 +200,7 @@ def submission_submit(
     locked.status = Submission.Status.SUBMITTED
     locked.submitted_at = now
     locked.expires_at = None
-    locked.ruleset_version = result.ruleset_version
-    locked.engine_tier = locked.tier = result.tier.name
-    locked.fired_rules = list(result.fired)
-    stored = result.to_dict()
-    locked.reasons = stored["reasons"]
-    locked.scores = {**stored["scores"], "not_sure": stored["not_sure"]}
+    _store_result(locked, result)
     locked.patient_message = result.patient_message
     _assign_reference(locked)
 
@@ -208,6 +212,22 @@ def submission_submit(
         template="patient_receipt",
     )
     return locked
+
+
+def _store_result(submission: Submission, result: triage.TriageResult) -> None:
+    """Keep the engine's output with the answers it came from (spec §2.6).
+
+    The tier staff work to follows the engine unless a clinician has overridden it.
+    """
+    stored = result.to_dict()
+    submission.ruleset_version = result.ruleset_version
+    submission.engine_tier = result.tier.name
+    submission.fired_rules = list(result.fired)
+    submission.reasons = stored["reasons"]
+    submission.scores = {**stored["scores"], "not_sure": stored["not_sure"]}
+    if not submission.overridden_at:
+        submission.tier = result.tier.name
+        submission.tier_rank = TIER_RANK[result.tier.name]
 
 
 def _assign_reference(submission: Submission) -> None:
@@ -329,3 +349,226 @@ def notification_send(*, notification_id: int) -> bool:
         notification.last_error = ""
         notification.save(update_fields=["status", "attempts", "sent_at", "last_error"])
         return True
+
+
+# --- Staff workflow ---------------------------------------------------------------------------
+
+Status = Submission.Status
+
+# The only moves a submission's status can make. Anything else is refused with a message.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.IN_REVIEW}),
+    Status.IN_REVIEW: frozenset({Status.TRIAGED, Status.REFERRED, Status.CLOSED}),
+    Status.TRIAGED: frozenset({Status.IN_REVIEW, Status.BOOKED, Status.REFERRED, Status.CLOSED}),
+    Status.BOOKED: frozenset({Status.TRIAGED, Status.CLOSED}),
+    Status.REFERRED: frozenset({Status.IN_REVIEW}),
+    Status.CLOSED: frozenset({Status.IN_REVIEW}),
+    Status.DRAFT: frozenset(),
+}
+AWAITING_REVIEW = (Status.SUBMITTED, Status.IN_REVIEW)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    submission: Submission | None = None,
+    changed_fields: Sequence[str] = (),
+    details: Mapping[str, object] | None = None,
+    ip_address: str | None = None,
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event to the audit log. Names only: never copy clinical values into it."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_username=getattr(actor, "username", "") or "",
+        action=action,
+        submission=submission,
+        object_repr=object_repr or (str(submission) if submission is not None else ""),
+        changed_fields=list(changed_fields),
+        details=dict(details or {}),
+        ip_address=ip_address or None,
+    )
+
+
+def _locked_sent(submission: Submission) -> Submission:
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.is_draft:
+        raise ValidationError(_("This form has not been sent yet."))
+    return locked
+
+
+def _move(
+    submission: Submission, to: str, *, actor: Any, ip_address: str | None, now: dt.datetime
+) -> None:
+    """Change status if the move is allowed; record it. Caller holds the row lock."""
+    before = submission.status
+    if to not in TRANSITIONS[before]:
+        raise ValidationError(
+            _("A submission that is %(before)s cannot be marked %(after)s.")
+            % {"before": Status(before).label.lower(), "after": Status(to).label.lower()}
+        )
+    submission.status = to
+    submission.status_changed_at = now
+    submission.save(update_fields=["status", "status_changed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.STATUS,
+        submission=submission,
+        changed_fields=["status"],
+        details={"from": before, "to": to},
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def submission_assign(
+    *, submission: Submission, assignee: Any, actor: Any, ip_address: str | None = None
+) -> Submission:
+    """Assign the submission to a staff member (or nobody). Side effects: row, audit event."""
+    locked = _locked_sent(submission)
+    locked.assigned_to = assignee
+    locked.save(update_fields=["assigned_to", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.ASSIGN,
+        submission=locked,
+        changed_fields=["assigned_to"],
+        details={"to": getattr(assignee, "username", None)},
+        ip_address=ip_address,
+    )
+    return locked
+
+
+@transaction.atomic
+def submission_start_review(
+    *,
+    submission: Submission,
+    actor: Any,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Mark in review; the reviewer takes it if nobody has. Raises ValidationError if illegal."""
+    locked = _locked_sent(submission)
+    _move(locked, Status.IN_REVIEW, actor=actor, ip_address=ip_address, now=now or timezone.now())
+    if locked.assigned_to_id is None:
+        locked.assigned_to = actor
+        locked.save(update_fields=["assigned_to", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def submission_set_status(
+    *,
+    submission: Submission,
+    status: str,
+    actor: Any,
+    reason: str = "",
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Mark triaged, referred elsewhere or closed. Referral and closing need a reason (a note)."""
+    locked = _locked_sent(submission)
+    if status in (Status.REFERRED, Status.CLOSED) and not reason.strip():
+        raise ValidationError(_("Give a reason."))
+    _move(locked, status, actor=actor, ip_address=ip_address, now=now or timezone.now())
+    if reason.strip():
+        _note(locked, text=reason, actor=actor, ip_address=ip_address)
+    return locked
+
+
+@transaction.atomic
+def submission_override_tier(
+    *,
+    submission: Submission,
+    tier: str,
+    reason: str,
+    actor: Any,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Set the tier staff work to, with a required reason; the engine's tier is kept beside it.
+
+    Side effects: the row; an audit event naming both tiers (not the answers).
+    """
+    if tier not in Tier.values:
+        raise ValidationError(_("Choose a tier."))
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for changing the tier."))
+    locked = _locked_sent(submission)
+    before = locked.tier
+    locked.tier = tier
+    locked.tier_rank = TIER_RANK[tier]
+    locked.override_reason = reason.strip()
+    locked.overridden_by = actor
+    locked.overridden_at = now or timezone.now()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.OVERRIDE,
+        submission=locked,
+        changed_fields=["tier", "override_reason"],
+        details={"from": before, "to": tier, "engine_tier": locked.engine_tier},
+        ip_address=ip_address,
+    )
+    return locked
+
+
+def _note(submission: Submission, *, text: str, actor: Any, ip_address: str | None) -> None:
+    SubmissionNote.objects.create(submission=submission, author=actor, text=text.strip())
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.NOTE,
+        submission=submission,
+        changed_fields=["notes"],
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def submission_add_note(
+    *, submission: Submission, text: str, actor: Any, ip_address: str | None = None
+) -> Submission:
+    """Add a clinician's note. Side effects: a note row, an audit event (without the text)."""
+    if not text.strip():
+        raise ValidationError(_("Write a note first."))
+    if len(text) > 5000:
+        raise ValidationError(_("Keep a note to 5,000 characters or fewer."))
+    locked = _locked_sent(submission)
+    _note(locked, text=text, actor=actor, ip_address=ip_address)
+    return locked
+
+
+@transaction.atomic
+def submission_rerun_engine(
+    *, submission: Submission, actor: Any, ip_address: str | None = None
+) -> Submission:
+    """Triage the stored answers again with the current ruleset (after a ruleset change).
+
+    Records the old and new ruleset version, tier and fired rules in the audit log. A clinician's
+    override stays in force; the engine's tier beside it is updated.
+    """
+    locked = _locked_sent(submission)
+    old = {
+        "ruleset_version": locked.ruleset_version,
+        "tier": locked.engine_tier,
+        "fired": list(locked.fired_rules),
+    }
+    result = clinical.evaluate(locked.answers, now=locked.submitted_at)
+    _store_result(locked, result)
+    locked.save()
+    new = {
+        "ruleset_version": locked.ruleset_version,
+        "tier": locked.engine_tier,
+        "fired": list(locked.fired_rules),
+    }
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.RERUN,
+        submission=locked,
+        changed_fields=["engine_tier", "fired_rules", "reasons", "scores", "ruleset_version"],
+        details={"old": old, "new": new},
+        ip_address=ip_address,
+    )
+    return locked

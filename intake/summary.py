@@ -66,14 +66,17 @@ def summarise(
     *,
     include_consent: bool = False,
 ) -> list[StepSummary]:
-    """Every visible question of every applicable step, with its answer or "not provided"."""
+    """Every visible question of every applicable step, with its answer or "not provided".
+
+    With `identity` None (staff pages show identity elsewhere) step 1 lists its questions only.
+    """
     shown = set(triage.visible_codes(answers))
     pages = steps.applicable_steps(answers)
     if include_consent:
         pages.append(steps.STEPS_BY_CODE[steps.CONSENT_STEP])
     result = []
     for page in pages:
-        rows = _identity_rows(identity or {}) if page.collects_identity else []
+        rows = _identity_rows(identity) if page.collects_identity and identity is not None else []
         for question in page.questions:
             if question.code not in shown:
                 continue
