@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
 from intake.management.commands.seed_demo import DEMO_PASSWORD
+from intake.models import AuditEvent, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +33,25 @@ def test_seed_demo_is_idempotent_and_the_accounts_can_log_in(client: Client) -> 
     assert DEMO_PASSWORD in out.getvalue()
     assert client.login(username="triage", password=DEMO_PASSWORD)
     assert client.get("/admin/").status_code == 200
+    # Each account is in its role's group.
+    groups = {u.username: [g.name for g in u.groups.all()] for u in users}
+    assert groups == {
+        "admin": ["Clinic admin"],
+        "reception": ["Receptionist"],
+        "triage": ["Triage clinician"],
+    }
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_fills_a_realistic_queue_once() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    sent = Submission.objects.exclude(status=Submission.Status.DRAFT)
+    assert sent.count() == 50
+    assert set(sent.values_list("tier", flat=True)) == {"EMERGENCY", "URGENT", "SOON", "ROUTINE"}
+    statuses = set(sent.values_list("status", flat=True))
+    assert {"submitted", "in_review", "triaged", "referred", "closed"} <= statuses
+    # Built through the real services: the engine's result and an audit trail are there.
+    assert all(s.fired_rules and s.reference for s in sent)
+    assert AuditEvent.objects.filter(action="status").exists()
+    assert Submission.objects.filter(status=Submission.Status.DRAFT).count() == 2

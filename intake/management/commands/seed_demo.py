@@ -1,26 +1,59 @@
-"""Demo data for `make run`: staff accounts to log in with. Idempotent; never in production."""
+"""Demo data for `make run`: staff accounts and a working triage queue. Never in production.
+
+Idempotent: accounts are updated in place, and the demo submissions are created only once.
+Submissions go through the real services (draft, steps, send, review), built from the clinical
+vignettes, so the queue shows what real use would produce. Names and contact details are
+fictional (phone numbers from the range Ofcom keeps for drama).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from intake import roles, services
+from intake.demo import CONSENT, load_vignettes, vignette_answers
+from intake.models import Patient, Submission
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, by design
 
 DEMO_USERS = (
-    # username, display name, superuser?
-    ("admin", "Clinic Admin", True),
-    ("triage", "Tess Triage", False),
-    ("reception", "Rita Reception", False),
+    # username, display name, superuser?, group
+    ("admin", "Clinic Admin", True, roles.CLINIC_ADMIN),
+    ("triage", "Tess Triage", False, roles.TRIAGE_CLINICIAN),
+    ("reception", "Rita Reception", False, roles.RECEPTIONIST),
+)
+DEMO_EMAIL_DOMAIN = "example.org"
+DEMO_SUBMISSIONS = 50
+
+FIRST_NAMES = (
+    "Ada", "Ben", "Cara", "Dev", "Elin", "Femi", "Grace", "Hari", "Isla", "Jonah",
+    "Kemi", "Luca", "Maya", "Niall", "Orla", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
+    "Una", "Vik", "Wren", "Xander", "Yara",
+)  # fmt: skip
+LAST_NAMES = ("Ashdown", "Brook", "Carrow", "Dunmore", "Ellery", "Fenwick")
+
+# How far the demo queue has got: (status, share of submissions). Booked comes with scheduling.
+STATUS_MIX = (
+    (Submission.Status.SUBMITTED, 22),
+    (Submission.Status.IN_REVIEW, 10),
+    (Submission.Status.TRIAGED, 8),
+    (Submission.Status.REFERRED, 5),
+    (Submission.Status.CLOSED, 5),
 )
 
 
 class Command(BaseCommand):
-    help = "Create the demo staff accounts (admin, triage, reception). Only with DJANGO_DEBUG on."
+    help = "Create demo staff accounts and a demo triage queue. Only with DJANGO_DEBUG on."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -29,8 +62,19 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password and only runs with "
                 "DJANGO_DEBUG=1 (the local demo)."
             )
+        users = self._users()
+        created = self._submissions(users["triage"])
+        self.stdout.write(f"  demo submissions: {created} created")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo staff accounts ready: admin, triage, reception; password {DEMO_PASSWORD}"
+            )
+        )
+
+    def _users(self) -> dict[str, Any]:
         User = get_user_model()
-        for username, name, superuser in DEMO_USERS:
+        users = {}
+        for username, name, superuser, group_name in DEMO_USERS:
             first, last = name.split(" ", 1)
             user, created = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
@@ -40,10 +84,73 @@ class Command(BaseCommand):
             user.is_active = True
             user.set_password(DEMO_PASSWORD)
             user.save()
+            user.groups.set([Group.objects.get(name=group_name)])
+            users[username] = user
             verb = "created" if created else "updated"
-            self.stdout.write(f"  {username:<10} {verb}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo staff accounts ready: admin, triage, reception; password {DEMO_PASSWORD}"
+            self.stdout.write(f"  {username:<10} {verb} ({group_name})")
+        return users
+
+    def _submissions(self, clinician: Any) -> int:
+        if Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
+            return 0  # already seeded
+        vignette_ids = [v["id"] for v in load_vignettes()["vignettes"]]
+        statuses = [status for status, share in STATUS_MIX for _ in range(share)]
+        names = itertools.product(LAST_NAMES, FIRST_NAMES)
+        now = timezone.now()
+        # The demo's emails would flood the console; they are not the point of the demo queue.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for index, status in enumerate(statuses[:DEMO_SUBMISSIONS]):
+                last, first = next(names)
+                answers = vignette_answers(vignette_ids[index % len(vignette_ids)])
+                sent_at = now - dt.timedelta(minutes=7 + index * 53)
+                submission = self._send(index, f"{first} {last}", answers, sent_at)
+                self._progress(submission, status, clinician, index)
+            # Two forms started and left unfinished, as real patients do.
+            for _ in range(2):
+                services.submission_create_draft(now=now - dt.timedelta(days=1))
+        return len(statuses[:DEMO_SUBMISSIONS])
+
+    @staticmethod
+    def _send(index: int, name: str, answers: dict[str, Any], at: dt.datetime) -> Submission:
+        born = dt.date(at.year - int(answers["age_years"]), 1 + index % 12, 1 + index % 27)
+        identity = {
+            "full_name": name,
+            "date_of_birth": born.isoformat(),
+            "email": f"{name.lower().replace(' ', '.')}@{DEMO_EMAIL_DOMAIN}",
+            "phone": f"07700 900{index:03d}",
+            "preferred_contact": ("email", "phone", "text")[index % 3],
+            "gp_practice": ("Riverside Surgery", "Hill Street Practice", "")[index % 3],
+            "nhs_number": "",
+        }
+        draft = services.submission_create_draft(now=at)
+        services.submission_save_step(
+            submission=draft, step_answers=answers, identity=identity, now=at
+        )
+        return services.submission_submit(submission=draft, consent_answers=CONSENT, now=at)
+
+    @staticmethod
+    def _progress(submission: Submission, status: str, clinician: Any, index: int) -> None:
+        """Walk a sent submission through the workflow to `status`, as a clinician would."""
+        if status == Submission.Status.SUBMITTED:
+            return
+        services.submission_start_review(submission=submission, actor=clinician)
+        if index % 7 == 3:
+            services.submission_add_note(
+                submission=submission, text="Phoned patient; details confirmed.", actor=clinician
             )
+        if status == Submission.Status.IN_REVIEW:
+            return
+        if status == Submission.Status.TRIAGED and index % 4 == 0 and submission.tier == "ROUTINE":
+            services.submission_override_tier(
+                submission=submission,
+                tier="SOON",
+                reason="Worsening over the phone call; bring forward.",
+                actor=clinician,
+            )
+        reason = {
+            Submission.Status.REFERRED: "Referred to the MSK physiotherapy service.",
+            Submission.Status.CLOSED: "Seen in the emergency department; no clinic needed.",
+        }.get(Submission.Status(status), "")
+        services.submission_set_status(
+            submission=submission, status=status, reason=reason, actor=clinician
         )

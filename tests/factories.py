@@ -1,0 +1,74 @@
+"""factory_boy factories for staff-side tests: realistic rows without walking the whole form.
+
+Tests of the patient journey use the real services instead (tests/intake/conftest.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from intake.models import TIER_RANK, Patient, Submission
+
+STAFF_PASSWORD = "correct-horse-battery"  # test accounts only
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    full_name = factory.Sequence(lambda n: f"Patient {n} Example")
+    date_of_birth = dt.date(1960, 5, 17)
+    email = factory.Sequence(lambda n: f"patient{n}@example.org")
+    phone = factory.Sequence(lambda n: f"07700 900{n % 1000:03d}")
+    preferred_contact = "email"
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A sent submission awaiting review, with one fired rule and its reason."""
+
+    class Meta:
+        model = Submission
+
+    token = factory.Sequence(lambda n: f"test-token-{n:08d}")
+    status = Submission.Status.SUBMITTED
+    patient = factory.SubFactory(PatientFactory)
+    reference = factory.Sequence(
+        lambda n: f"LEG-T{n // 1000 % 10}{n // 100 % 10}{n // 10 % 10}-{n % 10}AAA"
+    )
+    submitted_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    age_years = 60
+    ruleset_version = "2026.1"
+    tier = "ROUTINE"
+    engine_tier = factory.SelfAttribute("tier")
+    tier_rank = factory.LazyAttribute(lambda o: TIER_RANK[o.tier])
+    fired_rules = factory.LazyAttribute(lambda o: [f"{o.tier[:3]}_TEST"])
+    reasons = factory.LazyAttribute(
+        lambda o: [
+            {
+                "code": f"{o.tier[:3]}_TEST",
+                "tier": o.tier,
+                "staff_reason": f"Test reason for {o.tier.lower()}",
+                "source": "test",
+                "patient_text": "",
+            }
+        ]
+    )
+    scores = factory.LazyFunction(lambda: {"p_wells": 0, "ecq_class": "not_applicable"})
+    answers = factory.LazyFunction(lambda: {"main_problem_text": "Aching calves"})
+    patient_message = "We will offer you a routine appointment."
+
+
+def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
+    """A staff account in one of the role groups (created by migration 0003)."""
+    user = get_user_model().objects.create_user(
+        username=username, password=STAFF_PASSWORD, is_staff=True, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

@@ -1,0 +1,335 @@
+"""The triage queue and the submission page: order, waiting targets, workflow, audit, escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from intake import services
+from intake.models import AuditEvent, Submission
+from tests.factories import STAFF_PASSWORD, SubmissionFactory
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/intake/submission/"
+
+
+def logged_in(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=STAFF_PASSWORD)
+    return client
+
+
+def queue_references(client: Client, query: str = "") -> list[str]:
+    html = client.get(QUEUE + query).content.decode()
+    return re.findall(r">(LEG-[A-Z0-9]{4}-[A-Z0-9]{4})<", html)
+
+
+def waited(hours: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(hours=hours)
+
+
+def test_queue_orders_by_urgency_then_longest_waiting(triage_nurse: Any) -> None:
+    routine_old = SubmissionFactory(tier="ROUTINE", submitted_at=waited(300))
+    soon = SubmissionFactory(tier="SOON", submitted_at=waited(5))
+    urgent_new = SubmissionFactory(tier="URGENT", submitted_at=waited(1))
+    urgent_old = SubmissionFactory(tier="URGENT", submitted_at=waited(3))
+    emergency = SubmissionFactory(tier="EMERGENCY", submitted_at=waited(0.1))
+    assert queue_references(logged_in(triage_nurse)) == [
+        s.reference for s in (emergency, urgent_old, urgent_new, soon, routine_old)
+    ]
+
+
+def test_queue_shows_only_submissions_awaiting_review_by_default(triage_nurse: Any) -> None:
+    waiting = SubmissionFactory(status=Submission.Status.SUBMITTED)
+    reviewing = SubmissionFactory(status=Submission.Status.IN_REVIEW)
+    closed = SubmissionFactory(status=Submission.Status.CLOSED)
+    client = logged_in(triage_nurse)
+    shown = set(queue_references(client))
+    assert shown == {waiting.reference, reviewing.reference}
+    assert closed.reference in queue_references(client, "?queue=all")
+    assert queue_references(client, "?queue=closed") == [closed.reference]
+
+
+def test_queue_counts_per_tier_awaiting_review(triage_nurse: Any) -> None:
+    SubmissionFactory.create_batch(3, tier="URGENT")
+    SubmissionFactory(tier="EMERGENCY")
+    SubmissionFactory(tier="URGENT", status=Submission.Status.CLOSED)  # not awaiting
+    html = logged_in(triage_nurse).get(QUEUE).content.decode()
+    counts = dict(re.findall(r'data-tier-count="(\w+)">(\d+\+?)<', html))
+    assert counts == {"EMERGENCY": "1", "URGENT": "3", "SOON": "0", "ROUTINE": "0"}
+
+
+def test_tier_badge_has_text_not_only_colour(triage_nurse: Any) -> None:
+    SubmissionFactory(tier="EMERGENCY")
+    html = logged_in(triage_nurse).get(QUEUE).content.decode()
+    assert '<span class="tier-badge tier-emergency">Emergency</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("tier", "hours", "late"),
+    [
+        ("EMERGENCY", 0.2, False),
+        ("EMERGENCY", 0.3, True),  # target 15 minutes
+        ("URGENT", 3.9, False),
+        ("URGENT", 4.1, True),  # target 4 hours
+        ("SOON", 24 * 13.9, False),
+        ("SOON", 24 * 14.1, True),  # target 14 days
+        ("ROUTINE", 24 * 60, False),  # no target
+    ],
+)
+def test_waiting_time_turns_red_past_the_tier_target(
+    triage_nurse: Any, tier: str, hours: float, late: bool
+) -> None:
+    SubmissionFactory(tier=tier, submitted_at=waited(hours))
+    html = logged_in(triage_nurse).get(QUEUE).content.decode()
+    assert ("past target" in html) is late
+
+
+@override_settings(
+    CLINIC_REVIEW_TARGET_MINUTES={"EMERGENCY": 5, "URGENT": 60, "SOON": 60, "ROUTINE": 0}
+)
+def test_waiting_time_targets_are_configurable(triage_nurse: Any) -> None:
+    SubmissionFactory(tier="URGENT", submitted_at=waited(1.5))
+    assert "past target" in logged_in(triage_nurse).get(QUEUE).content.decode()
+
+
+def test_a_reviewed_submission_is_not_shown_late(triage_nurse: Any) -> None:
+    SubmissionFactory(tier="URGENT", submitted_at=waited(30), status=Submission.Status.TRIAGED)
+    html = logged_in(triage_nurse).get(QUEUE + "?queue=all").content.decode()
+    assert "past target" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("LEG-T000-1AAA", ["LEG-T000-1AAA"]),  # reference: exact
+        ("leg-t000-1aaa", ["LEG-T000-1AAA"]),
+        ("LEG-T000", []),  # a partial reference matches nothing
+        ("Brook", ["LEG-T000-1AAA"]),  # name
+        ("ada.brook@example.org", ["LEG-T000-1AAA"]),  # email, exact
+        ("07700 900555", ["LEG-T000-1AAA"]),  # phone
+    ],
+)
+def test_queue_search(triage_nurse: Any, query: str, expected: list[str]) -> None:
+    SubmissionFactory(reference="LEG-T000-0AAA", patient__full_name="Cara Carrow")
+    SubmissionFactory(
+        reference="LEG-T000-1AAA",
+        patient__full_name="Ada Brook",
+        patient__email="ada.brook@example.org",
+        patient__phone="07700 900555",
+    )
+    assert queue_references(logged_in(triage_nurse), f"?q={query}") == expected
+
+
+def test_filters_assigned_to_me_and_interruption(triage_nurse: Any) -> None:
+    mine = SubmissionFactory(assigned_to=triage_nurse)
+    interrupted = SubmissionFactory(interruption_shown_at=waited(2))
+    SubmissionFactory()
+    client = logged_in(triage_nurse)
+    assert queue_references(client, "?assigned=me") == [mine.reference]
+    assert queue_references(client, "?interrupted=yes") == [interrupted.reference]
+    assert len(queue_references(client, "?assigned=nobody")) == 2
+
+
+@pytest.mark.parametrize("rows", [10, 200])
+def test_queue_uses_a_constant_number_of_queries(triage_nurse: Any, rows: int) -> None:
+    SubmissionFactory.create_batch(rows, assigned_to=triage_nurse)
+    client = logged_in(triage_nurse)
+    client.get(QUEUE)  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    QUERY_COUNTS[rows] = len(queries)
+    if len(QUERY_COUNTS) == 2:
+        assert QUERY_COUNTS[10] == QUERY_COUNTS[200]
+    assert len(queries) <= 14
+    # No COUNT(*) over the whole table: counts are capped sub-queries.
+    for sql in (q["sql"] for q in queries.captured_queries):
+        if "COUNT(" in sql.upper():
+            assert "LIMIT" in sql.upper(), sql
+
+
+QUERY_COUNTS: dict[int, int] = {}
+
+
+# --- The submission page ---
+
+
+def test_viewing_a_submission_is_audited(triage_nurse: Any) -> None:
+    submission = SubmissionFactory()
+    logged_in(triage_nurse).get(f"/admin/intake/submission/{submission.pk}/change/")
+    event = AuditEvent.objects.get(action="view")
+    assert event.actor == triage_nurse
+    assert event.submission_id == submission.pk
+    assert event.ip_address == "127.0.0.1"
+    assert event.details == {"clinical_detail": True}
+
+
+def test_login_logout_and_failed_login_are_audited(triage_nurse: Any) -> None:
+    client = Client()
+    client.post("/admin/login/", {"username": "tess", "password": "wrong"})
+    client.post("/admin/login/", {"username": "tess", "password": STAFF_PASSWORD})
+    client.post("/admin/logout/")
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["login_failed", "login", "logout"]
+    assert "wrong" not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def post_action(client: Client, submission: Submission, action: str, **data: str) -> str:
+    response = client.post(f"/admin/intake/submission/{submission.pk}/workflow/{action}/", data)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    return page
+
+
+def test_review_workflow_moves_through_the_statuses(triage_nurse: Any) -> None:
+    submission = SubmissionFactory()
+    client = logged_in(triage_nurse)
+    post_action(client, submission, "start-review")
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.IN_REVIEW
+    assert submission.assigned_to == triage_nurse  # taken by the reviewer
+    post_action(client, submission, "triaged")
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.TRIAGED
+    post_action(client, submission, "refer", reason="MSK physiotherapy")
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.REFERRED
+    assert submission.notes.get().text == "MSK physiotherapy"
+    moves = AuditEvent.objects.filter(action="status").order_by("id")
+    assert [e.details for e in moves] == [
+        {"from": "submitted", "to": "in_review"},
+        {"from": "in_review", "to": "triaged"},
+        {"from": "triaged", "to": "referred"},
+    ]
+
+
+def test_an_illegal_transition_is_refused_with_a_message(triage_nurse: Any) -> None:
+    submission = SubmissionFactory()
+    page = post_action(logged_in(triage_nurse), submission, "triaged")
+    assert "A submission that is submitted cannot be marked triaged." in page
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    assert not AuditEvent.objects.filter(action="status").exists()
+
+
+def test_closing_needs_a_reason(triage_nurse: Any) -> None:
+    submission = SubmissionFactory(status=Submission.Status.IN_REVIEW)
+    page = post_action(logged_in(triage_nurse), submission, "close", reason="  ")
+    assert "Give a reason." in page
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.IN_REVIEW
+
+
+def test_override_keeps_the_engine_tier_and_needs_a_reason(triage_nurse: Any) -> None:
+    submission = SubmissionFactory(tier="ROUTINE")
+    client = logged_in(triage_nurse)
+    page = post_action(client, submission, "override", tier="URGENT", reason="")
+    assert "Choose a tier and give a reason." in page
+    post_action(client, submission, "override", tier="URGENT", reason="Worse on the phone")
+    submission.refresh_from_db()
+    assert (submission.tier, submission.engine_tier) == ("URGENT", "ROUTINE")
+    assert submission.override_reason == "Worse on the phone"
+    assert submission.overridden_by == triage_nurse
+    page = client.get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
+    assert re.search(r"Engine(&#x27;|')s tier", page)
+    assert "Worse on the phone" in page
+    event = AuditEvent.objects.get(action="override")
+    assert event.details == {"from": "ROUTINE", "to": "URGENT", "engine_tier": "ROUTINE"}
+    # The queue now sorts it as urgent.
+    SubmissionFactory(tier="SOON", submitted_at=waited(100))
+    assert queue_references(client)[0] == submission.reference
+
+
+def test_notes_are_added_and_audited_without_their_text(triage_nurse: Any) -> None:
+    submission = SubmissionFactory()
+    page = post_action(logged_in(triage_nurse), submission, "note", text="Called; no answer")
+    assert "Called; no answer" in page
+    event = AuditEvent.objects.get(action="note")
+    assert "Called" not in str(event.details) + str(event.changed_fields)
+
+
+def test_rerun_records_old_and_new_results(triage_nurse: Any, journey: Any) -> None:
+    submission = journey("V19", send=True)  # URGENT: URG_DVT
+    Submission.objects.filter(pk=submission.pk).update(
+        engine_tier="ROUTINE", tier="ROUTINE", fired_rules=["RTN_DEFAULT"], ruleset_version="2025.9"
+    )
+    post_action(logged_in(triage_nurse), submission, "rerun")
+    submission.refresh_from_db()
+    assert (submission.engine_tier, submission.tier) == ("URGENT", "URGENT")
+    event = AuditEvent.objects.get(action="rerun")
+    assert event.details["old"] == {
+        "ruleset_version": "2025.9",
+        "tier": "ROUTINE",
+        "fired": ["RTN_DEFAULT"],
+    }
+    assert event.details["new"] == {
+        "ruleset_version": "2026.1",
+        "tier": "URGENT",
+        "fired": ["URG_DVT"],
+    }
+
+
+def test_rerun_keeps_a_clinicians_override(triage_nurse: Any) -> None:
+    submission = SubmissionFactory(answers={"rf_chest_pain": "no"})
+    services.submission_override_tier(
+        submission=submission, tier="SOON", reason="seen", actor=triage_nurse
+    )
+    services.submission_rerun_engine(submission=submission, actor=triage_nurse)
+    submission.refresh_from_db()
+    assert submission.tier == "SOON"
+    assert submission.engine_tier == "ROUTINE"
+
+
+def test_bulk_assign_and_mark_in_review(triage_nurse: Any) -> None:
+    first, second = SubmissionFactory(), SubmissionFactory(status=Submission.Status.BOOKED)
+    client = logged_in(triage_nurse)
+    client.post(QUEUE, {"action": "assign_to_me", "_selected_action": [first.pk]})
+    response = client.post(
+        QUEUE + "?queue=all",
+        {"action": "mark_in_review", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.assigned_to == triage_nurse
+    assert first.status == Submission.Status.IN_REVIEW
+    assert second.status == Submission.Status.BOOKED
+    assert "1 could not be marked in review from their status." in response.content.decode()
+
+
+# --- Escaping ---
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def test_free_text_is_escaped_in_the_queue_page_and_history(
+    triage_nurse: Any, clinic_admin: Any
+) -> None:
+    submission = SubmissionFactory(
+        patient__full_name=f"Eve {SCRIPT}",
+        answers={"main_problem_text": f"Pain {SCRIPT}", "medication_list": SCRIPT},
+    )
+    client = logged_in(triage_nurse)
+    post_action(client, submission, "note", text=f"Note {SCRIPT}")
+    Client().post("/admin/login/", {"username": SCRIPT, "password": "x"})  # lands in the log
+    pages = {
+        "queue": client.get(QUEUE).content.decode(),
+        "submission": client.get(f"/admin/intake/submission/{submission.pk}/change/").content,
+        "history": client.get(f"/admin/intake/submission/{submission.pk}/history/").content,
+        "audit log": logged_in(clinic_admin).get("/admin/intake/auditevent/").content,
+    }
+    for name, html in pages.items():
+        text = html if isinstance(html, str) else html.decode()
+        assert SCRIPT not in text, name
+    assert "&lt;script&gt;" in pages["queue"]
+    assert "Pain &lt;script&gt;" in pages["submission"].decode()
+    assert "&lt;script&gt;" in pages["audit log"].decode()
