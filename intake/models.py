@@ -138,6 +138,14 @@ class Submission(models.Model):
             models.Index(
                 fields=["status", "-tier_rank", "submitted_at"], name="submission_queue_idx"
             ),
+            # The default view (awaiting review) as an ordered scan of just the live queue.
+            models.Index(
+                fields=["-tier_rank", "submitted_at"],
+                name="submission_awaiting_idx",
+                condition=models.Q(status__in=["submitted", "in_review"]),
+            ),
+            # "All" statuses, in the same order, without sorting the whole history.
+            models.Index(fields=["-tier_rank", "submitted_at"], name="submission_rank_idx"),
             models.Index(fields=["submitted_at"], name="submission_submitted_idx"),
         ]
         constraints = [
