@@ -9,7 +9,9 @@ form input into answer values and puts each problem next to its field. Every fie
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +20,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
+from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -25,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from intake import triage
 from intake.identity import age_on, nhs_number_is_valid, phone_problem
-from intake.steps import IDENTITY_REQUIRED, FormStep
+from intake.steps import IDENTITY_REQUIRED, STEPS_BY_CODE, FormStep
 from intake.triage import AnswerType, Question
 
 # Longest free text we accept in any identity field; the catalogue sets its own limits.
@@ -50,15 +53,22 @@ def question_label(question: Question) -> SafeString:
     return mark_safe(html)  # noqa: S308 - every piece above was escaped first
 
 
+def _hint(question: Question) -> str:
+    # crispy renders help text unescaped, so escape the catalogue's hint here.
+    return conditional_escape(_(question.hint)) if question.hint else ""
+
+
 def field_for(question: Question) -> forms.Field:
-    """A Django form field for one catalogue question (`required=False`: see module doc)."""
+    """A Django form field for one catalogue question (`required=False`: see module doc).
+
+    Texts are lazy, so one field built at import serves every request in its own language.
+    """
     common: dict[str, Any] = {
-        "label": question_label(question),
+        "label": lazy(question_label, SafeString)(question),
         "required": False,
-        # crispy renders help text unescaped, so escape the catalogue's hint here.
-        "help_text": conditional_escape(_(question.hint)) if question.hint else "",
+        "help_text": lazy(_hint, SafeString)(question),
     }
-    choices = [(c.code, _(c.label)) for c in question.choices]
+    choices = [(c.code, gettext_lazy(c.label)) for c in question.choices]
     if question.type in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if question.type is AnswerType.MULTI:
@@ -82,6 +92,10 @@ def field_for(question: Question) -> forms.Field:
     else:
         widget = forms.Textarea(attrs={"rows": 4})
     return forms.CharField(max_length=max_length, widget=widget, strip=True, **common)
+
+
+# Every question's field, built once (building them per request was a fifth of a step's cost).
+FIELDS: dict[str, forms.Field] = {q.code: field_for(q) for q in triage.QUESTIONS}
 
 
 def layout_item(question: Question) -> Any:
@@ -162,16 +176,12 @@ class StepForm(PatientForm):
         if step.collects_identity:
             self.fields.update(IdentityFields().fields)
         for question in step.questions:
-            self.fields[question.code] = field_for(question)
+            # A copy per form: Django binds errors and widget state to field instances.
+            self.fields[question.code] = copy.deepcopy(FIELDS[question.code])
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        items: list[Any] = []
-        if step.collects_identity:
-            items.extend(IdentityFields.layout_items())
-        items.extend(layout_item(q) for q in step.questions)
-        items.append(Div(_HONEYPOT, css_class="d-none", aria_hidden="true"))
-        self.helper.layout = Layout(*items)
+        self.helper.layout = _layout_for(step.code)
 
     def _initial(
         self, saved: Mapping[str, object], identity: Mapping[str, object]
@@ -306,6 +316,18 @@ class IdentityFields(forms.Form):
             Div(Field(name), css_class="question", data_question=name)
             for name in IdentityFields.base_fields
         ]
+
+
+@functools.cache
+def _layout_for(step_code: str) -> Layout:
+    """A step's crispy layout, built once: it depends on the catalogue only, not the request."""
+    step = STEPS_BY_CODE[step_code]
+    items: list[Any] = []
+    if step.collects_identity:
+        items.extend(IdentityFields.layout_items())
+    items.extend(layout_item(q) for q in step.questions)
+    items.append(Div(_HONEYPOT, css_class="d-none", aria_hidden="true"))
+    return Layout(*items)
 
 
 class ResumeForm(PatientForm):

@@ -36,74 +36,100 @@ class FormStep:
     title: StrOrPromise
     intro: StrOrPromise
     number: int
-
-    @property
-    def questions(self) -> tuple[triage.Question, ...]:
-        """The catalogue questions this page asks (computed ones left out)."""
-        return tuple(
-            q for q in triage.questions_for_step(self.code) if q.code not in COMPUTED_QUESTIONS
-        )
+    questions: tuple[triage.Question, ...] = ()  # what the page asks (computed ones left out)
 
     @property
     def collects_identity(self) -> bool:
         return self.code == IDENTITY_STEP
 
-    def applies(self, answers: Mapping[str, object]) -> bool:
+    def applies(self, answers: Mapping[str, object], shown: set[str] | None = None) -> bool:
         """A step whose questions are all hidden is skipped (the identity step never is)."""
         if self.collects_identity:
             return True
-        shown = set(triage.visible_codes(answers))
+        if shown is None:
+            shown = set(triage.visible_codes(answers))
         return any(q.code in shown for q in self.questions)
 
     def is_complete(self, answers: Mapping[str, object], identity: Mapping[str, object]) -> bool:
         """Every required visible question answered validly (and identity given, on step 1)."""
-        if self.collects_identity and any(not identity.get(f) for f in IDENTITY_REQUIRED):
-            return False
-        problems = triage.validate(answers, complete=True, steps=[self.code])
-        own = {q.code for q in triage.questions_for_step(self.code)}
-        return not any(p.code in own for p in problems)
+        return self.code not in progress(answers, identity).incomplete
 
 
 STEPS: tuple[FormStep, ...] = tuple(
     # Titles are translated when shown (lazily), like every catalogue text.
-    FormStep(code=s.code, title=gettext_lazy(s.title), intro=gettext_lazy(s.intro), number=i)
+    FormStep(
+        code=s.code,
+        title=gettext_lazy(s.title),
+        intro=gettext_lazy(s.intro),
+        number=i,
+        questions=tuple(
+            q for q in triage.questions_for_step(s.code) if q.code not in COMPUTED_QUESTIONS
+        ),
+    )
     for i, s in enumerate(triage.STEPS, start=1)
 )
 STEPS_BY_CODE: Mapping[str, FormStep] = {s.code: s for s in STEPS}
 # Pages with their own URL before the check page; consent is part of the check page.
 QUESTION_STEPS: tuple[FormStep, ...] = tuple(s for s in STEPS if s.code != CONSENT_STEP)
+_ORDER = {s.code: i for i, s in enumerate(QUESTION_STEPS)}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a draft stands: the pages this patient sees and the ones not yet complete.
+
+    Worked out with one visibility pass and one `validate()` over the whole catalogue, because
+    every questionnaire request needs it (it runs on every page view and save).
+    """
+
+    pages: tuple[FormStep, ...]
+    incomplete: frozenset[str]
+
+    @property
+    def first_incomplete(self) -> FormStep | None:
+        return next((p for p in self.pages if p.code in self.incomplete), None)
+
+    def next_after(self, code: str) -> FormStep | None:
+        position = _ORDER.get(code, -1)
+        return next((p for p in self.pages if _ORDER[p.code] > position), None)
+
+    def before(self, code: str) -> FormStep | None:
+        position = _ORDER.get(code, len(_ORDER))
+        earlier = [p for p in self.pages if _ORDER[p.code] < position]
+        return earlier[-1] if earlier else None
+
+
+def progress(answers: Mapping[str, object], identity: Mapping[str, object]) -> Progress:
+    shown = set(triage.visible_codes(answers))
+    pages = tuple(s for s in QUESTION_STEPS if s.applies(answers, shown))
+    incomplete = {
+        triage.QUESTIONS_BY_CODE[p.code].step
+        for p in triage.validate(answers, complete=True)
+        if p.code in triage.QUESTIONS_BY_CODE
+    }
+    if any(not identity.get(f) for f in IDENTITY_REQUIRED):
+        incomplete.add(IDENTITY_STEP)
+    return Progress(pages=pages, incomplete=frozenset(incomplete))
 
 
 def applicable_steps(answers: Mapping[str, object]) -> list[FormStep]:
     """The question pages this patient sees, in order."""
-    return [s for s in QUESTION_STEPS if s.applies(answers)]
+    shown = set(triage.visible_codes(answers))
+    return [s for s in QUESTION_STEPS if s.applies(answers, shown)]
 
 
 def first_incomplete(
     answers: Mapping[str, object], identity: Mapping[str, object]
 ) -> FormStep | None:
     """The first page still to fill in, or None when the check page can be shown."""
-    for step in applicable_steps(answers):
-        if not step.is_complete(answers, identity):
-            return step
-    return None
+    return progress(answers, identity).first_incomplete
 
 
 def next_step(code: str, answers: Mapping[str, object]) -> FormStep | None:
     """The applicable page after `code`, or None after the last one (then: check page)."""
-    pages = applicable_steps(answers)
-    codes = [s.code for s in pages]
-    if code in codes:
-        index = codes.index(code)
-        return pages[index + 1] if index + 1 < len(pages) else None
-    order = [s.code for s in QUESTION_STEPS]
-    position = order.index(code) if code in order else -1
-    return next((s for s in pages if order.index(s.code) > position), None)
+    return progress(answers, {}).next_after(code)
 
 
 def previous_step(code: str, answers: Mapping[str, object]) -> FormStep | None:
     """The applicable page before `code`, or None on the first page."""
-    order = [s.code for s in QUESTION_STEPS]
-    position = order.index(code) if code in order else len(order)
-    earlier = [s for s in applicable_steps(answers) if order.index(s.code) < position]
-    return earlier[-1] if earlier else None
+    return progress(answers, {}).before(code)

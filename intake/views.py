@@ -73,9 +73,12 @@ def _step_url(submission: Submission, step: steps.FormStep, *, to_check: bool = 
     return f"{url}?return=check" if to_check else url
 
 
-def _continue_url(submission: Submission, *, to_check: bool = False) -> str:
+def _continue_url(
+    submission: Submission, *, to_check: bool = False, progress: steps.Progress | None = None
+) -> str:
     """Where the patient goes next: the first unfinished page, else the check page."""
-    pending = steps.first_incomplete(submission.answers, submission.identity)
+    progress = progress or steps.progress(submission.answers, submission.identity)
+    pending = progress.first_incomplete
     if pending is not None:
         return _step_url(submission, pending, to_check=to_check)
     return reverse("intake:check", args=[submission.token])
@@ -92,7 +95,9 @@ def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
             field.widget, "input_type", ""
         ) in ("radio", "checkbox")
         anchor = f"{widget_id}_0" if multiple else widget_id
+        # "Which leg - Select...": the question without its closing punctuation, then why.
         label = strip_tags(str(field.label or "")).replace(_("(optional)"), "").strip()
+        label = label.rstrip("?:.").strip()
         for message in form.errors[name]:
             items.append((anchor, label, message))
     return items
@@ -142,10 +147,11 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
         raise Http404
     answers, identity = submission.answers, submission.identity
     # Steps out of order: never show (or accept) a page before the earlier ones are done.
-    pending = steps.first_incomplete(answers, identity)
+    before = steps.progress(answers, identity)
+    pending = before.first_incomplete
     if pending is not None and pending.number < page.number:
         return redirect(_step_url(submission, pending))
-    if not page.applies(answers):
+    if page not in before.pages:
         return redirect(_continue_url(submission))
     to_check = request.GET.get("return") == "check"
     today = timezone.localdate()
@@ -167,18 +173,17 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
                 return _save_for_later(request, submission)
             if saved.interrupt:
                 return redirect("intake:urgent", token=submission.token)
+            after = steps.progress(submission.answers, submission.identity)
             if to_check:
-                return redirect(_continue_url(submission, to_check=True))
-            following = steps.next_step(page.code, submission.answers)
+                return redirect(_continue_url(submission, to_check=True, progress=after))
+            following = after.next_after(page.code)
             if following is None:
                 return redirect("intake:check", token=submission.token)
             return redirect(_step_url(submission, following))
-        status = 200
     else:
         form = StepForm(step=page, saved=answers, identity=identity, today=today)
-        status = 200
 
-    previous = steps.previous_step(page.code, answers)
+    previous = before.before(page.code)
     back_url = (
         reverse("intake:check", args=[submission.token])
         if to_check
@@ -190,12 +195,12 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
         "form": form,
         "errors": _error_summary(form) if form.is_bound else [],
         "back_url": back_url,
-        "step_count": len(steps.applicable_steps(answers)) + 1,
-        "step_index": [s.code for s in steps.applicable_steps(answers)].index(page.code) + 1,
+        "step_count": len(before.pages) + 1,
+        "step_index": before.pages.index(page) + 1,
         "context_answers": {"age_years": answers.get("age_years")},
         "emergency": _emergency_banner(submission),
     }
-    return render(request, "intake/step.html", context, status=status)
+    return render(request, "intake/step.html", context)
 
 
 def _save_for_later(request: HttpRequest, submission: Submission) -> HttpResponse:
