@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from intake.triage import Tier as EngineTier
@@ -50,7 +51,8 @@ class Patient(models.Model):
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
-        indexes = [models.Index(fields=["email", "date_of_birth"])]
+        # Sending a form finds the patient by email (any case) and date of birth.
+        indexes = [models.Index(Upper("email"), "date_of_birth", name="patient_email_dob_idx")]
 
     def __str__(self) -> str:
         return self.full_name

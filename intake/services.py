@@ -328,9 +328,10 @@ def notification_send(*, notification_id: int) -> bool:
     from intake import emails
 
     with transaction.atomic():
+        # Lock only the outbox row (no join: a join here once got a plan that walked every
+        # submission after a bulk import); the submission is read separately.
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .select_related("submission")
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()
         )
