@@ -6,9 +6,11 @@ every place shows answers the same way. Pure: no database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake import steps, triage
@@ -53,6 +55,9 @@ def _identity_rows(identity: Mapping[str, object]) -> list[Row]:
     for name, form_field in form_fields.items():
         value = identity.get(name)
         text = str(value) if value else ""
+        if name == "date_of_birth" and value:
+            # Shown as people write it (27 March 1980), not as stored (1980-03-27).
+            text = date_format(dt.date.fromisoformat(str(value)), "j F Y")
         if name == "preferred_contact" and value:
             text = dict(form_fields[name].choices).get(value, text)  # type: ignore[attr-defined]
         label = str(form_field.label).replace(" (optional)", "")

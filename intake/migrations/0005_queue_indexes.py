@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_postgresql_search_and_audit'),
+        ("intake", "0004_postgresql_search_and_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'in_review'])), fields=['-tier_rank', 'submitted_at'], name='submission_awaiting_idx'),
+            model_name="submission",
+            index=models.Index(
+                condition=models.Q(("status__in", ["submitted", "in_review"])),
+                fields=["-tier_rank", "submitted_at"],
+                name="submission_awaiting_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['-tier_rank', 'submitted_at'], name='submission_rank_idx'),
+            model_name="submission",
+            index=models.Index(fields=["-tier_rank", "submitted_at"], name="submission_rank_idx"),
         ),
     ]
