@@ -65,3 +65,9 @@ serve: install  ## Production-style: collect static files, migrate, serve with g
 	$(MANAGE) collectstatic --no-input
 	$(MANAGE) migrate --no-input
 	$(BIN)/gunicorn clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+# Drives Debian's Chromium (CHROMIUM=/path to use another) against the app running on a
+# throwaway SQLite database: no PostgreSQL, Redis or worker needed, nothing left behind.
+.PHONY: screenshots
+screenshots: install  ## Screenshots of every patient page at phone and desktop width into docs/screenshots/
+	$(BIN)/python -m tests.browser.screenshots

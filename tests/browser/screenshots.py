@@ -1,0 +1,200 @@
+"""Screenshots of every patient page at phone and desktop width, into docs/screenshots/.
+
+    make screenshots        (or: .venv/bin/python -m tests.browser.screenshots)
+
+Needs only Debian's Chromium. The app runs inside this process (Django's live-server thread) on
+a throwaway SQLite database in a temporary directory, with in-process tasks and in-memory email:
+no PostgreSQL, Redis or worker, and nothing left behind but the PNGs. A `.env` file is ignored,
+so the pictures are the same on every machine.
+
+Each page is filled in the way a patient would fill it (answers from tests/journey.py) and shot
+as it looks just before pressing Continue; "-errors" shots are after pressing Continue on an
+empty page. Files are named `<page>[-<state>]-<phone|desktop>.png`; `-phone` is 390 CSS px wide,
+`-desktop` 1280. Not collected by pytest (only test_*.py files are).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "docs" / "screenshots"
+SIZES: dict[str, Any] = {  # playwright's ViewportSize, imported only once Django is set up
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 900},
+}
+
+
+def configure(database: Path) -> None:
+    """Django settings for a private, throwaway app: set before Django is imported."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "clinic.settings_test",
+            "DJANGO_READ_DOT_ENV": "false",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_ALLOWED_HOSTS": "localhost",
+            "DATABASE_URL": f"sqlite:///{database}",
+            "CACHE_URL": "locmemcache://",
+            "CELERY_BROKER_URL": "",  # tasks run in-process
+        }
+    )
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    chromium = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.exists():
+        print(f"Chromium not found at {chromium}: apt-get install chromium", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="clinic-screenshots-") as tmp:
+        configure(Path(tmp) / "db.sqlite3")
+
+        import django
+
+        django.setup()
+        logging.disable(logging.WARNING)  # e.g. "Not Found: /favicon.ico"; errors still show
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
+        from django.core.management import call_command
+        from django.test.testcases import LiveServerThread
+
+        call_command("migrate", interactive=False, verbosity=0)
+        server = LiveServerThread("localhost", StaticFilesHandler)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        try:
+            shoot_every_page(f"http://localhost:{server.port}")
+        finally:
+            server.terminate()
+    return 0
+
+
+def shoot_every_page(base_url: str) -> None:
+    from playwright.sync_api import Browser, Page, sync_playwright
+
+    # Imported here, once Django is set up: they load the question catalogue and steps.
+    from tests.browser.patient import (
+        CONTEXT_OPTIONS,
+        DESKTOP,
+        answer_step,
+        fill_in,
+        launch,
+        press,
+        start_form,
+        step_of,
+    )
+    from tests.journey import CONSENT, identity_for, step_post_data, vignette_answers
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    for old in OUTPUT.glob("*-phone.png"):
+        old.unlink()
+    for old in OUTPUT.glob("*-desktop.png"):
+        old.unlink()
+    written: list[Path] = []
+
+    def shoot(page: Page, name: str, *, part: str | None = None, whole: bool = True) -> None:
+        """The page at each width (the same page, so the same state).
+
+        `whole`: the full length of the page, else the first screenful. `part`: from that
+        element down to the end of the page (the check page's 90 answers would make a 1 MB
+        picture of rows that all look alike).
+        """
+        for size_name, size in SIZES.items():
+            page.set_viewport_size(size)
+            path = OUTPUT / f"{name}-{size_name}.png"
+            clip: Any = None
+            if part is not None:
+                page.evaluate("window.scrollTo(0, 0)")
+                box = page.locator(part).first.bounding_box()
+                assert box is not None, part
+                top = max(box["y"] - 16, 0)
+                height = page.evaluate("document.documentElement.scrollHeight") - top
+                clip = {"x": 0, "y": top, "width": size["width"], "height": height}
+            page.screenshot(
+                path=path, full_page=whole, clip=clip, animations="disabled", caret="hide"
+            )
+            written.append(path)
+        page.set_viewport_size(DESKTOP)
+
+    def new_page(browser: Browser) -> Page:
+        return browser.new_context(**CONTEXT_OPTIONS).new_page()
+
+    started = time.monotonic()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+
+        # Alex (V07): a routine journey, every page, with the errors of the first page.
+        answers = vignette_answers("V07")
+        page = new_page(browser)
+        page.goto(f"{base_url}/")
+        shoot(page, "start")
+        start_form(page, base_url)
+        press(page, "Continue")
+        shoot(page, "about_you-errors")
+        while step_of(page) != "check":
+            step = step_of(page)
+            fill_in(page, step_post_data(step, answers))
+            if step == "where_it_hurts":  # a few more places, to show the map's selection
+                for code in ("knee", "foot"):
+                    page.locator(f'input[name="pain_regions"][value="{code}"]').check()
+            page.mouse.move(0, 0)  # no hover effect or focus ring from the last click
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            shoot(page, step)
+            press(page, "Continue")
+        send = "h2:has-text('Now send your answers')"
+        shoot(page, "check", whole=False)
+        shoot(page, "check-send", part=send)
+        press(page, "Send your answers")
+        shoot(page, "check-errors", whole=False)
+        shoot(page, "check-errors-send", part=send)
+        fill_in(page, CONSENT)
+        press(page, "Send your answers")
+        shoot(page, "done", whole=False)
+
+        # Saving for later, and the page that opens the emailed link on another device.
+        page = new_page(browser)
+        token = start_form(page, base_url)
+        answer_step(page, answers, action="Save and come back later")
+        shoot(page, "saved")
+        resume_url = f"{base_url}/resume/{token}/"
+        page = new_page(browser)
+        page.goto(resume_url)
+        shoot(page, "resume")
+        page.get_by_label("Date of birth").fill("1970-06-15")
+        press(page, "Continue")
+        shoot(page, "resume-errors")
+        page.get_by_label("Date of birth").fill(identity_for(answers)["date_of_birth"])
+        press(page, "Continue")
+
+        # An emergency answer: the interruption, then its advice on every later page.
+        emergency = {**answers, "rf_chest_pain": "yes"}
+        page = new_page(browser)
+        start_form(page, base_url)
+        answer_step(page, emergency)
+        answer_step(page, emergency)
+        shoot(page, "urgent")
+        press(page, "Carry on with the form")
+        shoot(page, "where_it_hurts-emergency")
+        while step_of(page) != "check":
+            answer_step(page, emergency)
+        fill_in(page, CONSENT)
+        press(page, "Send your answers")
+        shoot(page, "done-emergency", whole=False)
+        browser.close()
+
+    seconds = time.monotonic() - started
+    print(f"{len(written)} screenshots in {OUTPUT.relative_to(ROOT)}/ ({seconds:.0f} s):")
+    for path in written:
+        print(f"  {path.name:40} {path.stat().st_size // 1024:5d} KB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
