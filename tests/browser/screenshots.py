@@ -64,6 +64,11 @@ def main() -> int:
         from django.test.testcases import LiveServerThread
 
         call_command("migrate", interactive=False, verbosity=0)
+        # The demo queue for the staff pages (seed_demo refuses to run in production).
+        from django.test.utils import override_settings
+
+        with override_settings(DEBUG=True):
+            call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         server = LiveServerThread("localhost", StaticFilesHandler)
         server.daemon = True
         server.start()
@@ -188,12 +193,35 @@ def shoot_every_page(base_url: str) -> None:
         fill_in(page, CONSENT)
         press(page, "Send your answers")
         shoot(page, "done-emergency", whole=False)
+
+        shoot_staff_pages(browser, base_url, written)
         browser.close()
 
     seconds = time.monotonic() - started
     print(f"{len(written)} screenshots in {OUTPUT.relative_to(ROOT)}/ ({seconds:.0f} s):")
     for path in written:
         print(f"  {path.name:40} {path.stat().st_size // 1024:5d} KB")
+
+
+def shoot_staff_pages(browser: Any, base_url: str, written: list[Path]) -> None:
+    """The triage queue and a submission page, as the demo's triage clinician sees them."""
+    from intake.management.commands.seed_demo import DEMO_PASSWORD
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", "triage")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{base_url}/admin/intake/submission/")
+    path = OUTPUT / "admin-queue-desktop.png"
+    page.screenshot(path=path, animations="disabled")
+    written.append(path)
+    page.click("#result_list tbody tr:first-child th a")
+    path = OUTPUT / "admin-submission-desktop.png"
+    # The summary, identity and the start of the answers: the rest are rows like these.
+    clip = {"x": 0, "y": 0, "width": 1400, "height": 2600}
+    page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)  # type: ignore[arg-type]
+    written.append(path)
 
 
 if __name__ == "__main__":
