@@ -99,9 +99,14 @@ class Progress:
         return earlier[-1] if earlier else None
 
 
-def progress(answers: Mapping[str, object], identity: Mapping[str, object]) -> Progress:
+def progress(
+    answers: Mapping[str, object], identity: Mapping[str, object], *, pages_only: bool = False
+) -> Progress:
+    """The pages and the incomplete ones; `pages_only` skips the validation (cheaper)."""
     shown = set(triage.visible_codes(answers))
     pages = tuple(s for s in QUESTION_STEPS if s.applies(answers, shown))
+    if pages_only:
+        return Progress(pages=pages, incomplete=frozenset())
     incomplete = {
         triage.QUESTIONS_BY_CODE[p.code].step
         for p in triage.validate(answers, complete=True)
@@ -127,9 +132,9 @@ def first_incomplete(
 
 def next_step(code: str, answers: Mapping[str, object]) -> FormStep | None:
     """The applicable page after `code`, or None after the last one (then: check page)."""
-    return progress(answers, {}).next_after(code)
+    return progress(answers, {}, pages_only=True).next_after(code)
 
 
 def previous_step(code: str, answers: Mapping[str, object]) -> FormStep | None:
     """The applicable page before `code`, or None on the first page."""
-    return progress(answers, {}).before(code)
+    return progress(answers, {}, pages_only=True).before(code)

@@ -73,12 +73,9 @@ def _step_url(submission: Submission, step: steps.FormStep, *, to_check: bool = 
     return f"{url}?return=check" if to_check else url
 
 
-def _continue_url(
-    submission: Submission, *, to_check: bool = False, progress: steps.Progress | None = None
-) -> str:
+def _continue_url(submission: Submission, *, to_check: bool = False) -> str:
     """Where the patient goes next: the first unfinished page, else the check page."""
-    progress = progress or steps.progress(submission.answers, submission.identity)
-    pending = progress.first_incomplete
+    pending = steps.progress(submission.answers, submission.identity).first_incomplete
     if pending is not None:
         return _step_url(submission, pending, to_check=to_check)
     return reverse("intake:check", args=[submission.token])
@@ -173,10 +170,12 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
                 return _save_for_later(request, submission)
             if saved.interrupt:
                 return redirect("intake:urgent", token=submission.token)
-            after = steps.progress(submission.answers, submission.identity)
             if to_check:
-                return redirect(_continue_url(submission, to_check=True, progress=after))
-            following = after.next_after(page.code)
+                return redirect(_continue_url(submission, to_check=True))
+            # Pages only: the next page is decided by what is shown, not by what is complete.
+            following = steps.progress(
+                submission.answers, submission.identity, pages_only=True
+            ).next_after(page.code)
             if following is None:
                 return redirect("intake:check", token=submission.token)
             return redirect(_step_url(submission, following))

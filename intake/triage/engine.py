@@ -332,6 +332,10 @@ class Problem:
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
 
+# Choice codes per question as sets, built once: validate() runs on every page view and save.
+_CHOICES: dict[str, frozenset[str]] = {q.code: frozenset(q.choice_codes) for q in QUESTIONS}
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -343,7 +347,7 @@ def _check_value(question: Question, value: object) -> Problem | None:
     if kind in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
         if not isinstance(value, str):
             return Problem(code, "Please choose one of the options.", "type")
-        if value not in question.choice_codes:
+        if value not in _CHOICES[code]:
             return Problem(code, "Please choose one of the options shown.", "choice")
         if question.must_be_yes and value != YES:
             return Problem(code, "You need to agree to this to continue.", "must_be_yes")
@@ -351,7 +355,7 @@ def _check_value(question: Question, value: object) -> Problem | None:
     if kind is AnswerType.MULTI:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             return Problem(code, "Please tick the options that apply.", "type")
-        if any(v not in question.choice_codes for v in value):
+        if any(v not in _CHOICES[code] for v in value):
             return Problem(code, "Please choose from the options shown.", "choice")
         if len(set(value)) != len(value):
             return Problem(code, "Each option can only be ticked once.", "duplicate")
