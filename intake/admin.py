@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, selectors, services, summary
-from intake.models import AuditEvent, Notification, Submission, SubmissionNote, Tier
+from intake.models import TIER_RANK, AuditEvent, Notification, Submission, SubmissionNote, Tier
 from intake.ratelimit import client_address
 
 REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
@@ -96,7 +96,8 @@ class TierFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
         if self.value() in Tier.values:
-            return queryset.filter(tier=self.value())
+            # By rank, the indexed column: a range of the queue index, already in queue order.
+            return queryset.filter(tier_rank=TIER_RANK[self.value()])
         return queryset
 
 
