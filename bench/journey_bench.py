@@ -913,6 +913,12 @@ def main() -> int:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--db", default="clinic_bench", help="database (dropped, re-created)")
     parser.add_argument("--cache-url", default="", help="CACHE_URL (default: local memory)")
+    parser.add_argument(
+        "--broker",
+        action="store_true",
+        help="production-like: a private Redis broker and one Celery worker, so requests only "
+        "queue their emails (default: tasks in-process, the embedded default)",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--verbose", action="store_true", help="print the SQL of each kind")
     args = parser.parse_args()
@@ -970,6 +976,10 @@ def run(args: argparse.Namespace, settings_dir: Path) -> int:
     busy_before = _machine_busy_seconds()
     time.sleep(2.0)
     results = Results(idle_load=(_machine_busy_seconds() - busy_before) / 2.0)
+    broker, worker = start_broker(env, settings_dir) if args.broker else (None, None)
+    if broker is not None:
+        env = {**env, "CELERY_BROKER_URL": broker.url}
+        print(f"Broker mode: private Redis at {broker.url}, one Celery worker", flush=True)
     server = Gunicorn(args, env, settings_dir / "gunicorn.log")
     clients: list[HttpPatient] = []
     try:
@@ -986,6 +996,11 @@ def run(args: argparse.Namespace, settings_dir: Path) -> int:
         for client in clients:
             client.close()
         server.stop()
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=15)
+        if broker is not None:
+            broker.stop()
         log = (settings_dir / "gunicorn.log").read_text(errors="replace").strip()
         if args.drop:
             drop_database(args)
@@ -993,6 +1008,25 @@ def run(args: argparse.Namespace, settings_dir: Path) -> int:
     return report(
         args, results, small, large, pg_version, insert_seconds, log, time.perf_counter() - wall
     )
+
+
+def start_broker(env: dict[str, str], settings_dir: Path) -> tuple[Any, subprocess.Popen[bytes]]:
+    """A private redis-server on a spare port (never the machine's own) and one worker."""
+    from tests.servers import PrivateRedis
+
+    broker = PrivateRedis()
+    broker.start()
+    worker_env = {**env, "CELERY_BROKER_URL": broker.url}
+    celery = str(Path(sys.executable).parent / "celery")
+    log = (settings_dir / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [celery, "-A", "clinic", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+        env=worker_env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return broker, worker
 
 
 def measure(
