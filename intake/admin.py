@@ -51,6 +51,20 @@ def can_triage(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.TRIAGE_SUBMISSION)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Pages to look at, never to edit: changes go through services (or, for the audit log,
+    never happen at all)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 # --- Filters ------------------------------------------------------------------------------------
 
 
@@ -185,7 +199,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdmin):
     list_filter = (
         QueueStatusFilter,
         TierFilter,
@@ -223,16 +237,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "assigned_to",
     )
 
-    # -- permissions: read-only pages; the workflow has its own checks --
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    # -- permissions: read-only pages (ReadOnlyAdmin); the workflow has its own checks --
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -618,7 +623,7 @@ def _workflow(
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log: read-only, no add, change or delete for anyone."""
 
     list_display = ("created_at", "actor_username", "action", "object_repr", "ip_address")
@@ -639,29 +644,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "channel", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", "kind")
     readonly_fields = [f.name for f in Notification._meta.fields if f.name != "recipient"]
     exclude = ("recipient",)
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

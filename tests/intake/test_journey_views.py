@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 from intake import steps
 from intake.models import Notification, Submission
 from tests.intake.conftest import CONSENT, IDENTITY, fill_until, start, step_url
+from tests.intake.triage.test_catalogue import SPEC_STEPS
 from tests.journey import step_post_data, vignette_answers
 
 pytestmark = pytest.mark.django_db
@@ -40,18 +41,7 @@ def test_start_page_start_now_is_a_post_form(patient: Client) -> None:
 
 
 def test_steps_are_shown_in_spec_order_with_the_red_flag_check_second(patient: Client) -> None:
-    assert [s.code for s in steps.STEPS] == [
-        "about_you",
-        "red_flags",
-        "where_it_hurts",
-        "how_it_started",
-        "feels_like",
-        "better_worse",
-        "other_symptoms",
-        "history",
-        "medications",
-        "consent",
-    ]
+    assert [s.code for s in steps.STEPS] == SPEC_STEPS
     submission = start(patient)
     response = patient.post(
         step_url(submission, "about_you"), step_post_data("about_you", vignette_answers())
