@@ -26,6 +26,8 @@ install: $(BIN)/.installed  ## Create .venv and install the pinned requirements
 # environment says otherwise (DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL).
 run: export DJANGO_DEBUG ?= 1
 run: install  ## Migrate, create demo data and staff accounts, serve on http://127.0.0.1:$(PORT)
+	@# A git-ignored .env so that manage.py commands work on this development machine too.
+	@test -f .env || printf '# Local development only (created by make run).\nDJANGO_DEBUG=1\n' > .env
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
 	@echo ""

@@ -7,6 +7,8 @@ and a reachable Redis.
 
 import os
 
+# Tests never read a developer's .env: every machine runs the same suite.
+os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
 # Tests run with DEBUG off, like production; they need a key and hosts to start.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
