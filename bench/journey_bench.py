@@ -271,8 +271,13 @@ def unique_email() -> str:
     return f"patient.{secrets.token_hex(8)}@example.org"
 
 
-def run_journey(client: Transport, vignette: str, *, submit: bool = True) -> Journey:
+def run_journey(
+    client: Transport, vignette: str, *, submit: bool = True, think: float = 0.0
+) -> Journey:
     """Start a form and fill in every page the server sends us to, then (optionally) send it.
+
+    `think`: seconds the patient pauses before each request (reading, typing); not counted in
+    any latency, which the transport measures per request.
 
     Every journey is a different person (own email address), so sending creates a new Patient
     rather than every patient of the run updating the same row.
@@ -284,15 +289,17 @@ def run_journey(client: Transport, vignette: str, *, submit: bool = True) -> Jou
     identity = {**identity_for(answers), "email": unique_email()}
     journey = Journey(vignette, identity)
 
-    status, _, body = client.request("GET", "/")
+    status, _, body = _request(client, think, "GET", "/")
     _expect(status, 200, "GET /")
     journey.csrf = _csrf(body)
-    status, url, _ = client.request("POST", "/start/", {"csrfmiddlewaretoken": journey.csrf})
+    status, url, _ = _request(
+        client, think, "POST", "/start/", {"csrfmiddlewaretoken": journey.csrf}
+    )
     _expect(status, 302, "POST /start/")
     journey.token = url.split("/")[2]
     check_url = f"/intake/{journey.token}/check/"
     for _hop in range(60):
-        status, location, body = client.request("GET", url)
+        status, location, body = _request(client, think, "GET", url)
         if status == 302:  # the server knows better which page is next
             url = location
             continue
@@ -302,12 +309,12 @@ def run_journey(client: Transport, vignette: str, *, submit: bool = True) -> Jou
             break
         code = url.rstrip("/").rsplit("/", 1)[1]
         data = {**step_post_data(code, answers, identity), "csrfmiddlewaretoken": journey.csrf}
-        status, location, body = client.request("POST", url, data)
+        status, location, body = _request(client, think, "POST", url, data)
         _expect(status, 302, f"POST {code}", body)
         journey.steps.append(code)
         if location.endswith("/urgent/"):
             journey.interrupted = True
-            status, _, _ = client.request("GET", location)
+            status, _, _ = _request(client, think, "GET", location)
             _expect(status, 200, "GET urgent")
             following = steps.next_step(code, answers)
             url = f"/intake/{journey.token}/{following.code}/" if following else check_url
@@ -316,14 +323,20 @@ def run_journey(client: Transport, vignette: str, *, submit: bool = True) -> Jou
     else:
         raise UnexpectedResponse("too many pages")
     if submit:
-        status, location, body = client.request(
-            "POST", check_url, {**CONSENT, "csrfmiddlewaretoken": journey.csrf}
+        status, location, body = _request(
+            client, think, "POST", check_url, {**CONSENT, "csrfmiddlewaretoken": journey.csrf}
         )
         _expect(status, 302, "POST check", body)
-        status, _, _ = client.request("GET", location)
+        status, _, _ = _request(client, think, "GET", location)
         _expect(status, 200, "GET done")
         journey.submitted = True
     return journey
+
+
+def _request(client: Transport, think: float, *args: Any) -> Any:
+    if think:
+        time.sleep(think)
+    return client.request(*args)
 
 
 def _expect(status: int, wanted: int, what: str, body: bytes = b"") -> None:
@@ -603,6 +616,10 @@ def trivial_body(index: int, client: HttpPatient) -> int:
         _expect(status, 200, "GET /robots.txt")
 
 
+# Set from --think: each simulated patient's pause before every request in the journeys phase.
+THINK_SECONDS = 0.0
+
+
 def journeys_body(errors_allowed: list[str]) -> Callable[[int, HttpPatient], int]:
     def body(index: int, client: HttpPatient) -> int:
         order = list(VIGNETTE_MIX)
@@ -611,7 +628,7 @@ def journeys_body(errors_allowed: list[str]) -> Callable[[int, HttpPatient], int
         while True:
             client.new_browser()
             try:
-                run_journey(client, order[started % len(order)])
+                run_journey(client, order[started % len(order)], think=THINK_SECONDS)
                 client.journeys += 1
             except UnexpectedResponse as error:
                 errors_allowed.append(str(error))
@@ -914,6 +931,13 @@ def main() -> int:
     parser.add_argument("--db", default="clinic_bench", help="database (dropped, re-created)")
     parser.add_argument("--cache-url", default="", help="CACHE_URL (default: local memory)")
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each patient pauses before every request in the journeys phase "
+        "(default 0: a closed loop that saturates the server)",
+    )
+    parser.add_argument(
         "--broker",
         action="store_true",
         help="production-like: a private Redis broker and one Celery worker, so requests only "
@@ -922,6 +946,8 @@ def main() -> int:
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--verbose", action="store_true", help="print the SQL of each kind")
     args = parser.parse_args()
+    global THINK_SECONDS  # one setting, read by the patients' threads
+    THINK_SECONDS = args.think
 
     settings_dir = Path(tempfile.mkdtemp(prefix="journey_bench_"))
     try:
@@ -1155,7 +1181,8 @@ def report(
         print(f"    {kind:<22} {cpu_cores([k for k, _, _ in slices])}")
     print()
     print(
-        f"Complete journeys ({args.concurrency} patients back to back, no think time, "
+        f"Complete journeys ({args.concurrency} patients back to back, "
+        f"{'no think time' if not args.think else f'{args.think:g} s think time per request'}, "
         f"{journeys.seconds:.1f} s): {journeys.journeys} journeys, "
         f"{journeys.journeys / journeys.seconds:.2f} journeys/s, "
         f"{sum(len(v) for v in journeys.latencies.values()) / journeys.seconds:.1f} requests/s"
