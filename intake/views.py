@@ -1,8 +1,8 @@
 """Patient-facing views and the health check. Thin: parse, call a selector or service, render.
 
 Every questionnaire URL carries only the draft's opaque token. A token opens its draft only in
-the browser session that started (or resumed) it; anywhere else the patient must give the date
-of birth first. Pages that show answers are never cached (`never_cache`: no-store).
+the browser that started (or resumed) it (a signed cookie lists its drafts); anywhere else the
+patient must give the date of birth first. Pages that show answers are never cached (no-store).
 """
 
 from __future__ import annotations
@@ -33,8 +33,12 @@ from intake import clinical, health, ratelimit, services, steps, summary
 from intake.forms import PatientForm, ResumeForm, StepForm
 from intake.models import Submission
 
-SESSION_TOKENS = "intake_tokens"
-SESSION_TOKENS_MAX = 5
+# Which drafts this browser may open: a signed, HttpOnly cookie holding their opaque tokens (no
+# personal data). A cookie rather than the database session saves a query on every page of the
+# questionnaire; tampering breaks the signature, and an unknown token opens nothing.
+DRAFTS_COOKIE = "intake_drafts"
+DRAFTS_COOKIE_SALT = "intake.views.drafts"
+DRAFTS_MAX = 5
 
 View = Callable[..., HttpResponse]
 
@@ -42,14 +46,33 @@ View = Callable[..., HttpResponse]
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _allow(request: HttpRequest, token: str) -> None:
-    """Let this browser session open the draft (most recent few only)."""
-    tokens = [t for t in request.session.get(SESSION_TOKENS, []) if t != token]
-    request.session[SESSION_TOKENS] = [*tokens, token][-SESSION_TOKENS_MAX:]
+def _tokens(request: HttpRequest) -> list[str]:
+    raw = request.get_signed_cookie(
+        DRAFTS_COOKIE,
+        default="",
+        salt=DRAFTS_COOKIE_SALT,
+        max_age=settings.CLINIC_DRAFT_LIFETIME_DAYS * 24 * 3600,
+    )
+    return [t for t in raw.split(",") if t]
+
+
+def _allow(request: HttpRequest, response: HttpResponse, token: str) -> HttpResponse:
+    """Let this browser open the draft (the most recent few only); returns `response`."""
+    tokens = [t for t in _tokens(request) if t != token]
+    response.set_signed_cookie(
+        DRAFTS_COOKIE,
+        ",".join([*tokens, token][-DRAFTS_MAX:]),
+        salt=DRAFTS_COOKIE_SALT,
+        max_age=settings.CLINIC_DRAFT_LIFETIME_DAYS * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _allowed(request: HttpRequest, token: str) -> bool:
-    return token in request.session.get(SESSION_TOKENS, [])
+    return token in _tokens(request)
 
 
 def draft_view(view: View) -> View:
@@ -124,8 +147,8 @@ def start_draft(request: HttpRequest) -> HttpResponse:
     ):
         return render(request, "intake/too_many.html", status=429)
     submission = services.submission_create_draft()
-    _allow(request, submission.token)
-    return redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
+    first = redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
+    return _allow(request, first, submission.token)
 
 
 # --- Steps ---------------------------------------------------------------------------------------
@@ -337,9 +360,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         if services.submission_check_resume(
             submission=submission, date_of_birth=form.cleaned_data["date_of_birth"]
         ):
-            request.session.cycle_key()  # a new session id once the draft is unlocked
-            _allow(request, token)
-            return HttpResponseRedirect(_continue_url(submission))
+            return _allow(request, HttpResponseRedirect(_continue_url(submission)), token)
         submission.refresh_from_db()
         locked = submission.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES
         if not locked:

@@ -374,3 +374,20 @@ def test_an_unknown_step_is_404(patient: Client) -> None:
     submission = start(patient)
     assert patient.get(step_url(submission, "not_a_step")).status_code == 404
     assert patient.get("/intake/nonexistent-token/about_you/").status_code == 404
+
+
+def test_a_forged_drafts_cookie_opens_nothing(patient: Client, other_patient: Client) -> None:
+    # Sam copies Alex's token into an unsigned cookie: the signature check refuses it.
+    submission = start(patient)
+    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
+    other_patient.cookies["intake_drafts"] = submission.token
+    response = other_patient.get(step_url(submission, "about_you"))
+    assert response["Location"] == f"/resume/{submission.token}/"
+
+
+def test_the_drafts_cookie_is_http_only_and_holds_only_the_token(patient: Client) -> None:
+    submission = start(patient)
+    cookie = patient.cookies["intake_drafts"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie.value.split(":")[0] == submission.token
