@@ -91,6 +91,8 @@ class Submission(models.Model):
     interruption_shown_at = models.DateTimeField(null=True, blank=True)
     interrupted_rules = models.JSONField(default=list, blank=True)
 
+    # Bumped by every save of a draft page: saves never overwrite each other (optimistic lock).
+    version = models.PositiveIntegerField(default=0)
     # Wrong dates of birth given on the resume link; the link stops working past a limit.
     resume_failures = models.PositiveSmallIntegerField(default=0)
 

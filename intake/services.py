@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +77,9 @@ def submission_create_draft(*, now: dt.datetime | None = None) -> Submission:
     return Submission.objects.create(token=_new_token(), expires_at=_draft_expiry(now))
 
 
+SAVE_ATTEMPTS = 3
+
+
 @transaction.atomic
 def submission_save_step(
     *,
@@ -90,25 +94,44 @@ def submission_save_step(
     interruption (when, which rules) and writes the on-call staff alert through the same
     service the final submission uses. Side effects: the draft row; Notification rows; tasks
     queued after commit. Raises ValidationError for a sent form.
+
+    Optimistic locking: the row is written only if its `version` is still the one `submission`
+    was read with (one UPDATE, no SELECT ... FOR UPDATE first: this runs on every page save).
+    If another save got there first (a second tab), the fresh row is read and the answers are
+    merged again, so nothing either save wrote is lost.
     """
     now = now or timezone.now()
-    draft = _locked_draft(submission)
-    draft.answers = {**draft.answers, **step_answers}
-    if identity is not None:
-        draft.identity = {**draft.identity, **identity}
-    draft.expires_at = _draft_expiry(now)
-    result = clinical.evaluate(draft.answers, now=now)
-    emergency_rules = [r.code for r in result.rules if r.tier is triage.Tier.EMERGENCY]
-    interrupt = bool(set(emergency_rules) - set(draft.interrupted_rules))
-    if interrupt:
-        draft.interruption_shown_at = draft.interruption_shown_at or now
-        draft.interrupted_rules = sorted(set(draft.interrupted_rules) | set(emergency_rules))
-        _alert_staff(draft, tier=Tier.EMERGENCY)
-    draft.save()
-    # The caller's instance reflects what was saved, without another query.
-    for name in ("answers", "identity", "expires_at", "interruption_shown_at", "interrupted_rules"):
-        setattr(submission, name, getattr(draft, name))
-    return StepSaved(result=result, interrupt=interrupt)
+    for _attempt in range(SAVE_ATTEMPTS):
+        if not submission.is_draft:
+            raise ValidationError(_("This form has already been sent and cannot be changed."))
+        answers = {**submission.answers, **step_answers}
+        new_identity = {**submission.identity, **identity} if identity is not None else None
+        result = clinical.evaluate(answers, now=now)
+        emergency = {r.code for r in result.rules if r.tier is triage.Tier.EMERGENCY}
+        interrupt = bool(emergency - set(submission.interrupted_rules))
+        changes: dict[str, Any] = {
+            "answers": answers,
+            "expires_at": _draft_expiry(now),
+            "updated_at": now,
+        }
+        if new_identity is not None:
+            changes["identity"] = new_identity
+        if interrupt:
+            changes["interruption_shown_at"] = submission.interruption_shown_at or now
+            changes["interrupted_rules"] = sorted(set(submission.interrupted_rules) | emergency)
+        written = Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
+        ).update(version=F("version") + 1, **changes)
+        if written:
+            # The caller's instance now reflects what was saved, without another query.
+            for name, value in changes.items():
+                setattr(submission, name, value)
+            submission.version += 1
+            if interrupt:
+                _alert_staff(submission, tier=Tier.EMERGENCY)
+            return StepSaved(result=result, interrupt=interrupt)
+        submission.refresh_from_db()
+    raise ValidationError(_("Your answers could not be saved just now. Please try again."))
 
 
 def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:

@@ -232,3 +232,25 @@ def test_the_beat_schedule_purges_drafts_daily() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["purge-expired-drafts"]
     assert entry["task"] == "intake.tasks.purge_expired_drafts"
     assert entry["schedule"] == 86400
+
+
+def test_two_tabs_saving_at_once_lose_nothing() -> None:
+    # Alex has the form open in two tabs; both were loaded before either saved.
+    draft = services.submission_create_draft(now=NOW)
+    tab_one = Submission.objects.get(pk=draft.pk)
+    tab_two = Submission.objects.get(pk=draft.pk)
+    services.submission_save_step(submission=tab_one, step_answers={"rf_fever": "no"}, now=NOW)
+    services.submission_save_step(submission=tab_two, step_answers={"rf_fainted": "no"}, now=NOW)
+    draft.refresh_from_db()
+    assert draft.answers == {"rf_fever": "no", "rf_fainted": "no"}
+    assert draft.version == 2
+
+
+def test_a_stale_tab_cannot_save_into_a_sent_form() -> None:
+    draft = filled_draft("V07")
+    stale = Submission.objects.get(pk=draft.pk)
+    services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    with pytest.raises(ValidationError, match="already been sent"):
+        services.submission_save_step(submission=stale, step_answers={"rf_fever": "yes"})
+    stale.refresh_from_db()
+    assert stale.answers["rf_fever"] == "no"
