@@ -143,7 +143,11 @@ def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
     """
     if tier not in ALERT_TIERS:
         return []
-    if submission.notifications.filter(kind=Notification.Kind.STAFF_ALERT).exists():
+    # Only an emergency interruption can have alerted before; without one, skip the look-up.
+    already = submission.interruption_shown_at is not None and (
+        submission.notifications.filter(kind=Notification.Kind.STAFF_ALERT).exists()
+    )
+    if already:
         return []
     recipients = settings.CLINIC_ONCALL_EMAILS
     if not recipients:
@@ -183,7 +187,9 @@ def notification_enqueue(*, notification_id: int) -> None:
         logger.warning("could not queue notification %s; it stays pending", notification_id)
 
 
-@transaction.atomic
+REFERENCE_ATTEMPTS = 5
+
+
 def submission_submit(
     *,
     submission: Submission,
@@ -196,7 +202,27 @@ def submission_submit(
     reasons, scores and patient message, and writes the staff alert (EMERGENCY/URGENT) and the
     patient receipt as Notification rows. Idempotent: a double click or a replayed POST returns
     the submission already sent. Raises ValidationError if the form is incomplete.
+
+    A freshly drawn reference collides with an existing one about once in 10^11 forms; then the
+    whole transaction is rolled back and tried again with a new draw (cheaper, on every other
+    send, than a savepoint around the reference).
     """
+    for _attempt in range(REFERENCE_ATTEMPTS - 1):
+        try:
+            return _submit(submission=submission, consent_answers=consent_answers, now=now)
+        except IntegrityError:
+            if not Submission.objects.filter(pk=submission.pk, reference__isnull=True).exists():
+                raise
+    return _submit(submission=submission, consent_answers=consent_answers, now=now)
+
+
+@transaction.atomic
+def _submit(
+    *,
+    submission: Submission,
+    consent_answers: Mapping[str, object],
+    now: dt.datetime | None,
+) -> Submission:
     now = now or timezone.now()
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if not locked.is_draft:
@@ -225,7 +251,8 @@ def submission_submit(
     locked.expires_at = None
     _store_result(locked, result)
     locked.patient_message = result.patient_message
-    _assign_reference(locked)
+    locked.reference = new_reference()
+    locked.save()
 
     _alert_staff(locked, tier=locked.tier)
     _notification_add(
@@ -251,19 +278,6 @@ def _store_result(submission: Submission, result: triage.TriageResult) -> None:
     if not submission.overridden_at:
         submission.tier = result.tier.name
         submission.tier_rank = TIER_RANK[result.tier.name]
-
-
-def _assign_reference(submission: Submission) -> None:
-    """Save with a unique reference, drawing again on the (rare) collision."""
-    for _attempt in range(10):
-        submission.reference = new_reference()
-        try:
-            with transaction.atomic():
-                submission.save()
-            return
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not draw a unique reference")
 
 
 def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> Patient:

@@ -254,3 +254,18 @@ def test_a_stale_tab_cannot_save_into_a_sent_form() -> None:
         services.submission_save_step(submission=stale, step_answers={"rf_fever": "yes"})
     stale.refresh_from_db()
     assert stale.answers["rf_fever"] == "no"
+
+
+def test_a_reference_collision_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = services.submission_submit(
+        submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW
+    )
+    draws = iter([first.reference, "LEG-2222-3333"])
+    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
+    second = services.submission_submit(
+        submission=filled_draft("V48"), consent_answers=CONSENT, now=NOW
+    )
+    assert second.reference == "LEG-2222-3333"
+    assert Submission.objects.filter(status="submitted").count() == 2
+    # The failed attempt left nothing behind: one receipt per submission.
+    assert Notification.objects.filter(submission=second).count() == 1
