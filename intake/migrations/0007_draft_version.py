@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0006_patient_email_index'),
+        ("intake", "0006_patient_email_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='version',
+            model_name="submission",
+            name="version",
             field=models.PositiveIntegerField(default=0),
         ),
     ]
