@@ -35,7 +35,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake import roles, selectors, services, summary
+from intake import clinical, roles, selectors, services, summary
 from intake.models import TIER_RANK, AuditEvent, Notification, Submission, SubmissionNote, Tier
 from intake.ratelimit import client_address
 
@@ -290,7 +290,10 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("patient"), ordering="patient__full_name")
     def patient_name(self, obj: Submission) -> str:
-        return obj.patient.full_name if obj.patient else "—"
+        # A draft has no Patient row yet: the name typed on the first page.
+        if obj.patient:
+            return obj.patient.full_name
+        return str(obj.identity.get("full_name") or "—")
 
     @admin.display(description=gettext_lazy("tier"), ordering="tier_rank")
     def tier_badge(self, obj: Submission) -> str:
@@ -528,15 +531,31 @@ def _humanise(delta: dt.timedelta) -> str:
 
 
 def _clinical_context(obj: Submission) -> dict[str, Any]:
-    """What only clinicians see: reasons, scores, not-sure answers, answers by step, body map."""
+    """What only clinicians see: reasons, scores, not-sure answers, answers by step, body map.
+
+    A draft (unfinished form, e.g. the patient stopped after the emergency advice and the
+    on-call clinician followed the alert here) has no stored triage yet: it is worked out from
+    the answers so far, and the page says so.
+    """
+    answers = obj.answers or {}
+    fired = list(obj.fired_rules or [])
+    reasons = obj.reasons or []
     scores = dict(obj.scores or {})
+    live = None
+    if obj.is_draft:
+        live = clinical.evaluate(answers)
+        stored = live.to_dict()
+        fired, reasons = list(live.fired), stored["reasons"]
+        scores = {**stored["scores"], "not_sure": stored["not_sure"]}
     not_sure = scores.pop("not_sure", [])
     pe_wells = scores.pop("pe_wells", None)
-    answers = obj.answers or {}
     return {
-        "reasons": obj.reasons or [],
+        "draft_triage": live,
+        "draft_tier": live.tier.name if live else "",
+        "draft_tier_label": Tier(live.tier.name).label if live else "",
+        "reasons": reasons,
         "scores": scores,
-        "pe_wells": pe_wells if "EMG_PE" in (obj.fired_rules or []) else None,
+        "pe_wells": pe_wells if "EMG_PE" in fired else None,
         # A list, not the dict: the template language would read `.items` as the key "items".
         "pe_wells_items": sorted((pe_wells or {}).get("items", {}).items()),
         "not_sure_codes": not_sure,

@@ -16,14 +16,14 @@ COUNT_CAP = 1000
 
 
 def submission_list_for_triage() -> QuerySet[Submission]:
-    """Sent submissions with what the queue shows, most urgent then longest waiting first.
+    """Submissions with what the queue shows, most urgent then longest waiting first.
 
-    One query whatever the page size: the patient and assignee are joined, not fetched per row.
+    Drafts are included (the queue's status filter leaves them out by default): an on-call
+    clinician alerted mid-form must be able to open the unfinished form. One query whatever the
+    page size: the patient and assignee are joined, not fetched per row.
     """
-    return (
-        Submission.objects.exclude(status=Submission.Status.DRAFT)
-        .select_related("patient", "assigned_to")
-        .order_by("-tier_rank", "submitted_at", "pk")
+    return Submission.objects.select_related("patient", "assigned_to").order_by(
+        "-tier_rank", "submitted_at", "pk"
     )
 
 

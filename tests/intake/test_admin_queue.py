@@ -333,3 +333,21 @@ def test_free_text_is_escaped_in_the_queue_page_and_history(
     assert "&lt;script&gt;" in pages["queue"]
     assert "Pain &lt;script&gt;" in pages["submission"].decode()
     assert "&lt;script&gt;" in pages["audit log"].decode()
+
+
+def test_an_interrupted_draft_shows_its_triage_so_far(triage_nurse: Any) -> None:
+    # The on-call clinician follows the alert of a patient who stopped at the 999 page.
+    draft = services.submission_create_draft()
+    services.submission_save_step(
+        submission=draft,
+        step_answers={"rf_chest_pain": "yes"},
+        identity={"full_name": "Dana Draft", "date_of_birth": "1950-02-03"},
+    )
+    client = logged_in(triage_nurse)
+    html = client.get(f"/admin/intake/submission/{draft.pk}/change/").content.decode()
+    assert "This form is not finished." in html
+    assert '<span class="tier-badge tier-emergency">Emergency</span>' in html
+    assert "EMG_CHEST_BREATH" in html
+    assert "Dana Draft" in html
+    queue = client.get(QUEUE + "?queue=draft").content.decode()
+    assert "Dana Draft" in queue
