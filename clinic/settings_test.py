@@ -26,7 +26,8 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run inside the test that queues them, even when CI configures the real broker (which the
 # health check and the CI guard still use): a test must not leave messages in the shared Redis
-# for some later worker to pick up. Tests of real workers start their own (tests/intake/workers).
+# for some later worker to pick up. Tests of real workers
+# must start their own worker process.
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the finders, as in development, so tests need no `collectstatic`.
 WHITENOISE_AUTOREFRESH = True

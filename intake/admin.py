@@ -36,7 +36,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import clinical, roles, selectors, services, summary
-from intake.models import TIER_RANK, AuditEvent, Notification, Submission, SubmissionNote, Tier
+from intake.models import (
+    AWAITING_REVIEW,
+    TIER_RANK,
+    AuditEvent,
+    Notification,
+    Submission,
+    SubmissionNote,
+    Tier,
+)
 from intake.ratelimit import client_address
 
 REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
@@ -95,7 +103,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
         value = self.value() or self.AWAITING
         if value == self.AWAITING:
-            return queryset.filter(status__in=selectors.AWAITING_REVIEW)
+            return queryset.filter(status__in=AWAITING_REVIEW)
         if value in Status.values:
             return queryset.filter(status=value)
         return queryset
@@ -326,7 +334,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         waited = timezone.now() - obj.submitted_at
         text = _humanise(waited)
         target = selectors.review_target(obj.tier)
-        late = obj.status in selectors.AWAITING_REVIEW and target is not None and waited > target
+        late = obj.status in AWAITING_REVIEW and target is not None and waited > target
         if late:
             return format_html(
                 '<span class="waiting-late">{} <span class="waiting-late-label">{}</span></span>',

@@ -168,6 +168,10 @@ class Submission(models.Model):
         return self.status == self.Status.DRAFT
 
 
+# Sent, and not yet triaged: what the queue shows by default and what waiting targets apply to.
+AWAITING_REVIEW = (Submission.Status.SUBMITTED, Submission.Status.IN_REVIEW)
+
+
 class Notification(models.Model):
     """The outbox: one message to send, written in the same transaction as its cause.
 

@@ -7,9 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import QuerySet
 
-from intake.models import TIER_RANK, AuditEvent, Submission, Tier
+from intake.models import AWAITING_REVIEW, TIER_RANK, AuditEvent, Submission, Tier
 
-AWAITING_REVIEW = (Submission.Status.SUBMITTED, Submission.Status.IN_REVIEW)
 # Counting stops here: on a large table the exact number past this helps nobody and costs a
 # full index scan. Shown as "1000+".
 COUNT_CAP = 1000

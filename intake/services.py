@@ -229,16 +229,13 @@ def _submit(
         return locked
     answers = {**locked.answers, **consent_answers}
     identity = locked.identity
-    dob = dt.date.fromisoformat(str(identity.get("date_of_birth")))
-    answers["age_years"] = age_on(dob, timezone.localdate(now))
-    if steps.first_incomplete(answers, identity) is not None:
+    if any(not identity.get(name) for name in steps.IDENTITY_REQUIRED):
         raise ValidationError(_("Some questions still need an answer."))
-    problems = triage.validate(answers, complete=True)
-    if problems:
-        raise ValidationError(
-            _("Some answers need checking: %(codes)s")
-            % {"codes": ", ".join(sorted({p.code for p in problems}))}
-        )
+    dob = dt.date.fromisoformat(str(identity["date_of_birth"]))
+    answers["age_years"] = age_on(dob, timezone.localdate(now))
+    # One validation of the whole form: every required visible question, every value.
+    if triage.validate(answers, complete=True):
+        raise ValidationError(_("Some questions still need an answer."))
     shown = set(triage.visible_codes(answers))
     result = clinical.evaluate(answers, now=now)
 
@@ -403,7 +400,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset({Status.IN_REVIEW}),
     Status.DRAFT: frozenset(),
 }
-AWAITING_REVIEW = (Status.SUBMITTED, Status.IN_REVIEW)
 
 
 def audit_record(

@@ -50,10 +50,6 @@ class FormStep:
             shown = set(triage.visible_codes(answers))
         return any(q.code in shown for q in self.questions)
 
-    def is_complete(self, answers: Mapping[str, object], identity: Mapping[str, object]) -> bool:
-        """Every required visible question answered validly (and identity given, on step 1)."""
-        return self.code not in progress(answers, identity).incomplete
-
 
 STEPS: tuple[FormStep, ...] = tuple(
     # Titles are translated when shown (lazily), like every catalogue text.

@@ -269,3 +269,10 @@ def test_a_reference_collision_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -
     assert Submission.objects.filter(status="submitted").count() == 2
     # The failed attempt left nothing behind: one receipt per submission.
     assert Notification.objects.filter(submission=second).count() == 1
+
+
+def test_submit_without_identity_is_refused_not_crashed() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    services.submission_save_step(submission=draft, step_answers=vignette_answers("V07"), now=NOW)
+    with pytest.raises(ValidationError, match="Some questions still need an answer"):
+        services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
