@@ -72,3 +72,11 @@ def identity_for(answers: Mapping[str, Any]) -> dict[str, Any]:
     age = answers.get("age_years") or 45
     born = dt.date(dt.date.today().year - int(age), 1, 1)  # noqa: DTZ011 - same day as the form
     return {**IDENTITY, "date_of_birth": born.isoformat()}
+
+
+# Fictional first names for demo and benchmark patients.
+FIRST_NAMES = (
+    "Ada", "Ben", "Cara", "Dev", "Elin", "Femi", "Grace", "Hari", "Isla", "Jonah",
+    "Kemi", "Luca", "Maya", "Niall", "Orla", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
+    "Una", "Vik", "Wren", "Xander", "Yara",
+)  # fmt: skip

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import clinical
-from intake.demo import load_vignettes, vignette_answers
+from intake.demo import FIRST_NAMES, load_vignettes, vignette_answers
 from intake.models import TIER_RANK, Patient, Submission
 
 BATCH = 5000
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         patients = Patient.objects.bulk_create(
             [
                 Patient(
-                    full_name=f"{rng.choice(FIRST)} {_surname(rng)}",
+                    full_name=f"{rng.choice(FIRST_NAMES)} {_surname(rng)}",
                     date_of_birth=dt.date(rng.randint(1930, 2005), rng.randint(1, 12), 1),
                     email=f"bench{start + i}@example.org",
                     phone=f"07700 9{rng.randrange(10**5):05d}",
@@ -160,7 +160,6 @@ def _code(number: int) -> str:
     return "".join(reversed(chars))
 
 
-FIRST = ("Ada", "Ben", "Cara", "Dev", "Elin", "Femi", "Grace", "Hari", "Isla", "Jonah", "Kemi")
 # About 8,000 made-up surnames, so a name search matches a realistic handful of rows.
 SYLLABLES = (
     "ash", "brook", "car", "dun", "el", "fen", "gar", "holt", "ing", "jar",

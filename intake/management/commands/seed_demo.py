@@ -20,7 +20,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from intake import roles, services
-from intake.demo import CONSENT, load_vignettes, vignette_answers
+from intake.demo import CONSENT, FIRST_NAMES, load_vignettes, vignette_answers
 from intake.models import Patient, Submission
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
@@ -35,11 +35,6 @@ DEMO_USERS = (
 DEMO_EMAIL_DOMAIN = "example.org"
 DEMO_SUBMISSIONS = 50
 
-FIRST_NAMES = (
-    "Ada", "Ben", "Cara", "Dev", "Elin", "Femi", "Grace", "Hari", "Isla", "Jonah",
-    "Kemi", "Luca", "Maya", "Niall", "Orla", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
-    "Una", "Vik", "Wren", "Xander", "Yara",
-)  # fmt: skip
 LAST_NAMES = ("Ashdown", "Brook", "Carrow", "Dunmore", "Ellery", "Fenwick")
 
 # How far the demo queue has got: (status, share of submissions). Booked comes with scheduling.
