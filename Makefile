@@ -57,8 +57,8 @@ migrations-check: install  ## Fail if a model change has no migration
 check: install  ## Django's system checks
 	DJANGO_SETTINGS_MODULE=clinic.settings_test $(MANAGE) check
 
-worker: install  ## Run a Celery worker (needs CELERY_BROKER_URL)
-	$(BIN)/celery -A clinic worker --loglevel=INFO
+worker: install  ## Run a Celery worker for both queues, urgent first (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A clinic worker --queues=urgent,default --loglevel=INFO
 
 beat: install  ## Run Celery beat, the periodic-job scheduler (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A clinic beat --loglevel=INFO

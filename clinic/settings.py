@@ -238,8 +238,44 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic jobs, one reviewable dict (run by `make beat`).
+# Two queues: `urgent` (staff alerts, escalations) and `default` (patient emails, reminders,
+# clean-up). `make worker` consumes both; the "priority" order strategy makes a worker always
+# take from `urgent` first, so a backlog of reminders never delays an alert.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"intake.tasks.escalate_overdue": {"queue": "urgent"}}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "queue_order_strategy": "priority",
+    # A message taken by a worker that then dies goes back to the queue after this long (the
+    # one-hour default would hold an alert for an hour; the outbox sweep re-queues it anyway).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=5 * 60),
+    # A dead broker fails fast instead of hanging the request that queues a task.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# If a clinic configures a result backend anyway, it must not make requests hang either.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+# No task runs for ever: sending one message takes seconds (EMAIL_TIMEOUT is 10 s).
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Periodic jobs, one reviewable dict (run by `make beat`). Reminders and retries are rows with
+# a due time in the database, sent by the sweep; nothing waits in the broker for long.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sweep-outbox": {
+        "task": "intake.tasks.sweep_outbox",
+        "schedule": 30.0,
+        "options": {"queue": "urgent", "expires": 30},
+    },
+    "escalate-overdue": {
+        "task": "intake.tasks.escalate_overdue",
+        "schedule": 60.0,
+        "options": {"queue": "urgent", "expires": 60},
+    },
     "purge-expired-drafts": {
         "task": "intake.tasks.purge_expired_drafts",
         "schedule": 60 * 60 * 24,
@@ -256,6 +292,33 @@ CLINIC_URGENT_ADVICE_LINE = env.str("CLINIC_URGENT_ADVICE_LINE", default="NHS 11
 CLINIC_ONCALL_EMAILS = env.list(
     "CLINIC_ONCALL_EMAILS", default=["oncall@clinic.invalid"] if DEBUG else []
 )
+# Text messages for urgent alerts: numbers to text, and the class that sends them (see
+# intake/sms.py for the interface a provider's backend implements).
+CLINIC_ONCALL_PHONES = env.list("CLINIC_ONCALL_PHONES", default=["+440000000000"] if DEBUG else [])
+CLINIC_SMS_BACKEND = env.str("CLINIC_SMS_BACKEND", default="intake.sms.ConsoleSmsBackend")
+CLINIC_SMS_FILE_PATH = env.str("CLINIC_SMS_FILE_PATH", default="")
+# Escalation: an EMERGENCY/URGENT form still not in review after these many minutes alerts
+# these addresses (and numbers), once per level.
+CLINIC_ESCALATION_MINUTES = {
+    "EMERGENCY": env.int("CLINIC_ESCALATION_EMERGENCY_MINUTES", default=15),
+    "URGENT": env.int("CLINIC_ESCALATION_URGENT_MINUTES", default=60),
+}
+CLINIC_ESCALATION_EMAILS = env.list(
+    "CLINIC_ESCALATION_EMAILS", default=["clinical-lead@clinic.invalid"] if DEBUG else []
+)
+CLINIC_ESCALATION_PHONES = env.list("CLINIC_ESCALATION_PHONES", default=[])
+# The outbox: tries per message before it is marked failed, the backoff between tries, and how
+# long a due message may stay pending before the sweep queues it again.
+CLINIC_NOTIFICATION_MAX_ATTEMPTS = env.int("CLINIC_NOTIFICATION_MAX_ATTEMPTS", default=6)
+CLINIC_NOTIFICATION_RETRY_BASE_SECONDS = env.float(
+    "CLINIC_NOTIFICATION_RETRY_BASE_SECONDS", default=10.0
+)
+CLINIC_NOTIFICATION_RETRY_MAX_SECONDS = env.float(
+    "CLINIC_NOTIFICATION_RETRY_MAX_SECONDS", default=300.0
+)
+CLINIC_OUTBOX_SWEEP_AFTER_SECONDS = env.int("CLINIC_OUTBOX_SWEEP_AFTER_SECONDS", default=30)
+# The admin's dashboard warns about messages pending longer than this.
+CLINIC_OUTBOX_STUCK_MINUTES = env.int("CLINIC_OUTBOX_STUCK_MINUTES", default=5)
 # The address patients and staff reach the site at, for links in emails (no trailing slash).
 CLINIC_SITE_URL = env.str("CLINIC_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Opening hours decide the URGENT wording (spec §2.5): "the clinic will phone you today" only

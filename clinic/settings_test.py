@@ -13,6 +13,8 @@ os.environ.setdefault("DJANGO_READ_DOT_ENV", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("CLINIC_ONCALL_EMAILS", "oncall@clinic.test")
+os.environ.setdefault("CLINIC_ONCALL_PHONES", "+447700900001")
+os.environ.setdefault("CLINIC_ESCALATION_EMAILS", "lead@clinic.test")
 
 from clinic.settings import *  # noqa: F403
 
@@ -24,6 +26,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CLINIC_SMS_BACKEND = "intake.sms.LocmemSmsBackend"
 # Tasks run inside the test that queues them, even when CI configures the real broker (which the
 # health check and the CI guard still use): a test must not leave messages in the shared Redis
 # for some later worker to pick up. Tests of real workers

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake.triage import Tier as EngineTier
@@ -182,6 +183,7 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         STAFF_ALERT = "staff_alert", _("Urgent alert to on-call staff")
+        ESCALATION = "escalation", _("Escalation: urgent form not picked up")
         PATIENT_RECEIPT = "patient_receipt", _("Receipt to patient")
         RESUME_LINK = "resume_link", _("Resume link to patient")
 
@@ -207,15 +209,59 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not to be sent before this: now for most messages, later for a reminder or after a failed
+    # attempt (backoff). The database says when; beat's sweep sends what is due.
+    due_at = models.DateTimeField(default=timezone.now)
+    # When the sweep last handed the row to the broker (null: only the after-commit queueing).
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The sweep: pending rows that are due, oldest due first.
+            models.Index(
+                fields=["due_at"],
+                name="notification_pending_due_idx",
+                condition=models.Q(status="pending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_urgent(self) -> bool:
+        """Alerts to staff go on the `urgent` queue, which workers take first."""
+        return self.kind in URGENT_KINDS
+
+
+URGENT_KINDS = frozenset({Notification.Kind.STAFF_ALERT, Notification.Kind.ESCALATION})
+
+
+class Escalation(models.Model):
+    """An urgent form nobody started reviewing in time, escalated once per level (its tier).
+
+    The unique constraint makes escalating idempotent, even if two beat runs overlap.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="escalations")
+    level = models.CharField(max_length=10, choices=Tier.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "level"], name="escalation_once_per_level"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.level}"
 
 
 class SubmissionNote(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,9 @@ from intake import clinical, steps, triage
 from intake.identity import age_on
 from intake.models import (
     TIER_RANK,
+    URGENT_KINDS,
     AuditEvent,
+    Escalation,
     Notification,
     Patient,
     Submission,
@@ -38,6 +41,9 @@ logger = logging.getLogger(__name__)
 # Crockford-style alphabet without look-alikes (0/O, 1/I/L) or U, for references read aloud.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 ALERT_TIERS = frozenset({Tier.EMERGENCY, Tier.URGENT})
+# Celery queues: workers take `urgent` (staff alerts, escalations) before `default`.
+URGENT_QUEUE = "urgent"
+DEFAULT_QUEUE = "default"
 
 
 @dataclass(frozen=True)
@@ -149,42 +155,77 @@ def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
     )
     if already:
         return []
-    recipients = settings.CLINIC_ONCALL_EMAILS
-    if not recipients:
+    recipients = [(Notification.Channel.EMAIL, a) for a in settings.CLINIC_ONCALL_EMAILS] + [
+        (Notification.Channel.SMS, n) for n in settings.CLINIC_ONCALL_PHONES
+    ]
+    if not settings.CLINIC_ONCALL_EMAILS:
         logger.error("urgent alert for submission %s: CLINIC_ONCALL_EMAILS is empty", submission.pk)
     return [
         _notification_add(
             submission=submission,
             kind=Notification.Kind.STAFF_ALERT,
-            recipient=address,
+            recipient=recipient,
             template="staff_alert",
+            channel=channel,
         )
-        for address in recipients
+        for channel, recipient in recipients
     ]
 
 
 def _notification_add(
-    *, submission: Submission, kind: str, recipient: str, template: str
+    *,
+    submission: Submission,
+    kind: str,
+    recipient: str,
+    template: str,
+    channel: str = Notification.Channel.EMAIL,
+    due_at: dt.datetime | None = None,
 ) -> Notification:
+    """Write one outbox row; queue it after commit if it is due now (else beat's sweep sends it)."""
+    now = timezone.now()
     notification = Notification.objects.create(
-        submission=submission, kind=kind, recipient=recipient, template=template
+        submission=submission,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        due_at=due_at or now,
     )
-    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    if notification.due_at <= now:
+        transaction.on_commit(lambda: notification_enqueue(notification=notification))
     return notification
 
 
-def notification_enqueue(*, notification_id: int) -> None:
+# After a failed hand-over to the broker, this process stops trying for a few seconds: each
+# attempt could cost a connection timeout, and the sweep delivers the rows once it is back.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
+
+
+def notification_enqueue(*, notification: Notification, countdown: float | None = None) -> bool:
     """Hand a notification to Celery by id. Never raises: the outbox row is the source of truth.
 
-    If the broker is down the row stays pending and the periodic sweep queues it again later,
-    so the patient's request is never held up or failed by the broker.
+    Staff alerts go on the `urgent` queue, which workers take first. If the broker is down the
+    row stays pending and the sweep queues it again later, so a patient's request is never held
+    up or failed by the broker. Returns whether the broker took it.
     """
+    global _broker_paused_until
     from intake.tasks import send_notification
 
+    if time.monotonic() < _broker_paused_until:
+        return False
     try:
-        send_notification.apply_async(args=[notification_id], retry=False)
+        send_notification.apply_async(
+            args=[notification.pk],
+            queue=URGENT_QUEUE if notification.is_urgent else DEFAULT_QUEUE,
+            countdown=countdown,
+            retry=False,
+        )
     except Exception:  # broker unreachable: the sweep will pick the row up
-        logger.warning("could not queue notification %s; it stays pending", notification_id)
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning("could not queue notification %s; it stays pending", notification.pk)
+        return False
+    return True
 
 
 REFERENCE_ATTEMPTS = 5
@@ -351,13 +392,42 @@ def submission_purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
     return count
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one pending notification, exactly once. Returns whether this call sent it.
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next try after `attempts` failures: exponential, capped, with jitter.
 
-    Locks the row (skipping it if another worker holds it), checks it is still pending, renders
-    the message from the database, sends, and marks it sent, all in one transaction: a duplicate
-    task or a retry finds it sent and does nothing. On a sending error the attempt is counted
-    and the error re-raised for the task to retry.
+    Full jitter in the upper half (0.5x to 1x of the step) spreads retries from many workers
+    after a shared outage, so they do not all hit the mail server at the same moment.
+    """
+    step = min(
+        settings.CLINIC_NOTIFICATION_RETRY_MAX_SECONDS,
+        settings.CLINIC_NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
+    return step * (0.5 + secrets.randbelow(1001) / 2000)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What one send call did: sent it, or found nothing to do, or failed (retry in N s)."""
+
+    sent: bool = False
+    retry_in: float | None = None
+
+
+# A message queued a moment before it is due (a retry's countdown) is still sent.
+DUE_TOLERANCE = dt.timedelta(seconds=2)
+
+
+def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> SendOutcome:
+    """Send one pending notification, exactly once.
+
+    Locks the row (skipping it if another worker holds it), checks it is still pending and due,
+    renders the message from the database, sends, and marks it sent, all in one transaction: a
+    duplicate task or a retry finds it sent (or locked) and does nothing. If the process dies
+    mid-send the transaction rolls back, the row stays pending and the sweep queues it again.
+
+    On a sending error the attempt and error are recorded and the next try is put off with
+    backoff (`due_at`); after CLINIC_NOTIFICATION_MAX_ATTEMPTS the row is `failed`, for staff to
+    see in the admin and retry by hand.
     """
     from intake import emails
 
@@ -369,21 +439,150 @@ def notification_send(*, notification_id: int) -> bool:
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()
         )
-        if notification is None:
-            return False
+        now = now or timezone.now()
+        if notification is None or notification.due_at > now + DUE_TOLERANCE:
+            return SendOutcome()
+        notification.attempts += 1
         try:
             emails.deliver(notification)
         except Exception as exc:
-            notification.attempts += 1
             notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            notification.save(update_fields=["attempts", "last_error"])
-            raise
+            if notification.attempts >= settings.CLINIC_NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+                logger.error(
+                    "notification %s failed after %s attempts",
+                    notification.pk,
+                    notification.attempts,
+                )
+                retry_in = None
+            else:
+                retry_in = retry_delay(notification.attempts)
+                notification.due_at = now + dt.timedelta(seconds=retry_in)
+                logger.warning(
+                    "notification %s attempt %s failed; retry in %.0f s",
+                    notification.pk,
+                    notification.attempts,
+                    retry_in,
+                )
+            notification.save(update_fields=["status", "attempts", "last_error", "due_at"])
+            return SendOutcome(retry_in=retry_in)
         notification.status = Notification.Status.SENT
-        notification.attempts += 1
         notification.sent_at = timezone.now()
         notification.last_error = ""
         notification.save(update_fields=["status", "attempts", "sent_at", "last_error"])
-        return True
+        return SendOutcome(sent=True)
+
+
+def notification_sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
+    """Queue again every pending notification that is due and has not been sent in time.
+
+    Run by beat every 30 s. A row qualifies once it has been due for CLINIC_OUTBOX_SWEEP_AFTER
+    seconds and was not handed to the broker in that time: its message was lost (broker down,
+    worker killed) or it is a reminder whose time has come. Staff alerts first. Side effects:
+    `queued_at` on the rows, tasks on the broker. Returns how many were queued.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.CLINIC_OUTBOX_SWEEP_AFTER_SECONDS)
+    stale = (
+        Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=cutoff)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=cutoff))
+        .order_by("due_at")
+    )
+    urgent = list(stale.filter(kind__in=URGENT_KINDS)[:limit])
+    rest = list(stale.exclude(kind__in=URGENT_KINDS)[: limit - len(urgent)])
+    rows = urgent + rest
+    if not rows:
+        return 0
+    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(queued_at=now)
+    queued = sum(notification_enqueue(notification=row) for row in rows)
+    logger.info("outbox sweep: %s of %s stale notifications queued", queued, len(rows))
+    return queued
+
+
+@transaction.atomic
+def notification_retry(*, notification_ids: Sequence[int], actor: Any) -> int:
+    """Staff's "retry now": make failed (or stuck pending) rows due now with fresh attempts.
+
+    Sent rows are left alone. Side effects: the rows, tasks queued after commit. Returns how
+    many were put back.
+    """
+    rows = list(
+        Notification.objects.select_for_update()
+        .filter(pk__in=notification_ids)
+        .exclude(status=Notification.Status.SENT)
+    )
+    now = timezone.now()
+    for row in rows:
+        row.status = Notification.Status.PENDING
+        row.attempts = 0
+        row.due_at = now
+        row.save(update_fields=["status", "attempts", "due_at"])
+        transaction.on_commit(lambda row=row: notification_enqueue(notification=row))
+    logger.info("%s notifications put back for retry by staff user %s", len(rows), actor.pk)
+    return len(rows)
+
+
+def submission_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Escalate urgent forms nobody has started to review in time. Run by beat every minute.
+
+    An EMERGENCY form still `submitted` (not in review) after CLINIC_ESCALATION_MINUTES
+    ["EMERGENCY"] (15 by default), or URGENT after ["URGENT"] (60), gets an escalation alert to
+    CLINIC_ESCALATION_EMAILS and an audit event, once per level: the Escalation row's unique
+    constraint makes a repeat (or two overlapping beat runs) do nothing. Returns how many.
+    """
+    now = now or timezone.now()
+    done = 0
+    for level, minutes in settings.CLINIC_ESCALATION_MINUTES.items():
+        overdue = (
+            Submission.objects.filter(
+                status=Submission.Status.SUBMITTED,
+                tier=level,
+                submitted_at__lte=now - dt.timedelta(minutes=minutes),
+            )
+            .exclude(escalations__level=level)
+            .only("pk")
+        )
+        for submission in overdue:
+            done += _escalate(submission=submission, level=level, now=now)
+    return done
+
+
+def _escalate(*, submission: Submission, level: str, now: dt.datetime) -> int:
+    try:
+        with transaction.atomic():
+            locked = Submission.objects.select_for_update().get(pk=submission.pk)
+            if locked.status != Submission.Status.SUBMITTED or locked.tier != level:
+                return 0  # picked up (or re-tiered) since the query
+            Escalation.objects.create(submission=locked, level=level, created_at=now)
+            for address in settings.CLINIC_ESCALATION_EMAILS:
+                _notification_add(
+                    submission=locked,
+                    kind=Notification.Kind.ESCALATION,
+                    recipient=address,
+                    template="escalation",
+                )
+            for number in settings.CLINIC_ESCALATION_PHONES:
+                _notification_add(
+                    submission=locked,
+                    kind=Notification.Kind.ESCALATION,
+                    recipient=number,
+                    template="escalation",
+                    channel=Notification.Channel.SMS,
+                )
+            waited = (
+                int((now - locked.submitted_at).total_seconds() // 60) if locked.submitted_at else 0
+            )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.ESCALATION,
+                submission=locked,
+                details={"level": level, "waited_minutes": waited},
+            )
+    except IntegrityError:
+        return 0  # another run escalated it first
+    if not settings.CLINIC_ESCALATION_EMAILS and not settings.CLINIC_ESCALATION_PHONES:
+        logger.error("escalation of submission %s: no CLINIC_ESCALATION_EMAILS", submission.pk)
+    return 1
 
 
 # --- Staff workflow ---------------------------------------------------------------------------

@@ -1,24 +1,37 @@
-"""Celery tasks: primary keys in, one service call, retry. No logic and no patient data here."""
+"""Celery tasks: primary keys in, one service call. No logic and no patient data here.
+
+Retries are not Celery's: the outbox row records the attempt and its next due time, and the
+task re-queues itself with that countdown (or the sweep does, if that message is lost).
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from intake import services
+from intake.models import Notification
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
-def send_notification(self: object, notification_id: int) -> bool:
-    """Send one outbox row (idempotent: a sent row is never sent again)."""
-    return services.notification_send(notification_id=notification_id)
+@shared_task
+def send_notification(notification_id: int) -> bool:
+    """Send one outbox row (idempotent: a sent or locked row is never sent again)."""
+    outcome = services.notification_send(notification_id=notification_id)
+    if outcome.retry_in is not None:
+        notification = Notification.objects.get(pk=notification_id)
+        services.notification_enqueue(notification=notification, countdown=outcome.retry_in)
+    return outcome.sent
+
+
+@shared_task
+def sweep_outbox() -> int:
+    """Queue again pending notifications that are due and were lost or delayed (every 30 s)."""
+    return services.notification_sweep()
+
+
+@shared_task
+def escalate_overdue() -> int:
+    """Escalate EMERGENCY/URGENT forms nobody has started to review in time (every minute)."""
+    return services.submission_escalate_overdue()
 
 
 @shared_task

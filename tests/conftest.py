@@ -64,3 +64,13 @@ def clinic_admin(db: None) -> Any:
     from tests.factories import staff_user
 
     return staff_user("cleo", roles.CLINIC_ADMIN)
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox() -> Iterator[None]:
+    """Like Django's mail.outbox: every test starts with no text messages sent."""
+    from intake import sms
+
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()

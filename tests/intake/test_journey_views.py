@@ -192,7 +192,7 @@ def test_an_emergency_answer_interrupts_straight_after_the_red_flag_step(
     assert submission.interrupted_rules == ["EMG_CHEST_BREATH"]
     # The on-call alert is written (and sent) at that moment, before the form is finished.
     alerts = Notification.objects.filter(submission=submission, kind="staff_alert")
-    assert alerts.count() == 1
+    assert sorted(alerts.values_list("channel", flat=True)) == ["email", "sms"]
     assert [m.subject for m in mail.outbox] == ["[EMERGENCY] Intake in progress needs review"]
 
 
@@ -210,8 +210,8 @@ def test_the_emergency_message_stays_on_every_later_page(patient: Client) -> Non
     fill_until(patient, submission, answers)
     html = patient.get(f"/intake/{submission.token}/check/").content.decode()
     assert "Call 999 now" in html
-    # Carrying on does not repeat the interruption or the alert.
-    assert Notification.objects.filter(kind="staff_alert").count() == 1
+    # Carrying on does not repeat the interruption or the alert (one email, one text).
+    assert Notification.objects.filter(kind="staff_alert").count() == 2
 
 
 @override_settings(CLINIC_EMERGENCY_NUMBER="112")
@@ -285,8 +285,8 @@ def test_sending_creates_one_submission_even_when_posted_twice(
     assert submission.status == Submission.Status.SUBMITTED
     assert re.fullmatch(r"LEG-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", submission.reference)
     # One staff alert (URGENT DVT) and one receipt, never two.
-    kinds = sorted(Notification.objects.values_list("kind", flat=True))
-    assert kinds == ["patient_receipt", "staff_alert"]
+    kinds = sorted(Notification.objects.values_list("kind", "channel"))
+    assert kinds == [("patient_receipt", "email"), ("staff_alert", "email"), ("staff_alert", "sms")]
 
 
 def test_consent_must_be_given_to_send(patient: Client, journey: Journey) -> None:

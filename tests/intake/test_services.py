@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from intake import services
+from intake import services, sms
 from intake.models import Notification, Patient, Submission
 from tests.journey import CONSENT, IDENTITY, vignette_answers
 
@@ -65,13 +65,13 @@ def test_an_emergency_answer_records_the_interruption_and_alerts_staff_once() ->
     assert saved.result.tier.name == "EMERGENCY"
     draft.refresh_from_db()
     assert draft.interruption_shown_at == NOW
-    assert Notification.objects.filter(kind="staff_alert").count() == 1
+    assert Notification.objects.filter(kind="staff_alert", channel="email").count() == 1
     # Saving the next page with the same emergency does not interrupt or alert again.
     again = services.submission_save_step(
         submission=draft, step_answers={"pain_score_now": 2}, now=NOW
     )
     assert not again.interrupt
-    assert Notification.objects.filter(kind="staff_alert").count() == 1
+    assert Notification.objects.filter(kind="staff_alert", channel="email").count() == 1
 
 
 def test_a_new_emergency_rule_interrupts_again_but_does_not_alert_twice() -> None:
@@ -83,7 +83,7 @@ def test_a_new_emergency_rule_interrupts_again_but_does_not_alert_twice() -> Non
     assert saved.interrupt
     draft.refresh_from_db()
     assert draft.interrupted_rules == ["EMG_CHEST_BREATH", "EMG_VV_BLEED"]
-    assert Notification.objects.filter(kind="staff_alert").count() == 1
+    assert Notification.objects.filter(kind="staff_alert", channel="email").count() == 1
 
 
 def test_a_routine_step_does_not_interrupt() -> None:
@@ -115,12 +115,13 @@ def test_submit_writes_staff_alert_and_receipt_in_the_outbox(
     draft = filled_draft("V19")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         sent = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
-    rows = Notification.objects.filter(submission=sent).order_by("kind")
-    assert [(n.kind, n.recipient) for n in rows] == [
-        ("patient_receipt", IDENTITY["email"]),
-        ("staff_alert", "oncall@clinic.test"),
+    rows = Notification.objects.filter(submission=sent).order_by("kind", "channel")
+    assert [(n.kind, n.channel, n.recipient) for n in rows] == [
+        ("patient_receipt", "email", IDENTITY["email"]),
+        ("staff_alert", "email", "oncall@clinic.test"),
+        ("staff_alert", "sms", "+447700900001"),
     ]
-    assert len(callbacks) == 2  # each queued only after commit
+    assert len(callbacks) == 3  # each queued only after commit
     assert all(n.status == "sent" for n in Notification.objects.all())
     alert = next(m for m in mail.outbox if m.to == ["oncall@clinic.test"])
     assert alert.subject == f"[URGENT] Intake {sent.reference} needs review"
@@ -129,6 +130,16 @@ def test_submit_writes_staff_alert_and_receipt_in_the_outbox(
     assert "Suspected DVT" in alert.body
     assert IDENTITY["full_name"] not in alert.body
     assert IDENTITY["email"] not in alert.body
+    # The HTML part says the same, escaped, and no more.
+    html = alert.alternatives[0][0]
+    assert sent.reference in html and "Suspected DVT" in html
+    assert IDENTITY["full_name"] not in html
+    # The text message: reference, tier, reason and link; nothing about the patient.
+    [text] = sms.outbox
+    assert text.to == "+447700900001"
+    assert sent.reference in text.body and "URGENT" in text.body and "DVT" in text.body
+    assert f"/admin/intake/submission/{sent.pk}/change/" in text.body
+    assert IDENTITY["full_name"] not in text.body and IDENTITY["phone"] not in text.body
 
 
 def test_a_routine_submission_sends_no_staff_alert() -> None:
