@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from intake import sms
 from intake.models import Notification
@@ -35,9 +36,22 @@ class Rendered:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+# The submission fields a message may use; the sender loads only these.
+SUBMISSION_FIELDS = (
+    "token",
+    "status",
+    "reference",
+    "tier",
+    "reasons",
+    "patient_message",
+    "submitted_at",
+)
+
+
 def context_for(notification: Notification) -> dict[str, object]:
     submission = notification.submission
     reasons = submission.reasons or []
+    waited = (timezone.now() - submission.submitted_at) if submission.submitted_at else None
     return {
         "clinic_name": settings.CLINIC_NAME,
         "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
@@ -51,6 +65,8 @@ def context_for(notification: Notification) -> dict[str, object]:
         "resume_url": settings.CLINIC_SITE_URL + reverse("intake:resume", args=[submission.token]),
         "patient_message": submission.patient_message,
         "draft_days": settings.CLINIC_DRAFT_LIFETIME_DAYS,
+        "waited_minutes": int(waited.total_seconds() // 60) if waited else 0,
+        "target_minutes": settings.CLINIC_ESCALATION_MINUTES.get(submission.tier, ""),
     }
 
 

@@ -7,6 +7,7 @@ outbox) and queued to Celery only after commit, by primary key.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import secrets
@@ -141,12 +142,19 @@ def submission_save_step(
 
 
 def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
-    """Write the on-call alert for an EMERGENCY/URGENT form, once per submission.
+    """Write the on-call alert (email and text) for an EMERGENCY/URGENT form, once.
 
     Used mid-form (emergency interruption) and on sending; an alert already written for the
     submission is not repeated. The message carries the reference/tier/reason from the row at
     send time, never the answers.
     """
+    return _notifications_add(submission=submission, rows=_staff_alert_rows(submission, tier=tier))
+
+
+OutboxRow = tuple[str, str, str, str]  # kind, channel, recipient, template
+
+
+def _staff_alert_rows(submission: Submission, *, tier: str) -> list[OutboxRow]:
     if tier not in ALERT_TIERS:
         return []
     # Only an emergency interruption can have alerted before; without one, skip the look-up.
@@ -155,21 +163,40 @@ def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
     )
     if already:
         return []
-    recipients = [(Notification.Channel.EMAIL, a) for a in settings.CLINIC_ONCALL_EMAILS] + [
-        (Notification.Channel.SMS, n) for n in settings.CLINIC_ONCALL_PHONES
-    ]
     if not settings.CLINIC_ONCALL_EMAILS:
         logger.error("urgent alert for submission %s: CLINIC_ONCALL_EMAILS is empty", submission.pk)
+    kind = Notification.Kind.STAFF_ALERT
     return [
-        _notification_add(
-            submission=submission,
-            kind=Notification.Kind.STAFF_ALERT,
-            recipient=recipient,
-            template="staff_alert",
-            channel=channel,
-        )
-        for channel, recipient in recipients
+        *(
+            (kind, Notification.Channel.EMAIL, a, "staff_alert")
+            for a in settings.CLINIC_ONCALL_EMAILS
+        ),
+        *(
+            (kind, Notification.Channel.SMS, n, "staff_alert")
+            for n in settings.CLINIC_ONCALL_PHONES
+        ),
     ]
+
+
+def _notifications_add(*, submission: Submission, rows: Sequence[OutboxRow]) -> list[Notification]:
+    """Write outbox rows due now in one INSERT; each is queued after commit."""
+    if not rows:
+        return []
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        Notification(
+            submission=submission,
+            kind=kind,
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            due_at=now,
+        )
+        for kind, channel, recipient, template in rows
+    )
+    for notification in created:
+        transaction.on_commit(lambda n=notification: notification_enqueue(notification=n))
+    return created
 
 
 def _notification_add(
@@ -182,18 +209,19 @@ def _notification_add(
     due_at: dt.datetime | None = None,
 ) -> Notification:
     """Write one outbox row; queue it after commit if it is due now (else beat's sweep sends it)."""
-    now = timezone.now()
-    notification = Notification.objects.create(
+    if due_at is None:
+        [notification] = _notifications_add(
+            submission=submission, rows=[(kind, channel, recipient, template)]
+        )
+        return notification
+    return Notification.objects.create(
         submission=submission,
         kind=kind,
         channel=channel,
         recipient=recipient,
         template=template,
-        due_at=due_at or now,
+        due_at=due_at,
     )
-    if notification.due_at <= now:
-        transaction.on_commit(lambda: notification_enqueue(notification=notification))
-    return notification
 
 
 # After a failed hand-over to the broker, this process stops trying for a few seconds: each
@@ -257,19 +285,37 @@ def submission_submit(
     return _submit(submission=submission, consent_answers=consent_answers, now=now)
 
 
-@transaction.atomic
+class _AlreadySent(Exception):
+    """Another request sent this draft between our read and our write."""
+
+
 def _submit(
     *,
     submission: Submission,
     consent_answers: Mapping[str, object],
     now: dt.datetime | None,
 ) -> Submission:
+    try:
+        return _submit_once(submission=submission, consent_answers=consent_answers, now=now)
+    except _AlreadySent:
+        return Submission.objects.get(pk=submission.pk)
+
+
+@transaction.atomic
+def _submit_once(
+    *,
+    submission: Submission,
+    consent_answers: Mapping[str, object],
+    now: dt.datetime | None,
+) -> Submission:
+    """One attempt. Optimistic, like a step save: the draft row is written only if it is still
+    the draft (same `version`) that was read, so a double click or a second tab that got there
+    first makes this attempt roll back and return what that one sent (no lock, no re-read)."""
     now = now or timezone.now()
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
-    if not locked.is_draft:
-        return locked
-    answers = {**locked.answers, **consent_answers}
-    identity = locked.identity
+    if not submission.is_draft:
+        return submission
+    answers = {**submission.answers, **consent_answers}
+    identity = submission.identity
     if any(not identity.get(name) for name in steps.IDENTITY_REQUIRED):
         raise ValidationError(_("Some questions still need an answer."))
     dob = dt.date.fromisoformat(str(identity["date_of_birth"]))
@@ -280,26 +326,60 @@ def _submit(
     shown = set(triage.visible_codes(answers))
     result = clinical.evaluate(answers, now=now)
 
-    locked.patient = _patient_upsert(identity=identity, dob=dob)
+    patient = _patient_upsert(identity=identity, dob=dob)
+    sent = copy.copy(submission)  # the caller's draft stays as it was if this attempt fails
+    sent.patient = patient
     # Freeze what the patient actually saw: answers to hidden questions are not kept.
-    locked.answers = {code: value for code, value in answers.items() if code in shown}
-    locked.age_years = answers["age_years"]
-    locked.status = Submission.Status.SUBMITTED
-    locked.submitted_at = now
-    locked.expires_at = None
-    _store_result(locked, result)
-    locked.patient_message = result.patient_message
-    locked.reference = new_reference()
-    locked.save()
+    sent.answers = {code: value for code, value in answers.items() if code in shown}
+    sent.age_years = answers["age_years"]
+    sent.status = Submission.Status.SUBMITTED
+    sent.submitted_at = now
+    sent.expires_at = None
+    sent.updated_at = now
+    _store_result(sent, result)
+    sent.patient_message = result.patient_message
+    sent.reference = new_reference()
+    sent.version = submission.version + 1
+    written = Submission.objects.filter(
+        pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
+    ).update(**{name: getattr(sent, name) for name in SUBMIT_FIELDS}, patient=patient)
+    if not written:
+        raise _AlreadySent
 
-    _alert_staff(locked, tier=locked.tier)
-    _notification_add(
-        submission=locked,
-        kind=Notification.Kind.PATIENT_RECEIPT,
-        recipient=locked.patient.email,
-        template="patient_receipt",
+    _notifications_add(
+        submission=sent,
+        rows=[
+            *_staff_alert_rows(sent, tier=sent.tier),
+            (
+                Notification.Kind.PATIENT_RECEIPT,
+                Notification.Channel.EMAIL,
+                patient.email,
+                "patient_receipt",
+            ),
+        ],
     )
-    return locked
+    return sent
+
+
+# What sending a form writes on the submission row (besides the patient).
+SUBMIT_FIELDS = (
+    "answers",
+    "age_years",
+    "status",
+    "submitted_at",
+    "expires_at",
+    "updated_at",
+    "ruleset_version",
+    "engine_tier",
+    "tier",
+    "tier_rank",
+    "fired_rules",
+    "reasons",
+    "scores",
+    "patient_message",
+    "reference",
+    "version",
+)
 
 
 def _store_result(submission: Submission, result: triage.TriageResult) -> None:
@@ -442,6 +522,10 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
         now = now or timezone.now()
         if notification is None or notification.due_at > now + DUE_TOLERANCE:
             return SendOutcome()
+        # Only what a message may show: never the answers or identity (and less to decode).
+        notification.submission = Submission.objects.only(*emails.SUBMISSION_FIELDS).get(
+            pk=notification.submission_id
+        )
         notification.attempts += 1
         try:
             emails.deliver(notification)

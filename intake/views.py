@@ -104,6 +104,12 @@ def _continue_url(submission: Submission, *, to_check: bool = False) -> str:
     return reverse("intake:check", args=[submission.token])
 
 
+def _pending_step(submission: Submission) -> str | None:
+    """The URL of the first page still to fill in, if any."""
+    pending = steps.first_incomplete(submission.answers, submission.identity)
+    return _step_url(submission, pending) if pending is not None else None
+
+
 def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
     """(anchor, label, message) per field error, in page order, for "There is a problem"."""
     items = []
@@ -289,9 +295,9 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
     """Check your answers, with a Change link for each, then consent and send."""
     if not submission.is_draft:
         return redirect("intake:done", token=submission.token)
-    pending = steps.first_incomplete(submission.answers, submission.identity)
-    if pending is not None:
-        return redirect(_step_url(submission, pending))
+    # Sending validates the whole form itself; a GET (or a refused send) finds the gap.
+    if request.method == "GET" and (pending := _pending_step(submission)):
+        return redirect(pending)
     page = steps.STEPS_BY_CODE[steps.CONSENT_STEP]
     problem = None
     if request.method == "POST":
@@ -305,6 +311,8 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
                     submission=submission, consent_answers=form.step_answers
                 )
             except ValidationError as error:
+                if pending := _pending_step(submission):
+                    return redirect(pending)
                 problem = error.messages[0]
             else:
                 return redirect("intake:done", token=sent.token)
