@@ -105,6 +105,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite has no row locks: a transaction takes the database's write lock when it begins, so
+    # two processes (web and worker) never both read a notification as pending and send it.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
 # ---------------------------------------------------------------------------------------------
 # Authentication and passwords
@@ -166,6 +170,12 @@ vars().update(env.email_url("EMAIL_URL", default=_email_default))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A dotted path here replaces EMAIL_URL's backend, for a provider's API backend (django-anymail,
+# for instance) or a test sink; EMAIL_FILE_PATH is where the file backend writes.
+if env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+if env.str("EMAIL_FILE_PATH", default=""):
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 
 # ---------------------------------------------------------------------------------------------
 # Security headers and cookies

@@ -32,6 +32,10 @@ CLINIC_SMS_BACKEND = "intake.sms.LocmemSmsBackend"
 # for some later worker to pick up. Tests of real workers
 # must start their own worker process.
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests of real workers (tests/workers.py) run the worker as a separate process against the test
+# database, so on SQLite that database is a file rather than in memory.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
 # Serve static files from the finders, as in development, so tests need no `collectstatic`.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -674,8 +674,50 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "channel", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "kind")
+    """The outbox: what was sent, what is waiting and what failed. Staff can retry, not edit.
+
+    The recipient is personal data and stays off these pages; the error says what went wrong.
+    """
+
+    list_display = (
+        "id",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "due_at",
+        "created_at",
+        "sent_at",
+        "short_error",
+        "submission_link",
+    )
+    list_filter = ("status", "kind", "channel", ("created_at", admin.DateFieldListFilter))
     readonly_fields = [f.name for f in Notification._meta.fields if f.name != "recipient"]
     exclude = ("recipient",)
     show_full_result_count = False
+    paginator = CappedCountPaginator
+    ordering = ("-created_at", "-id")
+    actions = ("retry_now",)
+
+    @admin.display(description=gettext_lazy("last error"))
+    def short_error(self, obj: Notification) -> str:
+        return obj.last_error[:80]
+
+    @admin.display(description=gettext_lazy("submission"))
+    def submission_link(self, obj: Notification) -> str:
+        url = reverse("admin:intake_submission_change", args=[obj.submission_id])
+        return format_html('<a href="{}">{}</a>', url, obj.submission_id)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("intake.change_notification")
+
+    @admin.action(permissions=["retry"], description=gettext_lazy("Retry now"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = services.notification_retry(
+            notification_ids=list(queryset.values_list("pk", flat=True)), actor=request.user
+        )
+        self.message_user(
+            request,
+            _("%(count)s notification(s) queued to be sent again.") % {"count": count},
+            messages.SUCCESS,
+        )

@@ -55,3 +55,23 @@ def audit_events_for(submission: Submission) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+def notification_health(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """For the admin dashboard: failed messages, and due ones still pending for too long.
+
+    Two counts on indexed columns (status; the pending rows' due time), each capped.
+    """
+    from django.utils import timezone
+
+    from intake.models import Notification
+
+    now = now or timezone.now()
+    stuck_since = now - dt.timedelta(minutes=settings.CLINIC_OUTBOX_STUCK_MINUTES)
+    failed = Notification.objects.filter(status=Notification.Status.FAILED)
+    stuck = Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=stuck_since)
+    return {
+        "failed": failed[: COUNT_CAP + 1].count(),
+        "stuck": stuck[: COUNT_CAP + 1].count(),
+        "stuck_minutes": settings.CLINIC_OUTBOX_STUCK_MINUTES,
+    }

@@ -230,6 +230,12 @@ BROKER_PAUSE_SECONDS = 5.0
 _broker_paused_until = 0.0
 
 
+def reset_broker_pause() -> None:
+    """Try the broker again at the next hand-over (tests; a process that saw it come back)."""
+    global _broker_paused_until
+    _broker_paused_until = 0.0
+
+
 def notification_enqueue(*, notification: Notification, countdown: float | None = None) -> bool:
     """Hand a notification to Celery by id. Never raises: the outbox row is the source of truth.
 

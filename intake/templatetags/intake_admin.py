@@ -1,0 +1,20 @@
+"""Template tags for the staff admin's own pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from intake import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def outbox_health(context: dict[str, Any]) -> dict[str, int] | None:
+    """Failed and stuck notification counts, for staff allowed to see the outbox."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("intake.view_notification"):
+        return None
+    return selectors.notification_health()
