@@ -68,3 +68,30 @@ def test_tasks_run_in_process_only_when_no_broker_is_configured(broker: str, eag
     result = run_python(probe, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [eager, "json", "['json']", "True", "True", "1"]
+
+
+def test_the_worker_takes_urgent_first_with_time_limits_and_a_short_visibility_timeout() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_READ_DOT_ENV="0",
+        DJANGO_DEBUG="1",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    probe = (
+        "import django, json; django.setup(); from clinic.celery import app; c = app.conf;"
+        "print(json.dumps({'options': c.broker_transport_options, 'soft': c.task_soft_time_limit,"
+        " 'hard': c.task_time_limit, 'default': c.task_default_queue,"
+        " 'beat': {k: [v['task'], v['schedule']] for k, v in c.beat_schedule.items()}}))"
+    )
+    result = run_python(probe, env)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    conf = json.loads(result.stdout)
+    assert conf["options"]["queue_order_strategy"] == "priority"
+    assert 60 <= conf["options"]["visibility_timeout"] <= 30 * 60  # minutes, not the 1 h default
+    assert 0 < conf["soft"] < conf["hard"] <= 300
+    assert conf["default"] == "default"
+    assert conf["beat"]["sweep-outbox"] == ["intake.tasks.sweep_outbox", 30.0]
+    assert conf["beat"]["escalate-overdue"] == ["intake.tasks.escalate_overdue", 60.0]

@@ -223,3 +223,24 @@ def test_smtp_failures_retry_with_backoff_then_fail_visibly(
 def _status(notification: Notification) -> str:
     notification.refresh_from_db()
     return notification.status
+
+
+def test_a_configured_but_dead_result_backend_does_not_hold_up_the_patient(
+    journey: Callable[..., Submission],
+    patient: Client,
+    redis_server: PrivateRedis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from celery.backends.redis import RedisBackend
+
+    from clinic.celery import app
+    from tests.servers import free_port
+
+    draft = journey("V19")
+    # As if CELERY_RESULT_BACKEND named a Redis that is down (nothing listens on the port).
+    dead = RedisBackend(app=app, url=f"redis://127.0.0.1:{free_port()}/1")
+    monkeypatch.setattr(type(app), "backend", property(lambda _app: dead))
+    with live_broker(redis_server.url):
+        response, took = send_form(patient, draft)
+    assert response.status_code == 302 and response["Location"].endswith("/done/")
+    assert took < 2, f"sending the form took {took:.2f} s with the result backend down"
