@@ -594,6 +594,7 @@ def _workflow(
     back = reverse("admin:intake_submission_change", args=[submission.pk])
     ip = client_address(request)
     user = request.user
+    bound: dict[str, forms.Form] = {}  # forms as submitted, to show again if refused
     try:
         if action == "assign-to-me":
             services.submission_assign(
@@ -605,6 +606,8 @@ def _workflow(
             done = _("Marked in review.")
         elif action in WORKFLOW_STATUS_ACTIONS:
             form = ReasonForm(request.POST)
+            if action != "triaged":
+                bound["reason_form"] = form
             reason = form.data.get("reason", "") if action != "triaged" else ""
             services.submission_set_status(
                 submission=submission,
@@ -615,7 +618,7 @@ def _workflow(
             )
             done = _("Status changed.")
         elif action == "override":
-            override = OverrideTierForm(request.POST)
+            override = bound["override_form"] = OverrideTierForm(request.POST)
             if not override.is_valid():
                 raise ValidationError(_("Choose a tier and give a reason."))
             services.submission_override_tier(
@@ -627,7 +630,7 @@ def _workflow(
             )
             done = _("Tier changed; the engine's tier is kept beside it.")
         elif action == "note":
-            note = NoteForm(request.POST)
+            note = bound["note_form"] = NoteForm(request.POST)
             if not note.is_valid():
                 raise ValidationError(_("Write a note first (5,000 characters at most)."))
             services.submission_add_note(
@@ -641,6 +644,10 @@ def _workflow(
             raise PermissionDenied
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        if bound:
+            # Show the page again with the form as typed (and its errors), not an empty one.
+            request.method = "GET"
+            return model_admin.change_view(request, str(submission.pk), extra_context=bound)
     else:
         messages.success(request, done)
     return HttpResponseRedirect(back)

@@ -184,7 +184,10 @@ def test_login_logout_and_failed_login_are_audited(triage_nurse: Any) -> None:
 
 
 def post_action(client: Client, submission: Submission, action: str, **data: str) -> str:
+    """Press a workflow button; returns the page shown next (the same page again if refused)."""
     response = client.post(f"/admin/intake/submission/{submission.pk}/workflow/{action}/", data)
+    if response.status_code == 200:  # refused: the page again, with the form as typed
+        return str(response.content.decode())
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     return page
@@ -351,3 +354,22 @@ def test_an_interrupted_draft_shows_its_triage_so_far(triage_nurse: Any) -> None
     assert "Dana Draft" in html
     queue = client.get(QUEUE + "?queue=draft").content.decode()
     assert "Dana Draft" in queue
+
+
+def test_a_refused_workflow_form_keeps_what_was_typed(triage_nurse: Any) -> None:
+    submission = SubmissionFactory(tier="ROUTINE", status=Submission.Status.IN_REVIEW)
+    client = logged_in(triage_nurse)
+    url = f"/admin/intake/submission/{submission.pk}/workflow/"
+    # An override with no reason: the page comes back with URGENT still chosen.
+    page = client.post(url + "override/", {"tier": "URGENT", "reason": ""})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Choose a tier and give a reason." in html
+    assert re.search(r'<option value="URGENT" selected>', html)
+    # A note over the limit: the text typed is still in the box.
+    long_note = "Rang the patient twice. " * 220
+    html = client.post(url + "note/", {"text": long_note}).content.decode()
+    assert "Write a note first" in html
+    assert "Rang the patient twice. Rang the patient twice." in html
+    submission.refresh_from_db()
+    assert submission.tier == "ROUTINE" and not submission.notes.exists()
