@@ -13,7 +13,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from intake.models import TIER_RANK, Patient, Submission
+from intake.models import (
+    TIER_RANK,
+    AppointmentType,
+    Clinician,
+    ClinicianRole,
+    Patient,
+    Slot,
+    Submission,
+)
 
 STAFF_PASSWORD = "correct-horse-battery"  # test accounts only
 
@@ -72,3 +80,52 @@ def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+# --- Scheduling ----------------------------------------------------------------------------------
+
+
+class ClinicianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinician
+
+    name = factory.Sequence(lambda n: f"Dr Clinician {n}")
+    role = ClinicianRole.VASCULAR_SURGEON
+
+
+class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppointmentType
+        django_get_or_create = ("name",)
+
+    name = "Vascular clinic new patient"
+    duration_minutes = 30
+    roles = factory.LazyFunction(
+        lambda: [ClinicianRole.VASCULAR_SURGEON, ClinicianRole.VASCULAR_NURSE]
+    )
+    location = "Outpatients B, room 4"
+
+
+def _next_hour(days: int = 2) -> dt.datetime:
+    return (timezone.now() + dt.timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    """A free 30-minute slot two days ahead (each one an hour after the previous)."""
+
+    class Meta:
+        model = Slot
+
+    clinician = factory.SubFactory(ClinicianFactory)
+    appointment_type = factory.SubFactory(AppointmentTypeFactory)
+    start = factory.Sequence(lambda n: _next_hour() + dt.timedelta(hours=n))
+    end = factory.LazyAttribute(
+        lambda o: o.start + dt.timedelta(minutes=o.appointment_type.duration_minutes)
+    )
+
+
+class TriagedSubmissionFactory(SubmissionFactory):
+    """A sent submission a clinician has triaged: ready to book."""
+
+    status = Submission.Status.TRIAGED
+    tier = "SOON"
