@@ -1089,7 +1089,9 @@ def _locked_booked(appointment: Appointment) -> Appointment:
     """Lock the submission, then the appointment (the order booking uses too)."""
     _locked_sent(appointment.submission)
     locked = (
-        Appointment.objects.select_for_update()
+        # Lock the appointment row only: the patient is on the nullable side of a join, which
+        # PostgreSQL cannot lock (and need not: the submission's lock above covers it).
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("submission__patient", "slot")
         .get(pk=appointment.pk)
     )
