@@ -197,8 +197,8 @@ class AppointmentAdmin(ReadOnlyAdmin):
         "patient",
         "reference",
         "appointment_type",
-        "tier",
         "status_text",
+        "tier",
     )
     list_display_links = ("time",)
     list_filter = (DayFilter, "clinician", "status")
@@ -211,7 +211,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
     fields = (
         "reference",
         "patient",
-        "time",
+        "when",
         "clinician",
         "appointment_type",
         "status",
@@ -232,8 +232,14 @@ class AppointmentAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("time"), ordering="starts_at")
     def time(self, obj: Appointment) -> str:
+        # The day is the page's heading; the appointment page itself shows the full date.
         start, end = _local(obj.starts_at), _local(obj.ends_at)
-        return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+        return f"{start:%H:%M}–{end:%H:%M}"
+
+    @admin.display(description=gettext_lazy("date and time"))
+    def when(self, obj: Appointment) -> str:
+        start, end = _local(obj.starts_at), _local(obj.ends_at)
+        return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M}"
 
     @admin.display(description=gettext_lazy("patient"), ordering="submission__patient__full_name")
     def patient(self, obj: Appointment) -> str:
@@ -278,6 +284,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
             sheet["clinician"] = request.GET["clinician__id__exact"]
         extra_context = {
             **(extra_context or {}),
+            "title": _("Diary"),
             "day": day,
             "previous_day": with_day(day - dt.timedelta(days=1)),
             "next_day": with_day(day + dt.timedelta(days=1)),
@@ -630,8 +637,11 @@ def _posted_slot(request: HttpRequest) -> Slot | None:
 
 def _window_rule(tier: str) -> str:
     if tier == Tier.URGENT:
-        return _("URGENT: by the end of working day %(n)d after today.") % {
-            "n": settings.CLINIC_BOOKING_URGENT_WORKING_DAYS
+        days = settings.CLINIC_BOOKING_URGENT_WORKING_DAYS
+        if days == 1:
+            return _("URGENT: by the end of the next working day.")
+        return _("URGENT: by the end of the working day %(n)d working days from today.") % {
+            "n": days
         }
     if tier == Tier.SOON:
         return _("SOON: within %(n)d days.") % {"n": settings.CLINIC_BOOKING_SOON_DAYS}

@@ -297,7 +297,7 @@ def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -
     html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
     assert "Ada Brook" in html
     assert "Ben Carrow" not in html
-    assert f"Diary for {tomorrow:%A %-d %B %Y}" in html
+    assert f"<h2>{tomorrow:%A %-d %B %Y}</h2>" in html
     assert f"day={(tomorrow + dt.timedelta(days=1)).isoformat()}" in html  # next day
     assert f"day={(tomorrow - dt.timedelta(days=1)).isoformat()}" in html  # previous day
     services.appointment_cancel(appointment=a, reason="Moved away", actor=receptionist)

@@ -76,8 +76,11 @@ def test_seed_demo_fills_a_diary_once_through_the_services() -> None:
     }
     assert slots > 100
     # A few bookings, made through the services: booked status, audit events, a reminder due.
-    assert 1 <= len(appointments) <= 6
+    assert len(appointments) >= 1
     booked = Submission.objects.filter(status=Submission.Status.BOOKED)
     assert booked.count() == len(appointments)
     assert AuditEvent.objects.filter(action="book").count() == len(appointments)
     assert not Appointment.objects.filter(submission__tier="EMERGENCY").exists()
+    # The most urgent bookable forms are left for a person to book.
+    left = Submission.objects.filter(status=Submission.Status.TRIAGED).exclude(tier="EMERGENCY")
+    assert left.count() == 2

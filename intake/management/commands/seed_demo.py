@@ -186,8 +186,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  demo diary: {generated.created} slots created")
         if Appointment.objects.exists():
             return
-        # Book most of the triaged forms, as reception would: the first free slot of a fitting
-        # type, inside the tier's window if there is one. A few stay triaged, to book by hand.
+        # Book the triaged forms as reception would (the first free slot of a fitting type,
+        # inside the tier's window if there is one), except the most urgent few: those are left
+        # for whoever tries the demo to book.
         triaged = (
             Submission.objects.filter(status=Submission.Status.TRIAGED)
             .exclude(tier="EMERGENCY")  # never booked: directed to emergency care
@@ -196,7 +197,7 @@ class Command(BaseCommand):
         now = timezone.now()
         booked = 0
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            for submission in list(triaged)[:DEMO_BOOKINGS]:
+            for submission in list(triaged)[DEMO_LEFT_TO_BOOK:]:
                 kind = types[TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")]
                 options = selectors.booking_options(
                     tier=submission.tier, now=now, appointment_type=kind
@@ -269,4 +270,4 @@ TYPE_FOR_TIER = {
     "SOON": "Vascular clinic new patient",
     "ROUTINE": "Vein clinic",
 }
-DEMO_BOOKINGS = 6
+DEMO_LEFT_TO_BOOK = 2
