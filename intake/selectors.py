@@ -94,10 +94,14 @@ class BookingOptions:
     in_window: int
     # Slots outside the window shown after those inside (the nearest ones; more exist).
     later_shown: int
+    # More free slots inside the window than the page lists (a long ROUTINE window).
+    more_in_window: bool = False
 
 
 # Slots after the window shown below the ones inside it: enough to choose from, not a wall.
 LATER_SLOTS_SHOWN = 40
+# Inside the window the soonest this many are listed; the type filter narrows the rest.
+IN_WINDOW_SHOWN = 150
 
 
 def slot_list_free(
@@ -128,15 +132,19 @@ def booking_options(
     appointment_type: AppointmentType | None = None,
     exclude_slot: int | None = None,
 ) -> BookingOptions:
-    """Free slots for a patient of `tier`: inside the booking window first (all of them, by day,
-    marked), then the nearest LATER_SLOTS_SHOWN after it. Two queries."""
+    """Free slots for a patient of `tier`: inside the booking window first (by day, marked; the
+    soonest IN_WINDOW_SHOWN), then the nearest LATER_SLOTS_SHOWN after it. Two queries."""
     deadline = scheduling.booking_deadline(tier, now)
     if deadline is None:
         return BookingOptions(deadline=None, days=[], in_window=0, later_shown=0)
     free = slot_list_free(now=now, appointment_type=appointment_type)
     if exclude_slot is not None:
         free = free.exclude(pk=exclude_slot)
-    inside = [SlotChoice(slot, True) for slot in free.filter(start__lt=deadline)]
+    inside = [
+        SlotChoice(slot, True) for slot in free.filter(start__lt=deadline)[: IN_WINDOW_SHOWN + 1]
+    ]
+    more_in_window = len(inside) > IN_WINDOW_SHOWN
+    inside = inside[:IN_WINDOW_SHOWN]
     later = [
         SlotChoice(slot, False) for slot in free.filter(start__gte=deadline)[:LATER_SLOTS_SHOWN]
     ]
@@ -148,7 +156,11 @@ def booking_options(
         else:
             days.append((day, [choice]))
     return BookingOptions(
-        deadline=deadline, days=days, in_window=len(inside), later_shown=len(later)
+        deadline=deadline,
+        days=days,
+        in_window=len(inside),
+        later_shown=len(later),
+        more_in_window=more_in_window,
     )
 
 

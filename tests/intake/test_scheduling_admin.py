@@ -337,3 +337,34 @@ def test_queue_shows_the_appointment_and_filters_on_it(receptionist: Any) -> Non
     no = client.get("/admin/intake/submission/?queue=all&appointment=no").content.decode()
     assert booked_submission.reference in yes and waiting.reference not in yes
     assert waiting.reference in no and booked_submission.reference not in no
+
+
+def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
+    receptionist: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake import selectors
+
+    monkeypatch.setattr(selectors, "IN_WINDOW_SHOWN", 2)
+    slots = [slot_in(24 + n) for n in range(3)]
+    submission = TriagedSubmissionFactory(tier="ROUTINE")
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    values = re.findall(r'name="slot" value="(\d+)"', html)
+    assert values == [str(slots[0].pk), str(slots[1].pk)]
+    assert "More than 2 free slots inside the window" in html
+
+
+def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> None:
+    slot = slot_in(0.2)
+    appointment = services.appointment_book(
+        submission=TriagedSubmissionFactory(), slot=slot, actor=receptionist
+    )
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    client = logged_in(receptionist)
+    response = client.post(
+        DAY, {"action": "mark_attended", "_selected_action": [appointment.pk]}, follow=True
+    )
+    assert "1 recorded." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.ATTENDED
