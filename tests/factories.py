@@ -6,6 +6,7 @@ Tests of the patient journey use the real services instead (tests/intake/conftes
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import factory
@@ -70,6 +71,25 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     scores = factory.LazyFunction(lambda: {"p_wells": 0, "ecq_class": "not_applicable"})
     answers = factory.LazyFunction(lambda: {"main_problem_text": "Aching calves"})
     patient_message = "We will offer you a routine appointment."
+
+
+def ensure_role_groups() -> None:
+    """Put back the role groups of the data migrations (0003, 0012) with their permissions.
+
+    For tests with real transactions: the database is flushed after each of them, which takes
+    the migrations' groups with it (content types and permissions come back by themselves).
+    Serialized rollback would restore them, but mixed with the suite's other transactional
+    tests it re-inserts content types that the flush already re-created.
+    """
+    from django.contrib.auth.models import Permission
+
+    for module in ("intake.migrations.0003_roles", "intake.migrations.0012_scheduling_roles"):
+        for name, perms in importlib.import_module(module).ROLES.items():
+            group, _created = Group.objects.get_or_create(name=name)
+            for app_label, codename in perms:
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
 
 
 def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:

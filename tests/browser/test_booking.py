@@ -24,12 +24,12 @@ from tests.factories import (
     AppointmentTypeFactory,
     SlotFactory,
     TriagedSubmissionFactory,
+    ensure_role_groups,
     staff_user,
 )
 
-# Real transactions (the live server commits); the role groups of the data migrations are
-# restored after each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Real transactions: the live server's thread commits and reads what the test wrote.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:
@@ -43,6 +43,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 def test_reception_books_an_urgent_patient_into_a_same_day_scan(
     page: Page, live_server: Any
 ) -> None:
+    ensure_role_groups()  # flushed away by the previous transactional test
     staff_user("rita", roles.RECEPTIONIST)
     submission = TriagedSubmissionFactory(tier="URGENT", patient__full_name="Ada Brook")
     scan = AppointmentTypeFactory(

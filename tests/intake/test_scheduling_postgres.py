@@ -25,7 +25,12 @@ from django.test import Client
 
 from intake import roles, services
 from intake.models import Appointment, Slot, Submission
-from tests.factories import SlotFactory, TriagedSubmissionFactory, staff_user
+from tests.factories import (
+    SlotFactory,
+    TriagedSubmissionFactory,
+    ensure_role_groups,
+    staff_user,
+)
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -35,9 +40,8 @@ pytestmark = [
         reason="needs PostgreSQL: row locks under concurrency and the exclusion constraint "
         "(run with DATABASE_URL=postgres://...; CI always does)",
     ),
-    # Real transactions (threads see each other's commits); the groups of the data migrations
-    # are restored after each test's flush.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Real transactions: the threads see each other's commits.
+    pytest.mark.django_db(transaction=True),
 ]
 
 THREADS = 20
@@ -49,6 +53,7 @@ def _postgresql_in_ci() -> None:
     # Belt and braces: in CI these tests must run, never be skipped.
     if not ON_POSTGRESQL:
         pytest.fail("CI must run the concurrency tests on PostgreSQL")
+    ensure_role_groups()  # flushed away by the previous transactional test
 
 
 def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
