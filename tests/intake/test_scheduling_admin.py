@@ -368,3 +368,25 @@ def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> No
     assert "1 recorded." in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.ATTENDED
+
+
+def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
+    clinic_admin: Any, receptionist: Any
+) -> None:
+    from intake.models import AppointmentType
+
+    data = {
+        "name": "Diabetic foot review",
+        "duration_minutes": "30",
+        "roles": ["podiatrist", "vascular_nurse"],
+        "location": "Foot clinic",
+        "active": "on",
+    }
+    url = "/admin/intake/appointmenttype/add/"
+    assert logged_in(receptionist).post(url, data).status_code == 403
+    assert logged_in(clinic_admin).post(url, data).status_code == 302
+    kind = AppointmentType.objects.get()
+    assert kind.roles == ["podiatrist", "vascular_nurse"]
+    # Reception may look at the types and clinicians, not change them.
+    assert logged_in(receptionist).get("/admin/intake/appointmenttype/").status_code == 200
+    assert logged_in(receptionist).get("/admin/intake/availabilityrule/").status_code == 403
