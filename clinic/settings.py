@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -281,11 +280,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "intake.tasks.purge_expired_drafts",
         "schedule": 60 * 60 * 24,
     },
-    # Nightly, in the small hours of the clinic's day: the diary's slots for the weeks ahead.
-    # (Appointment reminders need no entry: they are outbox rows the sweep sends when due.)
+    # Once a day (nightly in effect), the diary's slots for the weeks ahead. The hour does not
+    # matter (slots are made weeks ahead, and generation is idempotent), so a plain interval
+    # like the others rather than a crontab. (Appointment reminders need no entry: they are
+    # outbox rows the sweep sends when due.)
     "generate-slots": {
         "task": "intake.tasks.generate_slots",
-        "schedule": crontab(hour=2, minute=15),
+        "schedule": 60 * 60 * 24,
     },
 }
 

@@ -238,3 +238,7 @@ def test_windows_are_configurable() -> None:
     assert scheduling.booking_deadline("URGENT", now) == dt.datetime(
         2027, 3, 19, 17, 30, tzinfo=LONDON
     )
+
+
+def test_the_beat_entry_is_daily() -> None:
+    assert settings.CELERY_BEAT_SCHEDULE["generate-slots"]["schedule"] == 24 * 3600
