@@ -290,6 +290,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "intake.tasks.purge_expired_drafts",
         "schedule": 60 * 60 * 24,
     },
+    # Once a day (nightly in effect), the diary's slots for the weeks ahead. The hour does not
+    # matter (slots are made weeks ahead, and generation is idempotent), so a plain interval
+    # like the others rather than a crontab. (Appointment reminders need no entry: they are
+    # outbox rows the sweep sends when due.)
+    "generate-slots": {
+        "task": "intake.tasks.generate_slots",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -353,3 +361,33 @@ CLINIC_RESUME_MAX_FAILURES = env.int("CLINIC_RESUME_MAX_FAILURES", default=5)
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust (0: none,
 # use the socket address). Used for rate limits and the audit log.
 CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)
+
+# ---------------------------------------------------------------------------------------------
+# Scheduling (docs/scheduling.md): booking windows, slot generation, reminders, cancel links
+# ---------------------------------------------------------------------------------------------
+# The window each tier should be booked within (spec: URGENT by the end of the next working
+# day, SOON within 14 days, ROUTINE within the clinic's routine target). EMERGENCY is never
+# booked: the patient is directed to emergency care. Working days are CLINIC_OPEN_WEEKDAYS and
+# a day ends at CLINIC_CLOSES_AT. Clinical sign-off needed, like the review targets.
+CLINIC_BOOKING_URGENT_WORKING_DAYS = env.int("CLINIC_BOOKING_URGENT_WORKING_DAYS", default=1)
+CLINIC_BOOKING_SOON_DAYS = env.int("CLINIC_BOOKING_SOON_DAYS", default=14)
+CLINIC_BOOKING_ROUTINE_DAYS = env.int("CLINIC_BOOKING_ROUTINE_DAYS", default=42)
+# How far ahead slots are generated from the weekly availability (nightly beat job and
+# `manage.py generate_slots`); the booking page offers slots up to this far ahead.
+CLINIC_SLOT_WEEKS = env.int("CLINIC_SLOT_WEEKS", default=8)
+# The reminder goes this many hours before the appointment (a row due then, sent by the sweep).
+CLINIC_REMINDER_HOURS = env.int("CLINIC_REMINDER_HOURS", default=24)
+# The patient's cancel link in each email stops working this many days after the email was
+# sent (and always once the appointment has started).
+CLINIC_CANCEL_LINK_DAYS = env.int("CLINIC_CANCEL_LINK_DAYS", default=60)
+# Where patients go, and the number to call to rebook: shown in emails and the calendar file.
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="Vascular Clinic, Outpatients Building")
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="01632 960000")
+# Who hears that a patient cancelled (reception), and who is alerted when an URGENT patient
+# cancels or no slot is free inside an urgent window (the triage clinicians).
+CLINIC_RECEPTION_EMAILS = env.list(
+    "CLINIC_RECEPTION_EMAILS", default=["reception@clinic.invalid"] if DEBUG else []
+)
+CLINIC_TRIAGE_EMAILS = env.list(
+    "CLINIC_TRIAGE_EMAILS", default=["triage@clinic.invalid"] if DEBUG else []
+)

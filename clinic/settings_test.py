@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("CLINIC_ONCALL_EMAILS", "oncall@clinic.test")
 os.environ.setdefault("CLINIC_ONCALL_PHONES", "+447700900001")
 os.environ.setdefault("CLINIC_ESCALATION_EMAILS", "lead@clinic.test")
+os.environ.setdefault("CLINIC_RECEPTION_EMAILS", "reception@clinic.test")
+os.environ.setdefault("CLINIC_TRIAGE_EMAILS", "triage@clinic.test")
 
 from clinic.settings import *  # noqa: F403
 

@@ -59,6 +59,17 @@ def can_triage(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.TRIAGE_SUBMISSION)
 
 
+def can_book(request: HttpRequest) -> bool:
+    return request.user.has_perm(roles.BOOK_APPOINTMENT)
+
+
+def tier_badge_html(tier: str) -> str:
+    """The tier as a badge: colour and the tier's name in text (never colour alone)."""
+    if not tier:
+        return "—"
+    return format_html('<span class="tier-badge tier-{}">{}</span>', tier.lower(), Tier(tier).label)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Pages to look at, never to edit: changes go through services (or, for the audit log,
     never happen at all)."""
@@ -140,6 +151,22 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HasAppointmentFilter(admin.SimpleListFilter):
+    title = gettext_lazy("has appointment")
+    parameter_name = "appointment"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
+        # On the queue's annotation: an upcoming (booked) appointment, as the column shows.
+        if self.value() == "yes":
+            return queryset.filter(next_appointment__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(next_appointment__isnull=True)
+        return queryset
+
+
 class InterruptionFilter(admin.SimpleListFilter):
     title = gettext_lazy("emergency advice shown mid-form")
     parameter_name = "interrupted"
@@ -214,6 +241,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         AssignedFilter,
         ("submitted_at", admin.DateFieldListFilter),
         InterruptionFilter,
+        HasAppointmentFilter,
     )
     search_fields = ("reference",)  # the real search is get_search_results
     search_help_text = gettext_lazy("Reference (exact), patient name, email or phone.")
@@ -266,7 +294,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         columns = ["reference", "patient_name", "age_years", "tier_badge"]
         if can_see_clinical(request):
             columns.append("top_reason")
-        columns += ["waiting", "status", "assigned_to"]
+        columns += ["waiting", "status", "appointment", "assigned_to"]
         return tuple(columns)
 
     def get_search_results(
@@ -312,12 +340,13 @@ class SubmissionAdmin(ReadOnlyAdmin):
             if obj.overridden_at
             else ""
         )
-        return format_html(
-            '<span class="tier-badge tier-{}">{}</span>{}',
-            obj.tier.lower(),
-            Tier(obj.tier).label,
-            changed,
-        )
+        return format_html("{}{}", tier_badge_html(obj.tier), changed)
+
+    @admin.display(description=gettext_lazy("appointment"), ordering="next_appointment")
+    def appointment(self, obj: Submission) -> str:
+        # Annotated by the queue's selector (one sub-query in the page's query, not one per row).
+        starts = getattr(obj, "next_appointment", None)
+        return f"{timezone.localtime(starts):%a %d %b %H:%M}" if starts else "—"
 
     @admin.display(description=gettext_lazy("top reason"))
     def top_reason(self, obj: Submission) -> str:
@@ -402,6 +431,9 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "override_form": OverrideTierForm(initial={"tier": obj.tier}),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
+            "can_book": can_book(request),
+            "booked_appointment": selectors.appointment_booked_for(obj),
+            "cancel_form": ReasonForm(),
         }
         if clinical:
             context.update(_clinical_context(obj))
@@ -702,6 +734,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     readonly_fields = [f.name for f in Notification._meta.fields if f.name != "recipient"]
     exclude = ("recipient",)
     show_full_result_count = False
+
     paginator = CappedCountPaginator
     ordering = ("-created_at", "-id")
     actions = ("retry_now",)
@@ -728,3 +761,8 @@ class NotificationAdmin(ReadOnlyAdmin):
             _("%(count)s notification(s) queued to be sent again.") % {"count": count},
             messages.SUCCESS,
         )
+
+
+# The scheduling pages (clinicians, availability, slots, booking, the day view) register
+# themselves from their own module.
+from intake import admin_scheduling  # noqa: E402, F401

@@ -8,17 +8,21 @@ the patient: email and SMS are not secure channels for clinical detail.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+import icalendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from intake import sms
-from intake.models import Notification
+from intake import scheduling, sms
+from intake.models import Appointment, Notification
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def context_for(notification: Notification) -> dict[str, object]:
     submission = notification.submission
     reasons = submission.reasons or []
     waited = (timezone.now() - submission.submitted_at) if submission.submitted_at else None
-    return {
+    context = {
         "clinic_name": settings.CLINIC_NAME,
         "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,
         "urgent_advice_line": settings.CLINIC_URGENT_ADVICE_LINE,
@@ -68,11 +72,87 @@ def context_for(notification: Notification) -> dict[str, object]:
         "waited_minutes": int(waited.total_seconds() // 60) if waited else 0,
         "target_minutes": settings.CLINIC_ESCALATION_MINUTES.get(submission.tier, ""),
     }
+    if notification.appointment_id is not None:
+        context.update(appointment_context(notification.appointment))
+    return context
+
+
+def appointment_context(appointment: Appointment | None) -> dict[str, object]:
+    """What an appointment message may say: when, where, with whom, and the cancel link.
+
+    Patient messages show the time and place and a fresh signed cancel link (it expires
+    CLINIC_CANCEL_LINK_DAYS after this message is sent). Staff alerts use only the admin link.
+    """
+    if appointment is None:
+        return {}
+    kind = appointment.slot.appointment_type
+    return {
+        "appointment": appointment,
+        "starts_at": appointment.starts_at,
+        "ends_at": appointment.ends_at,
+        "appointment_type": kind.name,
+        "clinician": appointment.clinician.name,
+        "location": kind.location,
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "cancel_url": settings.CLINIC_SITE_URL
+        + reverse("intake:appointment_cancel", args=[scheduling.cancel_token(appointment.pk)]),
+        "cancel_days": settings.CLINIC_CANCEL_LINK_DAYS,
+        "appointment_admin_url": settings.CLINIC_SITE_URL
+        + reverse("admin:intake_appointment_change", args=[appointment.pk]),
+    }
+
+
+# Messages that carry the appointment as a calendar file, and the iTIP method of each.
+CALENDAR_METHODS = {
+    Notification.Kind.APPOINTMENT_CONFIRMATION: "PUBLISH",
+    Notification.Kind.APPOINTMENT_MOVED: "PUBLISH",
+    Notification.Kind.APPOINTMENT_CANCELLED: "CANCEL",
+}
 
 
 def attachments_for(notification: Notification) -> list[Attachment]:
-    """Files sent with a message (none so far)."""
-    return []
+    """The `.ics` file for a confirmation, a move (same UID, a higher SEQUENCE: calendars
+    update the event) or a cancellation (STATUS:CANCELLED removes it)."""
+    method = CALENDAR_METHODS.get(Notification.Kind(notification.kind))
+    if method is None or notification.appointment is None:
+        return []
+    return [
+        Attachment(
+            filename="appointment.ics",
+            content=appointment_ics(notification.appointment, method=method),
+            mimetype=f"text/calendar; method={method}",
+        )
+    ]
+
+
+def appointment_ics(appointment: Appointment, *, method: str = "PUBLISH") -> bytes:
+    """An RFC 5545 calendar with the one appointment, in UTC; no clinical detail in it."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Intake//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = icalendar.Event()
+    host = urlsplit(settings.CLINIC_SITE_URL).hostname or "localhost"
+    event.add("uid", f"appointment-{appointment.pk}@{host}")
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", appointment.starts_at.astimezone(dt.UTC))
+    event.add("dtend", appointment.ends_at.astimezone(dt.UTC))
+    event.add("sequence", appointment.sequence + (1 if method == "CANCEL" else 0))
+    kind = appointment.slot.appointment_type
+    event.add("summary", f"{kind.name} – {settings.CLINIC_NAME}")
+    event.add(
+        "location", ", ".join(part for part in (kind.location, settings.CLINIC_ADDRESS) if part)
+    )
+    event.add(
+        "description",
+        _("Reference %(ref)s. To change or cancel, call %(phone)s.")
+        % {"ref": appointment.submission.reference, "phone": settings.CLINIC_PHONE},
+    )
+    event.add("organizer", f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
 
 
 def render(notification: Notification) -> Rendered:

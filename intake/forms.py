@@ -352,3 +352,25 @@ class ResumeForm(PatientForm):
         self.helper.layout = Layout(
             "date_of_birth", Div(_HONEYPOT, css_class="d-none", aria_hidden="true")
         )
+
+
+class AppointmentCancelForm(PatientForm):
+    """The patient's "cancel my appointment" confirmation (the signed link in their email)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why are you cancelling? (optional)"),
+        help_text=gettext_lazy("For example, you are feeling better or cannot get there."),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": gettext_lazy("Keep it to 500 characters or fewer.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "reason", Div(_HONEYPOT, css_class="d-none", aria_hidden="true")
+        )

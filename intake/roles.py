@@ -10,3 +10,6 @@ CLINIC_ADMIN = "Clinic admin"
 
 VIEW_CLINICAL_DETAIL = "intake.view_clinical_detail"
 TRIAGE_SUBMISSION = "intake.triage_submission"
+# Booking, moving and cancelling appointments (receptionists and triage clinicians; 0012).
+BOOK_APPOINTMENT = "intake.add_appointment"
+CHANGE_APPOINTMENT = "intake.change_appointment"

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
-from intake.models import AWAITING_REVIEW, TIER_RANK, AuditEvent, Submission, Tier
+from intake import scheduling
+from intake.models import (
+    ACTIVE_APPOINTMENT_STATUSES,
+    AWAITING_REVIEW,
+    TIER_RANK,
+    Appointment,
+    AppointmentType,
+    AuditEvent,
+    Clinician,
+    Slot,
+    Submission,
+    Tier,
+)
 
 # Counting stops here: on a large table the exact number past this helps nobody and costs a
 # full index scan. Shown as "1000+".
@@ -21,8 +35,13 @@ def submission_list_for_triage() -> QuerySet[Submission]:
     clinician alerted mid-form must be able to open the unfinished form. One query whatever the
     page size: the patient and assignee are joined, not fetched per row.
     """
-    return Submission.objects.select_related("patient", "assigned_to").order_by(
-        "-tier_rank", "submitted_at", "pk"
+    booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
+    return (
+        Submission.objects.select_related("patient", "assigned_to")
+        # The queue's "appointment" column and "has appointment" filter: a correlated
+        # sub-query per shown row (served by appointment_submission_idx), not a query per row.
+        .annotate(next_appointment=Subquery(booked.values("starts_at")[:1]))
+        .order_by("-tier_rank", "submitted_at", "pk")
     )
 
 
@@ -55,6 +74,132 @@ def audit_events_for(submission: Submission) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+# --- Scheduling ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    slot: Slot
+    in_window: bool
+
+
+@dataclass(frozen=True)
+class BookingOptions:
+    """What the booking page offers: free slots by day, those inside the tier's window first."""
+
+    deadline: dt.datetime | None  # None: EMERGENCY, not bookable
+    days: list[tuple[dt.date, list[SlotChoice]]]
+    in_window: int
+    # Slots outside the window shown after those inside (the nearest ones; more exist).
+    later_shown: int
+    # More free slots inside the window than the page lists (a long ROUTINE window).
+    more_in_window: bool = False
+
+
+# Slots after the window shown below the ones inside it: enough to choose from, not a wall.
+LATER_SLOTS_SHOWN = 40
+# Inside the window the soonest this many are listed; the type filter narrows the rest.
+IN_WINDOW_SHOWN = 150
+
+
+def slot_list_free(
+    *,
+    now: dt.datetime,
+    until: dt.datetime | None = None,
+    appointment_type: AppointmentType | None = None,
+) -> QuerySet[Slot]:
+    """Future slots with no active appointment, soonest first, clinician and type joined."""
+    held = Appointment.objects.filter(slot=OuterRef("pk"), status__in=ACTIVE_APPOINTMENT_STATUSES)
+    slots = (
+        Slot.objects.filter(start__gt=now, clinician__active=True)
+        .exclude(Exists(held))
+        .select_related("clinician", "appointment_type")
+        .order_by("start", "clinician__name", "pk")
+    )
+    if until is not None:
+        slots = slots.filter(start__lt=until)
+    if appointment_type is not None:
+        slots = slots.filter(appointment_type=appointment_type)
+    return slots
+
+
+def booking_options(
+    *,
+    tier: str,
+    now: dt.datetime,
+    appointment_type: AppointmentType | None = None,
+    exclude_slot: int | None = None,
+) -> BookingOptions:
+    """Free slots for a patient of `tier`: inside the booking window first (by day, marked; the
+    soonest IN_WINDOW_SHOWN), then the nearest LATER_SLOTS_SHOWN after it. Two queries."""
+    deadline = scheduling.booking_deadline(tier, now)
+    if deadline is None:
+        return BookingOptions(deadline=None, days=[], in_window=0, later_shown=0)
+    free = slot_list_free(now=now, appointment_type=appointment_type)
+    if exclude_slot is not None:
+        free = free.exclude(pk=exclude_slot)
+    inside = [
+        SlotChoice(slot, True) for slot in free.filter(start__lt=deadline)[: IN_WINDOW_SHOWN + 1]
+    ]
+    more_in_window = len(inside) > IN_WINDOW_SHOWN
+    inside = inside[:IN_WINDOW_SHOWN]
+    later = [
+        SlotChoice(slot, False) for slot in free.filter(start__gte=deadline)[:LATER_SLOTS_SHOWN]
+    ]
+    days: list[tuple[dt.date, list[SlotChoice]]] = []
+    for choice in inside + later:
+        day = timezone.localdate(choice.slot.start)
+        if days and days[-1][0] == day and days[-1][1][-1].in_window == choice.in_window:
+            days[-1][1].append(choice)
+        else:
+            days.append((day, [choice]))
+    return BookingOptions(
+        deadline=deadline,
+        days=days,
+        in_window=len(inside),
+        later_shown=len(later),
+        more_in_window=more_in_window,
+    )
+
+
+def appointment_booked_for(submission: Submission) -> Appointment | None:
+    """The submission's booked (upcoming) appointment, if any, with its slot's details."""
+    return (
+        Appointment.objects.filter(submission=submission, status=Appointment.Status.BOOKED)
+        .select_related("clinician", "slot__appointment_type")
+        .first()
+    )
+
+
+def appointment_list_for_day(
+    day: dt.date, *, clinician: Clinician | None = None
+) -> QuerySet[Appointment]:
+    """A day's appointments (cancelled ones too, marked), by clinician then time."""
+    zone = scheduling.clinic_zone()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    appointments = (
+        Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("clinician", "slot__appointment_type", "submission__patient")
+        .order_by("clinician__name", "starts_at", "pk")
+    )
+    if clinician is not None:
+        appointments = appointments.filter(clinician=clinician)
+    return appointments
+
+
+def appointment_get_for_cancel_link(token: str) -> Appointment:
+    """The appointment a patient's cancel link names.
+
+    Raises signing.SignatureExpired (link too old), signing.BadSignature (not ours) or
+    Appointment.DoesNotExist.
+    """
+    appointment_id = scheduling.appointment_id_from_cancel_token(token)
+    return Appointment.objects.select_related(
+        "clinician", "slot__appointment_type", "submission"
+    ).get(pk=appointment_id)
 
 
 def notification_health(*, now: dt.datetime | None = None) -> dict[str, int]:

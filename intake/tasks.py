@@ -38,3 +38,9 @@ def escalate_overdue() -> int:
 def purge_expired_drafts() -> int:
     """Delete unfinished forms past their expiry (daily, from beat)."""
     return services.submission_purge_expired_drafts()
+
+
+@shared_task
+def generate_slots() -> int:
+    """Make the next CLINIC_SLOT_WEEKS weeks of slots match the availability (nightly)."""
+    return services.slot_generate().created

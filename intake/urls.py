@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("resume/<str:token>/", views.resume, name="resume"),
+    path("appointment/cancel/<str:token>/", views.appointment_cancel, name="appointment_cancel"),
     path("intake/<str:token>/check/", views.check, name="check"),
     path("intake/<str:token>/urgent/", views.urgent, name="urgent"),
     path("intake/<str:token>/saved/", views.saved, name="saved"),

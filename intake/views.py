@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
@@ -29,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, health, ratelimit, services, steps, summary
-from intake.forms import PatientForm, ResumeForm, StepForm
-from intake.models import Submission
+from intake import clinical, health, ratelimit, selectors, services, steps, summary
+from intake.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
+from intake.models import Appointment, Submission
 
 # Which drafts this browser may open: a signed, HttpOnly cookie holding their opaque tokens (no
 # personal data). A cookie rather than the database session saves a query on every page of the
@@ -401,3 +402,72 @@ def healthz(request: HttpRequest) -> JsonResponse:
     status = {"database": health.database_status(), "broker": health.broker_status()}
     healthy = all(value in (health.OK, health.IN_PROCESS) for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+# --- The patient's appointment cancel link ----------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed link in every appointment email: see the appointment, confirm to cancel.
+
+    The token names the appointment and expires (CLINIC_CANCEL_LINK_DAYS); the page shows the
+    time and place only. Expired, made-up, already cancelled or past: a page that says so.
+    """
+    try:
+        appointment = selectors.appointment_get_for_cancel_link(token)
+    except signing.SignatureExpired:
+        return _cancel_unavailable(request, "expired", status=410)
+    except (signing.BadSignature, Appointment.DoesNotExist):
+        return _cancel_unavailable(request, "invalid", status=404)
+    if appointment.status == Appointment.Status.CANCELLED:
+        return _cancel_unavailable(request, "cancelled", appointment=appointment)
+    if appointment.status != Appointment.Status.BOOKED or appointment.starts_at <= timezone.now():
+        return _cancel_unavailable(request, "passed", appointment=appointment, status=410)
+    form = AppointmentCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_cancel_by_patient(
+                appointment=appointment,
+                reason=form.cleaned_data["reason"],
+                ip_address=ratelimit.client_address(request),
+            )
+        except ValidationError:
+            # Cancelled (or started) a moment ago in another tab: show how it stands now.
+            return HttpResponseRedirect(request.path)
+        return _cancel_unavailable(request, "cancelled", appointment=appointment, done=True)
+    if form.is_bound and form.is_bot:
+        return _bad_request(request)
+    errors = _error_summary(form) if form.is_bound else []
+    return render(
+        request,
+        "intake/appointment_cancel.html",
+        {"form": form, "errors": errors, **_appointment_page(appointment)},
+    )
+
+
+def _appointment_page(appointment: Appointment) -> dict[str, Any]:
+    """Time and place, as the emails give them: no clinical detail, no patient name."""
+    kind = appointment.slot.appointment_type
+    return {
+        "appointment": appointment,
+        "appointment_type": kind.name,
+        "location": kind.location,
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+
+
+def _cancel_unavailable(
+    request: HttpRequest,
+    why: str,
+    *,
+    appointment: Appointment | None = None,
+    status: int = 200,
+    done: bool = False,
+) -> HttpResponse:
+    context: dict[str, Any] = {"why": why, "done": done, "clinic_phone": settings.CLINIC_PHONE}
+    if appointment is not None:
+        context.update(_appointment_page(appointment))
+    return render(request, "intake/appointment_cancel_done.html", context, status=status)

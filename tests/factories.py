@@ -6,6 +6,7 @@ Tests of the patient journey use the real services instead (tests/intake/conftes
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import factory
@@ -13,7 +14,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from intake.models import TIER_RANK, Patient, Submission
+from intake.models import (
+    TIER_RANK,
+    AppointmentType,
+    Clinician,
+    ClinicianRole,
+    Patient,
+    Slot,
+    Submission,
+)
 
 STAFF_PASSWORD = "correct-horse-battery"  # test accounts only
 
@@ -64,6 +73,25 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     patient_message = "We will offer you a routine appointment."
 
 
+def ensure_role_groups() -> None:
+    """Put back the role groups of the data migrations (0003, 0012) with their permissions.
+
+    For tests with real transactions: the database is flushed after each of them, which takes
+    the migrations' groups with it (content types and permissions come back by themselves).
+    Serialized rollback would restore them, but mixed with the suite's other transactional
+    tests it re-inserts content types that the flush already re-created.
+    """
+    from django.contrib.auth.models import Permission
+
+    for module in ("intake.migrations.0003_roles", "intake.migrations.0012_scheduling_roles"):
+        for name, perms in importlib.import_module(module).ROLES.items():
+            group, _created = Group.objects.get_or_create(name=name)
+            for app_label, codename in perms:
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+
+
 def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
     """A staff account in one of the role groups (created by migration 0003)."""
     user = get_user_model().objects.create_user(
@@ -72,3 +100,52 @@ def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+# --- Scheduling ----------------------------------------------------------------------------------
+
+
+class ClinicianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinician
+
+    name = factory.Sequence(lambda n: f"Dr Clinician {n}")
+    role = ClinicianRole.VASCULAR_SURGEON
+
+
+class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppointmentType
+        django_get_or_create = ("name",)
+
+    name = "Vascular clinic new patient"
+    duration_minutes = 30
+    roles = factory.LazyFunction(
+        lambda: [ClinicianRole.VASCULAR_SURGEON, ClinicianRole.VASCULAR_NURSE]
+    )
+    location = "Outpatients B, room 4"
+
+
+def _next_hour(days: int = 2) -> dt.datetime:
+    return (timezone.now() + dt.timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    """A free 30-minute slot two days ahead (each one an hour after the previous)."""
+
+    class Meta:
+        model = Slot
+
+    clinician = factory.SubFactory(ClinicianFactory)
+    appointment_type = factory.SubFactory(AppointmentTypeFactory)
+    start = factory.Sequence(lambda n: _next_hour() + dt.timedelta(hours=n))
+    end = factory.LazyAttribute(
+        lambda o: o.start + dt.timedelta(minutes=o.appointment_type.duration_minutes)
+    )
+
+
+class TriagedSubmissionFactory(SubmissionFactory):
+    """A sent submission a clinician has triaged: ready to book."""
+
+    status = Submission.Status.TRIAGED
+    tier = "SOON"

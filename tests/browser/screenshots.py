@@ -1,4 +1,5 @@
-"""Screenshots of every patient page at phone and desktop width, into docs/screenshots/.
+"""Screenshots of every patient page at phone and desktop width, into docs/screenshots/,
+and of the staff pages (the triage queue, a submission, the booking page, the day view).
 
     make screenshots        (or: .venv/bin/python -m tests.browser.screenshots)
 
@@ -42,6 +43,9 @@ def configure(database: Path) -> None:
             "DATABASE_URL": f"sqlite:///{database}",
             "CACHE_URL": "locmemcache://",
             "CELERY_BROKER_URL": "",  # tasks run in-process
+            # The staff pages look up demo rows while Playwright's event loop runs in this
+            # thread: plain synchronous ORM calls, safe (as in tests/browser/conftest.py).
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
         }
     )
 
@@ -222,6 +226,43 @@ def shoot_staff_pages(browser: Any, base_url: str, written: list[Path]) -> None:
     clip = {"x": 0, "y": 0, "width": 1400, "height": 2600}
     page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)  # type: ignore[arg-type]
     written.append(path)
+    shoot_scheduling_pages(browser, base_url, written)
+
+
+def shoot_scheduling_pages(browser: Any, base_url: str, written: list[Path]) -> None:
+    """The booking page and the day view, as the demo's receptionist sees them."""
+    from django.utils import timezone
+
+    from intake.management.commands.seed_demo import DEMO_PASSWORD
+    from intake.models import Appointment, Submission
+
+    # A triaged form the demo left unbooked (the most urgent), and the first day with bookings.
+    to_book = (
+        Submission.objects.filter(status=Submission.Status.TRIAGED)
+        .exclude(tier="EMERGENCY")
+        .order_by("-tier_rank", "submitted_at")
+        .first()
+    )
+    first = Appointment.objects.order_by("starts_at").first()
+    assert to_book is not None and first is not None, "seed_demo made no diary"
+    page = browser.new_context(viewport=SIZES["desktop"]).new_page()
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", "reception")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    pages = {
+        "admin-booking": f"/admin/intake/appointment/book/{to_book.pk}/",
+        "admin-day-view": f"/admin/intake/appointment/?day={timezone.localdate(first.starts_at)}",
+    }
+    for name, url in pages.items():
+        page.goto(base_url + url)
+        for size_name, size in SIZES.items():
+            page.set_viewport_size(size)
+            path = OUTPUT / f"{name}-{size_name}.png"
+            # The booking list runs on for weeks of slots: the first two screenfuls show it.
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"] * 2}
+            page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
+            written.append(path)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
 from intake.management.commands.seed_demo import DEMO_PASSWORD
-from intake.models import AuditEvent, Submission
+from intake.models import Appointment, AppointmentType, AuditEvent, Clinician, Slot, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,32 @@ def test_seed_demo_fills_a_realistic_queue_once() -> None:
     assert all(s.fired_rules and s.reference for s in sent)
     assert AuditEvent.objects.filter(action="status").exists()
     assert Submission.objects.filter(status=Submission.Status.DRAFT).count() == 2
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_fills_a_diary_once_through_the_services() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    slots = Slot.objects.count()
+    appointments = list(Appointment.objects.values_list("pk", flat=True))
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "0 slots created" in out.getvalue()
+    assert Slot.objects.count() == slots
+    assert list(Appointment.objects.values_list("pk", flat=True)) == appointments
+    assert Clinician.objects.count() == 4
+    assert set(AppointmentType.objects.values_list("name", flat=True)) == {
+        "Same-day duplex scan",
+        "Vascular clinic new patient",
+        "Vein clinic",
+        "Diabetic foot review",
+    }
+    assert slots > 100
+    # A few bookings, made through the services: booked status, audit events, a reminder due.
+    assert len(appointments) >= 1
+    booked = Submission.objects.filter(status=Submission.Status.BOOKED)
+    assert booked.count() == len(appointments)
+    assert AuditEvent.objects.filter(action="book").count() == len(appointments)
+    assert not Appointment.objects.filter(submission__tier="EMERGENCY").exists()
+    # The most urgent bookable forms are left for a person to book.
+    left = Submission.objects.filter(status=Submission.Status.TRIAGED).exclude(tier="EMERGENCY")
+    assert left.count() == 2

@@ -19,9 +19,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from intake import roles, services
+from intake import roles, selectors, services
 from intake.demo import CONSENT, FIRST_NAMES, load_vignettes, vignette_answers
-from intake.models import Patient, Submission
+from intake.models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityRule,
+    Clinician,
+    ClinicianRole,
+    Patient,
+    Submission,
+)
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, by design
@@ -60,6 +68,7 @@ class Command(BaseCommand):
         users = self._users()
         created = self._submissions(users["triage"])
         self.stdout.write(f"  demo submissions: {created} created")
+        self._diary(users["reception"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo staff accounts ready: admin, triage, reception; password {DEMO_PASSWORD}"
@@ -149,3 +158,116 @@ class Command(BaseCommand):
         services.submission_set_status(
             submission=submission, status=status, reason=reason, actor=clinician
         )
+
+    # -- the diary --------------------------------------------------------------------------
+
+    def _diary(self, receptionist: Any) -> None:
+        """Clinicians, appointment types, weekly availability, slots and a few bookings."""
+        types = {
+            name: AppointmentType.objects.update_or_create(
+                name=name,
+                defaults={"duration_minutes": minutes, "roles": list(kinds), "location": where},
+            )[0]
+            for name, minutes, kinds, where in APPOINTMENT_TYPES
+        }
+        for name, role, sessions in CLINICIANS:
+            clinician, _created = Clinician.objects.get_or_create(name=name, role=role)
+            for weekdays, start, end, type_name in sessions:
+                for weekday in weekdays:
+                    AvailabilityRule.objects.get_or_create(
+                        clinician=clinician,
+                        weekday=weekday,
+                        start_time=dt.time.fromisoformat(start),
+                        end_time=dt.time.fromisoformat(end),
+                        appointment_type=types[type_name],
+                        defaults={"valid_from": dt.date(2026, 1, 1)},
+                    )
+        generated = services.slot_generate()
+        self.stdout.write(f"  demo diary: {generated.created} slots created")
+        if Appointment.objects.exists():
+            return
+        # Book the triaged forms as reception would (the first free slot of a fitting type,
+        # inside the tier's window if there is one), except the most urgent few: those are left
+        # for whoever tries the demo to book.
+        triaged = (
+            Submission.objects.filter(status=Submission.Status.TRIAGED)
+            .exclude(tier="EMERGENCY")  # never booked: directed to emergency care
+            .order_by("-tier_rank", "submitted_at")
+        )
+        now = timezone.now()
+        booked = 0
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for submission in list(triaged)[DEMO_LEFT_TO_BOOK:]:
+                kind = types[TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")]
+                options = selectors.booking_options(
+                    tier=submission.tier, now=now, appointment_type=kind
+                )
+                choices = [choice for _day, day_choices in options.days for choice in day_choices]
+                if not choices:
+                    continue
+                services.appointment_book(
+                    submission=submission, slot=choices[0].slot, actor=receptionist
+                )
+                booked += 1
+        self.stdout.write(f"  demo diary: {booked} appointments booked")
+
+
+# Fictional clinicians and a week that looks like a small vascular service's.
+MON, TUE, WED, THU, FRI = range(5)
+APPOINTMENT_TYPES = (
+    # name, minutes, roles that can take it, where
+    ("Same-day duplex scan", 30, [ClinicianRole.SONOGRAPHER], "Vascular lab, Outpatients A"),
+    (
+        "Vascular clinic new patient",
+        30,
+        [ClinicianRole.VASCULAR_SURGEON, ClinicianRole.VASCULAR_NURSE],
+        "Outpatients B",
+    ),
+    (
+        "Vein clinic",
+        20,
+        [ClinicianRole.VASCULAR_NURSE, ClinicianRole.VASCULAR_SURGEON],
+        "Outpatients B",
+    ),
+    (
+        "Diabetic foot review",
+        30,
+        [ClinicianRole.PODIATRIST, ClinicianRole.VASCULAR_NURSE],
+        "Foot clinic, Outpatients C",
+    ),
+)
+CLINICIANS = (
+    # name, role, sessions: (weekdays, from, until, appointment type)
+    (
+        "Sam Okafor",
+        ClinicianRole.SONOGRAPHER,
+        [
+            ((MON, TUE, WED, THU, FRI), "08:30", "12:00", "Same-day duplex scan"),
+            ((MON, TUE, WED, THU, FRI), "13:00", "17:00", "Same-day duplex scan"),
+        ],
+    ),
+    (
+        "Mr Omar Haddad",
+        ClinicianRole.VASCULAR_SURGEON,
+        [((TUE, THU), "09:00", "12:30", "Vascular clinic new patient")],
+    ),
+    (
+        "Ms Priya Nair",
+        ClinicianRole.VASCULAR_NURSE,
+        [
+            ((MON, WED), "13:00", "16:00", "Vein clinic"),
+            ((FRI,), "09:00", "12:00", "Vascular clinic new patient"),
+        ],
+    ),
+    (
+        "Jo Lindqvist",
+        ClinicianRole.PODIATRIST,
+        [((WED, FRI), "09:00", "12:00", "Diabetic foot review")],
+    ),
+)
+TYPE_FOR_TIER = {
+    "URGENT": "Same-day duplex scan",
+    "SOON": "Vascular clinic new patient",
+    "ROUTINE": "Vein clinic",
+}
+DEMO_LEFT_TO_BOOK = 2

@@ -1,0 +1,38 @@
+"""Helpers for the scheduling tests (not collected: no test_ prefix)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from intake import services
+
+
+class CommittedServices:
+    """`intake.services`, with each call run as if its transaction committed.
+
+    A test runs inside one transaction that is rolled back at the end, so after-commit work
+    (queueing the outbox's emails) would never run; this runs it when each service returns,
+    as production does.
+    """
+
+    def __init__(self, capture: Callable[..., Any]) -> None:
+        self._capture = capture
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(services, name)
+        if not callable(value) or isinstance(value, type):
+            return value
+
+        def call(**kwargs: Any) -> Any:
+            with self._capture(execute=True):
+                return value(**kwargs)
+
+        return call
+
+
+@pytest.fixture
+def svc(django_capture_on_commit_callbacks: Callable[..., Any]) -> Iterator[CommittedServices]:
+    yield CommittedServices(django_capture_on_commit_callbacks)

@@ -1,0 +1,392 @@
+"""The booking page, the day view and the day sheet: who may use them, and what they show.
+
+Personas: anonymous, a patient with a draft in their session, Rita (receptionist), Tess
+(triage clinician), Cleo (clinic admin), and Sid, a staff user in no group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from intake import services
+from intake.models import Appointment, AuditEvent, Notification, Submission
+from tests.factories import STAFF_PASSWORD, SlotFactory, TriagedSubmissionFactory, staff_user
+from tests.intake.conftest import start
+
+pytestmark = pytest.mark.django_db
+
+BOOK = "/admin/intake/appointment/book/{pk}/"
+DAY = "/admin/intake/appointment/"
+SHEET = "/admin/intake/appointment/day-sheet/"
+
+
+def logged_in(user: Any) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=STAFF_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, Any]:
+    return {
+        "receptionist": receptionist,
+        "triage": triage_nurse,
+        "clinic_admin": clinic_admin,
+        "no_role": staff_user("sid"),
+    }
+
+
+def client_for(persona: str, users: dict[str, Any]) -> Client:
+    client = Client()
+    if persona == "patient":
+        start(client)
+    elif persona != "anonymous":
+        assert client.login(username=users[persona].username, password=STAFF_PASSWORD)
+    return client
+
+
+def slot_in(hours: float, **kwargs: Any) -> Any:
+    start = (timezone.now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
+    return SlotFactory(start=start, **kwargs)
+
+
+# --- Permissions --------------------------------------------------------------------------------
+
+ALLOWED = {"receptionist", "triage", "clinic_admin"}
+
+
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
+)
+def test_who_can_see_the_booking_page_and_the_diary(persona: str, users: dict[str, Any]) -> None:
+    submission = TriagedSubmissionFactory()
+    slot_in(30)
+    client = client_for(persona, users)
+    for url in (BOOK.format(pk=submission.pk), DAY, SHEET):
+        response = client.get(url)
+        if persona in ("anonymous", "patient"):
+            assert response.status_code == 302, url
+            assert response["Location"].startswith("/admin/login/"), url
+        elif persona in ALLOWED:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 403, url
+
+
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
+)
+def test_who_can_book(persona: str, users: dict[str, Any]) -> None:
+    # Receptionists and triage clinicians book; nobody else, whatever they post.
+    submission = TriagedSubmissionFactory()
+    slot = slot_in(30)
+    response = client_for(persona, users).post(BOOK.format(pk=submission.pk), {"slot": slot.pk})
+    booked = Appointment.objects.filter(submission=submission).exists()
+    assert booked is (persona in ALLOWED)
+    if persona in ALLOWED:
+        assert response.status_code == 302
+        assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
+    elif persona == "no_role":
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "patient", "no_role"])
+def test_who_cannot_move_cancel_or_escalate(persona: str, users: dict[str, Any]) -> None:
+    submission = TriagedSubmissionFactory(tier="URGENT")
+    appointment = services.appointment_book(
+        submission=submission, slot=slot_in(30), actor=users["receptionist"]
+    )
+    client = client_for(persona, users)
+    other = slot_in(50)
+    base = f"/admin/intake/appointment/{appointment.pk}"
+    client.post(f"{base}/move/", {"slot": other.pk})
+    client.post(f"{base}/do/cancel/", {"reason": "x"})
+    client.post(f"{base}/do/attended/")
+    client.post(BOOK.format(pk=submission.pk) + "escalate/")
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.slot_id) == ("booked", appointment.slot_id)
+    assert appointment.slot_id != other.pk
+    assert not Notification.objects.filter(kind="no_slot").exists()
+
+
+# --- The booking page ----------------------------------------------------------------------------
+
+
+def test_slots_inside_the_window_come_first_and_are_marked(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="SOON")  # within 14 days
+    later = slot_in(24 * 20)
+    inside_late = slot_in(24 * 10)
+    inside_soon = slot_in(24 * 2)
+    client = logged_in(receptionist)
+    html = client.get(BOOK.format(pk=submission.pk)).content.decode()
+    order = [int(pk) for pk in re.findall(r'name="slot" value="(\d+)"', html)]
+    assert order == [inside_soon.pk, inside_late.pk, later.pk]
+    marked = re.findall(r'id="slot-(\d+)".*?</label>', html, re.S)
+    assert len(marked) == 3
+    for pk, in_window in ((inside_soon.pk, True), (later.pk, False)):
+        label = re.search(rf'for="slot-{pk}">(.*?)</label>', html, re.S)
+        assert label
+        assert ("Within target" in label[1]) is in_window
+    # Grouped by day, each day a fieldset with its date as the legend.
+    assert html.count('<fieldset class="slot-day') == 3
+    assert "(after the window)" in html
+    assert "Book by " in html
+    event = AuditEvent.objects.get(action="view")
+    assert event.details == {"page": "booking"}
+
+
+def test_slots_can_be_filtered_by_appointment_type(receptionist: Any) -> None:
+    from tests.factories import AppointmentTypeFactory
+
+    scan = AppointmentTypeFactory(name="Same-day duplex scan", roles=["sonographer"])
+    clinic = slot_in(30)
+    scan_slot = slot_in(40, appointment_type=scan)
+    submission = TriagedSubmissionFactory()
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk) + f"?type={scan.pk}")
+    values = re.findall(r'name="slot" value="(\d+)"', html.content.decode())
+    assert values == [str(scan_slot.pk)]
+    assert str(clinic.pk) not in values
+
+
+def test_no_slot_inside_the_window_warns_and_offers_escalation(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="URGENT")
+    slot_in(24 * 9)  # free, but days too late for URGENT
+    client = logged_in(receptionist)
+    html = client.get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "No free slot inside the window" in html
+    assert "Escalate to the triage clinicians" in html
+    response = client.post(BOOK.format(pk=submission.pk) + "escalate/", follow=True)
+    assert "have been alerted" in response.content.decode()
+    assert Notification.objects.get(kind="no_slot").recipient == "triage@clinic.test"
+
+
+def test_an_emergency_is_not_bookable_and_reception_records_what_was_done(
+    receptionist: Any,
+) -> None:
+    submission = TriagedSubmissionFactory(tier="EMERGENCY")
+    slot = slot_in(5)
+    client = logged_in(receptionist)
+    html = client.get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "Emergency: do not book" in html
+    assert "directed to emergency care now" in html
+    assert 'name="slot"' not in html
+    response = client.post(BOOK.format(pk=submission.pk), {"slot": slot.pk})
+    assert response.status_code == 200
+    assert "An emergency cannot be booked" in response.content.decode()
+    assert not Appointment.objects.exists()
+    client.post(BOOK.format(pk=submission.pk) + "emergency/", {"text": "Told to call 999 at 10:02"})
+    assert submission.notes.get().text.endswith("Told to call 999 at 10:02")
+
+
+def test_a_slot_taken_meanwhile_gives_the_taken_message_not_an_error(
+    receptionist: Any, triage_nurse: Any
+) -> None:
+    slot = slot_in(30)
+    first, second = TriagedSubmissionFactory(), TriagedSubmissionFactory()
+    assert logged_in(triage_nurse).post(BOOK.format(pk=first.pk), {"slot": slot.pk}).status_code
+    response = logged_in(receptionist).post(BOOK.format(pk=second.pk), {"slot": slot.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "That slot was just taken" in html
+    assert "<title>Error:" in html
+    second.refresh_from_db()
+    assert second.status == Submission.Status.TRIAGED
+
+
+def test_choosing_no_slot_is_an_error_linked_to_the_list(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory()
+    slot = slot_in(30)
+    html = logged_in(receptionist).post(BOOK.format(pk=submission.pk), {}).content.decode()
+    assert f'<a href="#slot-{slot.pk}">Choose a slot.</a>' in html
+
+
+def test_a_submission_not_yet_triaged_cannot_be_booked_from_the_page(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(status=Submission.Status.SUBMITTED)
+    slot_in(30)
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "Only a triaged submission can be booked" in html
+    assert 'name="slot"' not in html
+
+
+# --- From the submission page: book, move, cancel ------------------------------------------------
+
+
+def test_the_submission_page_links_to_booking_then_shows_the_appointment(
+    receptionist: Any,
+) -> None:
+    submission = TriagedSubmissionFactory()
+    client = logged_in(receptionist)
+    page = client.get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
+    assert f'href="/admin/intake/appointment/book/{submission.pk}/"' in page
+    slot = slot_in(30)
+    client.post(BOOK.format(pk=submission.pk), {"slot": slot.pk})
+    page = client.get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
+    assert "Booked: " in page
+    assert "Move to another slot" in page
+    assert "Booked: " in page and slot.clinician.name in page
+
+
+def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory()
+    appointment = services.appointment_book(
+        submission=submission, slot=slot_in(30), actor=receptionist
+    )
+    client = logged_in(receptionist)
+    base = f"/admin/intake/appointment/{appointment.pk}"
+    new_slot = slot_in(60)
+    html = client.get(f"{base}/move/").content.decode()
+    assert f'name="slot" value="{appointment.slot_id}"' not in html  # not its own slot
+    assert client.post(f"{base}/move/", {"slot": new_slot.pk}).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.slot == new_slot
+    page = client.post(f"{base}/do/cancel/", {"reason": ""}, follow=True).content.decode()
+    assert "Give a reason for cancelling." in page
+    client.post(f"{base}/do/cancel/", {"reason": "Patient in hospital", "next": "submission"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.TRIAGED
+    assert [
+        e.action
+        for e in AuditEvent.objects.filter(action__in=["book", "move", "cancel"]).order_by("id")
+    ] == [
+        "book",
+        "move",
+        "cancel",
+    ]
+
+
+def test_the_appointment_page_is_audited(receptionist: Any) -> None:
+    appointment = services.appointment_book(
+        submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=receptionist
+    )
+    html = logged_in(receptionist).get(f"/admin/intake/appointment/{appointment.pk}/change/")
+    assert "Cancel the appointment" in html.content.decode()
+    event = AuditEvent.objects.get(action="view")
+    assert event.details == {"page": "appointment", "appointment": appointment.pk}
+
+
+# --- The day view and the day sheet ------------------------------------------------------------
+
+
+def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -> None:
+    today = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    tomorrow_slot = SlotFactory(start=today + dt.timedelta(hours=10))  # tomorrow 09:00
+    later_slot = SlotFactory(start=today + dt.timedelta(days=2, hours=10))
+    a = services.appointment_book(
+        submission=TriagedSubmissionFactory(patient__full_name="Ada Brook"),
+        slot=tomorrow_slot,
+        actor=receptionist,
+    )
+    services.appointment_book(
+        submission=TriagedSubmissionFactory(patient__full_name="Ben Carrow"),
+        slot=later_slot,
+        actor=receptionist,
+    )
+    tomorrow = timezone.localdate(a.starts_at)
+    client = logged_in(receptionist)
+    html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
+    assert "Ada Brook" in html
+    assert "Ben Carrow" not in html
+    assert f"<h2>{tomorrow:%A %-d %B %Y}</h2>" in html
+    assert f"day={(tomorrow + dt.timedelta(days=1)).isoformat()}" in html  # next day
+    assert f"day={(tomorrow - dt.timedelta(days=1)).isoformat()}" in html  # previous day
+    services.appointment_cancel(appointment=a, reason="Moved away", actor=receptionist)
+    html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
+    assert '<del class="appointment-cancelled">Cancelled</del>' in html
+
+
+def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> None:
+    slot = slot_in(24 * 3)
+    services.appointment_book(
+        submission=TriagedSubmissionFactory(patient__full_name="Ada <b>Brook</b>"),
+        slot=slot,
+        actor=receptionist,
+    )
+    day = timezone.localdate(slot.start)
+    response = logged_in(receptionist).get(f"{SHEET}?day={day.isoformat()}")
+    html = response.content.decode()
+    assert "Ada &lt;b&gt;Brook&lt;/b&gt;" in html  # escaped
+    assert slot.clinician.name in html
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.get(action="export")
+    assert event.details == {"day_sheet": day.isoformat(), "count": 1}
+
+
+# --- The queue: appointment column and filter -----------------------------------------------
+
+
+def test_queue_shows_the_appointment_and_filters_on_it(receptionist: Any) -> None:
+    booked_submission = TriagedSubmissionFactory()
+    slot = slot_in(24 * 3)
+    services.appointment_book(submission=booked_submission, slot=slot, actor=receptionist)
+    waiting = TriagedSubmissionFactory()
+    client = logged_in(receptionist)
+    html = client.get("/admin/intake/submission/?queue=all").content.decode()
+    assert f"{timezone.localtime(slot.start):%a %d %b %H:%M}" in html
+    yes = client.get("/admin/intake/submission/?queue=all&appointment=yes").content.decode()
+    no = client.get("/admin/intake/submission/?queue=all&appointment=no").content.decode()
+    assert booked_submission.reference in yes and waiting.reference not in yes
+    assert waiting.reference in no and booked_submission.reference not in no
+
+
+def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
+    receptionist: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from intake import selectors
+
+    monkeypatch.setattr(selectors, "IN_WINDOW_SHOWN", 2)
+    slots = [slot_in(24 + n) for n in range(3)]
+    submission = TriagedSubmissionFactory(tier="ROUTINE")
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    values = re.findall(r'name="slot" value="(\d+)"', html)
+    assert values == [str(slots[0].pk), str(slots[1].pk)]
+    assert "More than 2 free slots inside the window" in html
+
+
+def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> None:
+    slot = slot_in(0.2)
+    appointment = services.appointment_book(
+        submission=TriagedSubmissionFactory(), slot=slot, actor=receptionist
+    )
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    client = logged_in(receptionist)
+    response = client.post(
+        DAY, {"action": "mark_attended", "_selected_action": [appointment.pk]}, follow=True
+    )
+    assert "1 recorded." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.ATTENDED
+
+
+def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
+    clinic_admin: Any, receptionist: Any
+) -> None:
+    from intake.models import AppointmentType
+
+    data = {
+        "name": "Diabetic foot review",
+        "duration_minutes": "30",
+        "roles": ["podiatrist", "vascular_nurse"],
+        "location": "Foot clinic",
+        "active": "on",
+    }
+    url = "/admin/intake/appointmenttype/add/"
+    assert logged_in(receptionist).post(url, data).status_code == 403
+    assert logged_in(clinic_admin).post(url, data).status_code == 302
+    kind = AppointmentType.objects.get()
+    assert kind.roles == ["podiatrist", "vascular_nurse"]
+    # Reception may look at the types and clinicians, not change them.
+    assert logged_in(receptionist).get("/admin/intake/appointmenttype/").status_code == 200
+    assert logged_in(receptionist).get("/admin/intake/availabilityrule/").status_code == 403

@@ -1,0 +1,375 @@
+"""Booking, moving and cancelling: the services, their side effects and their refusals.
+
+Personas: Rita (receptionist) books; the patient cancels by the link in their email.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from intake.models import Appointment, AuditEvent, Notification, Submission, SubmissionNote
+from tests.factories import SlotFactory, TriagedSubmissionFactory
+from tests.intake.scheduling import CommittedServices, svc
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("svc")]
+services: CommittedServices
+
+
+@pytest.fixture(autouse=True)
+def _services(svc: CommittedServices) -> None:
+    global services
+    services = svc
+
+
+__all__ = ["svc"]
+
+Kind = Notification.Kind
+
+
+def book(submission: Submission, slot: Any, actor: Any, **kwargs: Any) -> Appointment:
+    return services.appointment_book(submission=submission, slot=slot, actor=actor, **kwargs)
+
+
+def test_booking_a_triaged_submission(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="SOON")
+    slot = SlotFactory()
+    appointment = book(submission, slot, receptionist, notes="Prefers mornings")
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.BOOKED
+    assert appointment.status == Appointment.Status.BOOKED
+    assert (appointment.starts_at, appointment.ends_at) == (slot.start, slot.end)
+    assert appointment.clinician == slot.clinician
+    assert appointment.booked_by == receptionist
+    assert appointment.notes == "Prefers mornings"
+    # The confirmation went at once (tasks run in-process); the reminder waits in the outbox.
+    confirmation = Notification.objects.get(kind=Kind.APPOINTMENT_CONFIRMATION)
+    assert confirmation.status == Notification.Status.SENT
+    assert confirmation.appointment == appointment
+    reminder = Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    assert reminder.status == Notification.Status.PENDING
+    assert reminder.due_at == slot.start - dt.timedelta(hours=24)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [submission.patient.email]
+    events = AuditEvent.objects.filter(submission=submission).order_by("id")
+    assert [e.action for e in events] == ["status", "book"]
+    assert events[1].details["appointment"] == appointment.pk
+    assert "Prefers" not in str(events[1].details)
+
+
+def test_no_reminder_when_the_appointment_is_less_than_a_day_away(receptionist: Any) -> None:
+    slot = SlotFactory(start=timezone.now() + dt.timedelta(hours=3))
+    book(TriagedSubmissionFactory(tier="URGENT"), slot, receptionist)
+    assert not Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER).exists()
+    assert Notification.objects.filter(kind=Kind.APPOINTMENT_CONFIRMATION).count() == 1
+
+
+def test_an_emergency_cannot_be_booked(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="EMERGENCY")
+    with pytest.raises(ValidationError, match="directed to emergency care") as error:
+        book(submission, SlotFactory(), receptionist)
+    assert error.value.code == "emergency"
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["submitted", "in_review", "referred", "closed", "booked"])
+def test_only_a_triaged_submission_can_be_booked(receptionist: Any, status: str) -> None:
+    submission = TriagedSubmissionFactory(status=status)
+    with pytest.raises(ValidationError, match="Only a triaged submission"):
+        book(submission, SlotFactory(), receptionist)
+
+
+def test_a_slot_in_the_past_is_refused(receptionist: Any) -> None:
+    slot = SlotFactory(start=timezone.now() - dt.timedelta(minutes=5))
+    with pytest.raises(ValidationError, match="already started"):
+        book(TriagedSubmissionFactory(), slot, receptionist)
+
+
+def test_a_taken_slot_is_refused_with_the_taken_message(receptionist: Any) -> None:
+    slot = SlotFactory()
+    book(TriagedSubmissionFactory(), slot, receptionist)
+    with pytest.raises(ValidationError, match="just taken") as error:
+        book(TriagedSubmissionFactory(), slot, receptionist)
+    assert error.value.code == services.SLOT_TAKEN
+    assert Appointment.objects.count() == 1
+
+
+def test_an_overlapping_slot_of_the_same_clinician_is_refused(receptionist: Any) -> None:
+    first = SlotFactory()
+    overlapping = SlotFactory(
+        clinician=first.clinician,
+        start=first.start + dt.timedelta(minutes=15),
+        end=first.end + dt.timedelta(minutes=15),
+    )
+    book(TriagedSubmissionFactory(), first, receptionist)
+    with pytest.raises(ValidationError, match="just taken"):
+        book(TriagedSubmissionFactory(), overlapping, receptionist)
+    # Another clinician at the same time is fine.
+    other = SlotFactory(start=first.start, end=first.end)
+    book(TriagedSubmissionFactory(), other, receptionist)
+
+
+def test_the_database_refuses_a_second_active_appointment_for_a_slot(receptionist: Any) -> None:
+    # The constraint, not only the service: an insert that skips the service's check fails.
+    slot = SlotFactory()
+    appointment = book(TriagedSubmissionFactory(), slot, receptionist)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            submission=TriagedSubmissionFactory(),
+            slot=slot,
+            clinician=slot.clinician,
+            starts_at=slot.start,
+            ends_at=slot.end,
+        )
+    # Cancelled appointments do not hold the slot.
+    services.appointment_cancel(appointment=appointment, reason="Clash", actor=receptionist)
+    Appointment.objects.create(
+        submission=TriagedSubmissionFactory(),
+        slot=slot,
+        clinician=slot.clinician,
+        starts_at=slot.start,
+        ends_at=slot.end,
+    )
+
+
+def test_a_cancelled_slot_can_be_booked_again(receptionist: Any) -> None:
+    slot = SlotFactory()
+    first = book(TriagedSubmissionFactory(), slot, receptionist)
+    services.appointment_cancel(appointment=first, reason="Patient phoned", actor=receptionist)
+    second = book(TriagedSubmissionFactory(), slot, receptionist)
+    assert second.slot == slot
+    assert set(slot.appointments.values_list("status", flat=True)) == {"cancelled", "booked"}
+
+
+def test_a_submission_is_booked_once(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory()
+    book(submission, SlotFactory(), receptionist)
+    with pytest.raises(ValidationError, match="booked"):
+        book(submission, SlotFactory(), receptionist)
+    assert Appointment.objects.count() == 1
+
+
+# --- Moving ---------------------------------------------------------------------------------
+
+
+def test_moving_an_appointment(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory()
+    old_slot, new_slot = SlotFactory(), SlotFactory()
+    appointment = book(submission, old_slot, receptionist)
+    old_reminder = Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    moved = services.appointment_move(appointment=appointment, slot=new_slot, actor=receptionist)
+    assert moved.pk == appointment.pk
+    assert (moved.slot, moved.starts_at, moved.clinician) == (
+        new_slot,
+        new_slot.start,
+        new_slot.clinician,
+    )
+    assert moved.sequence == 1
+    old_reminder.refresh_from_db()
+    assert old_reminder.status == Notification.Status.CANCELLED
+    assert old_reminder.get_status_display() == "Not needed"
+    new_reminder = Notification.objects.get(
+        kind=Kind.APPOINTMENT_REMINDER, status=Notification.Status.PENDING
+    )
+    assert new_reminder.due_at == new_slot.start - dt.timedelta(hours=24)
+    assert Notification.objects.get(kind=Kind.APPOINTMENT_MOVED).status == "sent"
+    event = AuditEvent.objects.get(action="move")
+    assert event.details["from"]["slot"] == old_slot.pk
+    assert event.details["to"]["slot"] == new_slot.pk
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.BOOKED
+    # The old slot is free again.
+    book(TriagedSubmissionFactory(), old_slot, receptionist)
+
+
+def test_moving_into_a_taken_slot_is_refused(receptionist: Any) -> None:
+    taken = SlotFactory()
+    book(TriagedSubmissionFactory(), taken, receptionist)
+    appointment = book(TriagedSubmissionFactory(), SlotFactory(), receptionist)
+    with pytest.raises(ValidationError, match="just taken"):
+        services.appointment_move(appointment=appointment, slot=taken, actor=receptionist)
+    appointment.refresh_from_db()
+    assert appointment.sequence == 0
+
+
+def test_moving_to_a_slot_overlapping_its_own_time_is_allowed(receptionist: Any) -> None:
+    first = SlotFactory()
+    later = SlotFactory(
+        clinician=first.clinician,
+        start=first.start + dt.timedelta(minutes=15),
+        end=first.end + dt.timedelta(minutes=15),
+    )
+    appointment = book(TriagedSubmissionFactory(), first, receptionist)
+    services.appointment_move(appointment=appointment, slot=later, actor=receptionist)
+
+
+# --- Cancelling --------------------------------------------------------------------------------
+
+
+def test_staff_cancel_needs_a_reason_and_sends_the_submission_back_to_triaged(
+    receptionist: Any,
+) -> None:
+    submission = TriagedSubmissionFactory()
+    appointment = book(submission, SlotFactory(), receptionist)
+    with pytest.raises(ValidationError, match="Give a reason"):
+        services.appointment_cancel(appointment=appointment, reason=" ", actor=receptionist)
+    cancelled = services.appointment_cancel(
+        appointment=appointment, reason="Clinic cancelled", actor=receptionist
+    )
+    assert cancelled.status == Appointment.Status.CANCELLED
+    assert cancelled.cancelled_by == receptionist
+    assert cancelled.cancel_reason == "Clinic cancelled"
+    assert not cancelled.cancelled_by_patient
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.TRIAGED
+    assert Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER).status == "cancelled"
+    assert Notification.objects.get(kind=Kind.APPOINTMENT_CANCELLED).status == "sent"
+    # Reception is only told when the patient cancels.
+    assert not Notification.objects.filter(kind=Kind.RECEPTION_CANCELLED).exists()
+    event = AuditEvent.objects.get(action="cancel")
+    assert event.details["by_patient"] is False
+    assert "Clinic cancelled" not in str(event.details)
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        services.appointment_cancel(appointment=appointment, reason="again", actor=receptionist)
+
+
+def test_patient_cancel_tells_reception(receptionist: Any) -> None:
+    appointment = book(TriagedSubmissionFactory(tier="SOON"), SlotFactory(), receptionist)
+    services.appointment_cancel_by_patient(appointment=appointment, reason="Feeling better")
+    appointment.refresh_from_db()
+    assert appointment.cancelled_by_patient
+    assert appointment.cancelled_by is None
+    alert = Notification.objects.get(kind=Kind.RECEPTION_CANCELLED)
+    assert alert.recipient == "reception@clinic.test"
+    assert not Notification.objects.filter(kind=Kind.URGENT_CANCELLED).exists()
+
+
+def test_an_urgent_patient_cancelling_alerts_the_triage_clinicians(receptionist: Any) -> None:
+    appointment = book(TriagedSubmissionFactory(tier="URGENT"), SlotFactory(), receptionist)
+    services.appointment_cancel_by_patient(appointment=appointment)
+    alert = Notification.objects.get(kind=Kind.URGENT_CANCELLED)
+    assert alert.recipient == "triage@clinic.test"
+    assert alert.is_urgent  # the urgent queue, ahead of patient emails
+    staff_mail = next(m for m in mail.outbox if m.to == ["triage@clinic.test"])
+    assert appointment.submission.reference in staff_mail.subject
+    # No personal or clinical data in a staff alert.
+    patient = appointment.submission.patient
+    for secret in (patient.full_name, patient.email, patient.phone, "Aching calves"):
+        assert secret not in staff_mail.body
+
+
+def test_a_patient_cannot_cancel_once_it_has_started(receptionist: Any) -> None:
+    slot = SlotFactory(start=timezone.now() + dt.timedelta(minutes=30))
+    appointment = book(TriagedSubmissionFactory(), slot, receptionist)
+    with pytest.raises(ValidationError, match="already started"):
+        services.appointment_cancel_by_patient(
+            appointment=appointment, now=slot.start + dt.timedelta(minutes=1)
+        )
+
+
+# --- Attendance, escalation, emergencies --------------------------------------------------------
+
+
+def test_attendance_is_recorded_once_started(receptionist: Any) -> None:
+    slot = SlotFactory(start=timezone.now() + dt.timedelta(minutes=30))
+    appointment = book(TriagedSubmissionFactory(), slot, receptionist)
+    with pytest.raises(ValidationError, match="once the appointment has started"):
+        services.appointment_record_attendance(
+            appointment=appointment, status="attended", actor=receptionist
+        )
+    services.appointment_record_attendance(
+        appointment=appointment,
+        status="no_show",
+        actor=receptionist,
+        now=slot.start + dt.timedelta(minutes=20),
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.NO_SHOW
+    assert AuditEvent.objects.get(action="attendance").details["status"] == "no_show"
+    # A no-show still holds its slot: nobody else was booked at that time.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(
+            submission=TriagedSubmissionFactory(),
+            slot=slot,
+            clinician=slot.clinician,
+            starts_at=slot.start,
+            ends_at=slot.end,
+        )
+
+
+def test_escalating_when_no_slot_is_free_alerts_triage_once_an_hour(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="URGENT")
+    services.submission_escalate_no_slot(submission=submission, actor=receptionist)
+    alert = Notification.objects.get(kind=Kind.NO_SLOT)
+    assert alert.recipient == "triage@clinic.test"
+    assert alert.is_urgent
+    assert AuditEvent.objects.get(action="escalation").details == {
+        "reason": "no_slot_in_window",
+        "tier": "URGENT",
+    }
+    with pytest.raises(ValidationError, match="already told"):
+        services.submission_escalate_no_slot(submission=submission, actor=receptionist)
+    assert Notification.objects.filter(kind=Kind.NO_SLOT).count() == 1
+
+
+def test_reception_records_what_was_done_for_an_emergency(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="EMERGENCY")
+    with pytest.raises(ValidationError, match="Write down"):
+        services.submission_record_emergency_direction(
+            submission=submission, text="", actor=receptionist
+        )
+    services.submission_record_emergency_direction(
+        submission=submission, text="Phoned 14:05, told to call 999", actor=receptionist
+    )
+    note = SubmissionNote.objects.get(submission=submission)
+    assert "Phoned 14:05" in note.text
+    assert AuditEvent.objects.get(action="note").details == {"emergency_direction": True}
+    with pytest.raises(ValidationError, match="emergencies only"):
+        services.submission_record_emergency_direction(
+            submission=TriagedSubmissionFactory(tier="SOON"), text="x", actor=receptionist
+        )
+
+
+# --- Reminders: sent by the sweep, exactly once, at the right time -------------------------------
+
+
+def sweep_at(moment: dt.datetime) -> int:
+    # The sweep and the send task both read the clock: move it for both.
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        return int(services.notification_sweep(now=moment))
+
+
+def test_the_reminder_is_sent_once_a_day_before(receptionist: Any) -> None:
+    slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
+    book(TriagedSubmissionFactory(), slot, receptionist)
+    mail.outbox.clear()
+    due = slot.start - dt.timedelta(hours=24)
+    sweep_at(due - dt.timedelta(minutes=5))
+    assert mail.outbox == []  # not before its time
+    sweep_at(due + dt.timedelta(seconds=31))
+    assert len(mail.outbox) == 1
+    reminder = mail.outbox[0]
+    assert "Reminder" in reminder.subject
+    assert "/appointment/cancel/" in reminder.body
+    sweep_at(due + dt.timedelta(minutes=2))
+    sweep_at(due + dt.timedelta(hours=3))
+    assert len(mail.outbox) == 1  # exactly once
+    row = Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    assert row.status == Notification.Status.SENT
+    assert row.attempts == 1
+
+
+def test_a_cancelled_appointment_gets_no_reminder(receptionist: Any) -> None:
+    slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
+    appointment = book(TriagedSubmissionFactory(), slot, receptionist)
+    services.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
+    mail.outbox.clear()
+    sweep_at(slot.start - dt.timedelta(hours=23))
+    assert mail.outbox == []

@@ -1,0 +1,244 @@
+"""Slot generation from weekly availability and its exceptions; booking windows per tier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+
+from intake import scheduling, services
+from intake.models import (
+    Appointment,
+    AvailabilityException,
+    AvailabilityRule,
+    Slot,
+    Submission,
+)
+from tests.factories import (
+    AppointmentTypeFactory,
+    ClinicianFactory,
+    SubmissionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+# A Saturday in March 2027, a week before the clocks go forward (Sunday 28 March, 01:00 UTC).
+SATURDAY = dt.datetime(2027, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def rule(clinician: Any = None, *, weekday: int = 0, start: str = "09:00", end: str = "10:00",
+         **extra: Any) -> AvailabilityRule:  # fmt: skip
+    return AvailabilityRule.objects.create(
+        clinician=clinician or ClinicianFactory(),
+        weekday=weekday,
+        start_time=dt.time.fromisoformat(start),
+        end_time=dt.time.fromisoformat(end),
+        appointment_type=extra.pop("appointment_type", None) or AppointmentTypeFactory(),
+        valid_from=extra.pop("valid_from", dt.date(2026, 1, 1)),
+        **extra,
+    )
+
+
+def local_starts(**filters: Any) -> list[str]:
+    return [
+        f"{slot.start.astimezone(LONDON):%a %d %H:%M}"
+        for slot in Slot.objects.filter(**filters).order_by("start")
+    ]
+
+
+def test_weekly_rule_makes_slots_of_the_type_duration() -> None:
+    rule(weekday=0, start="09:00", end="10:15")  # 30 min: 09:00, 09:30 (10:00 would overrun)
+    result = services.slot_generate(weeks=2, now=SATURDAY)
+    assert result.created == 4
+    assert local_starts() == ["Mon 22 09:00", "Mon 22 09:30", "Mon 29 09:00", "Mon 29 09:30"]
+    slot = Slot.objects.order_by("start").first()
+    assert slot is not None
+    assert slot.end - slot.start == dt.timedelta(minutes=30)
+
+
+def test_generation_is_idempotent() -> None:
+    rule(weekday=0)
+    rule(weekday=2, start="13:00", end="15:00")
+    first = services.slot_generate(weeks=4, now=SATURDAY)
+    ids = set(Slot.objects.values_list("pk", flat=True))
+    again = services.slot_generate(weeks=4, now=SATURDAY)
+    assert first.created == 4 * 2 + 4 * 4
+    assert (again.created, again.removed, again.clashes) == (0, 0, 0)
+    assert set(Slot.objects.values_list("pk", flat=True)) == ids
+
+
+def test_slots_keep_their_wall_clock_time_across_the_clocks_going_forward() -> None:
+    rule(weekday=0, start="09:00", end="09:30")
+    services.slot_generate(weeks=2, now=SATURDAY)
+    before, after = Slot.objects.order_by("start")
+    # 09:00 in London both weeks: GMT (UTC+0) before the change, BST (UTC+1) after.
+    assert before.start == dt.datetime(2027, 3, 22, 9, 0, tzinfo=UTC)
+    assert after.start == dt.datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
+    assert local_starts() == ["Mon 22 09:00", "Mon 29 09:00"]
+
+
+def test_slots_keep_their_wall_clock_time_when_the_clocks_go_back() -> None:
+    rule(weekday=0, start="09:00", end="09:30")
+    services.slot_generate(weeks=2, now=dt.datetime(2027, 10, 23, 12, tzinfo=UTC))
+    starts = [s.start for s in Slot.objects.order_by("start")]
+    assert starts == [
+        dt.datetime(2027, 10, 25, 8, 0, tzinfo=UTC),  # BST until Sunday 31 October
+        dt.datetime(2027, 11, 1, 9, 0, tzinfo=UTC),  # GMT from then on
+    ]
+    assert local_starts() == ["Mon 25 09:00", "Mon 01 09:00"]
+
+
+def test_a_session_in_the_hour_that_does_not_exist_skips_it() -> None:
+    # Sunday 28 March 2027: 01:00-02:00 London time never happens.
+    rule(weekday=6, start="00:30", end="03:00")
+    services.slot_generate(weeks=1, now=SATURDAY + dt.timedelta(days=7))
+    assert local_starts() == ["Sun 28 00:30", "Sun 28 02:00", "Sun 28 02:30"]
+    assert scheduling.wall_clock(dt.date(2027, 3, 28), dt.time(1, 30), LONDON) is None
+
+
+@override_settings(TIME_ZONE="America/New_York")
+def test_the_clinic_time_zone_is_a_setting() -> None:
+    rule(weekday=0, start="09:00", end="09:30")
+    services.slot_generate(weeks=1, now=dt.datetime(2027, 1, 9, 12, tzinfo=UTC))
+    slot = Slot.objects.get()
+    assert slot.start == dt.datetime(2027, 1, 11, 14, 0, tzinfo=UTC)  # 09:00 EST
+
+
+def test_leave_and_closures_block_slots() -> None:
+    alice, bob = ClinicianFactory(), ClinicianFactory()
+    rule(alice, weekday=0, start="09:00", end="11:00")
+    rule(bob, weekday=0, start="09:00", end="11:00")
+    # Alice is away on the morning of Monday 22nd from 09:45; the clinic is shut on the 29th.
+    AvailabilityException.objects.create(
+        clinician=alice,
+        starts_at=dt.datetime(2027, 3, 22, 9, 45, tzinfo=UTC),
+        ends_at=dt.datetime(2027, 3, 22, 13, 0, tzinfo=UTC),
+    )
+    AvailabilityException.objects.create(
+        clinician=None,
+        kind=AvailabilityException.Kind.CLOSURE,
+        starts_at=dt.datetime(2027, 3, 29, 0, 0, tzinfo=LONDON),
+        ends_at=dt.datetime(2027, 3, 30, 0, 0, tzinfo=LONDON),
+    )
+    services.slot_generate(weeks=2, now=SATURDAY)
+    assert local_starts(clinician=alice) == ["Mon 22 09:00"]  # 09:30 overlaps the leave
+    assert local_starts(clinician=bob) == [
+        "Mon 22 09:00",
+        "Mon 22 09:30",
+        "Mon 22 10:00",
+        "Mon 22 10:30",
+    ]
+
+
+def test_leave_added_later_removes_free_slots_and_never_a_booked_one(receptionist: Any) -> None:
+    clinician = ClinicianFactory()
+    rule(clinician, weekday=0, start="09:00", end="10:30")
+    now = dt.datetime.now(UTC)
+    services.slot_generate(weeks=2, now=now)
+    slots = list(Slot.objects.order_by("start"))
+    booked_slot = slots[0]
+    submission = SubmissionFactory(status=Submission.Status.TRIAGED, tier="ROUTINE")
+    services.appointment_book(submission=submission, slot=booked_slot, actor=receptionist)
+    AvailabilityException.objects.create(
+        clinician=clinician,
+        starts_at=booked_slot.start - dt.timedelta(hours=1),
+        ends_at=booked_slot.start + dt.timedelta(hours=3),
+    )
+    result = services.slot_generate(weeks=2, now=now)
+    assert result.removed == 2  # the two free slots of that morning
+    assert result.clashes == 1  # the booked one stays, for reception to move
+    assert Slot.objects.filter(pk=booked_slot.pk).exists()
+    assert Appointment.objects.get().slot_id == booked_slot.pk
+    out = io.StringIO()
+    call_command("generate_slots", "--weeks", "2", stdout=out)
+    assert "1 booked slots clash" in out.getvalue()
+
+
+def test_rules_outside_their_dates_or_for_the_wrong_role_make_nothing() -> None:
+    scan = AppointmentTypeFactory(name="Same-day duplex scan", roles=["sonographer"])
+    rule(weekday=0, appointment_type=scan)  # a surgeon cannot take a scan slot
+    rule(weekday=1, valid_from=dt.date(2027, 3, 1), valid_to=dt.date(2027, 3, 22))
+    rule(weekday=2, valid_from=dt.date(2027, 3, 25))  # starts after Wednesday the 24th
+    rule(ClinicianFactory(active=False), weekday=3)
+    services.slot_generate(weeks=1, now=SATURDAY)
+    assert local_starts() == []
+
+
+def test_overlapping_rules_of_one_clinician_do_not_make_overlapping_slots() -> None:
+    clinician = ClinicianFactory()
+    rule(clinician, weekday=0, start="09:00", end="10:00")
+    rule(
+        clinician,
+        weekday=0,
+        start="09:15",
+        end="10:15",
+        appointment_type=AppointmentTypeFactory(name="Vein clinic", duration_minutes=60),
+    )
+    services.slot_generate(weeks=1, now=SATURDAY)
+    assert local_starts() == ["Mon 22 09:00", "Mon 22 09:30"]
+
+
+def test_the_command_and_the_nightly_beat_job() -> None:
+    rule(weekday=0)
+    out = io.StringIO()
+    call_command("generate_slots", "--weeks", str(settings.CLINIC_SLOT_WEEKS), stdout=out)
+    assert f"{settings.CLINIC_SLOT_WEEKS * 2} created" in out.getvalue()
+    entry = settings.CELERY_BEAT_SCHEDULE["generate-slots"]
+    assert entry["task"] == "intake.tasks.generate_slots"
+    from intake import tasks
+
+    assert tasks.generate_slots() == 0  # already there: idempotent
+
+
+# --- Booking windows ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "deadline"),
+    [
+        # Wednesday 10:00 → Thursday's close.
+        (
+            dt.datetime(2027, 3, 17, 10, 0, tzinfo=UTC),
+            dt.datetime(2027, 3, 18, 17, 30, tzinfo=LONDON),
+        ),
+        # Friday afternoon → Monday's close (the weekend is not a working day).
+        (
+            dt.datetime(2027, 3, 19, 15, 0, tzinfo=UTC),
+            dt.datetime(2027, 3, 22, 17, 30, tzinfo=LONDON),
+        ),
+        # Saturday → Monday's close.
+        (SATURDAY, dt.datetime(2027, 3, 22, 17, 30, tzinfo=LONDON)),
+    ],
+)
+def test_urgent_is_by_the_end_of_the_next_working_day(
+    now: dt.datetime, deadline: dt.datetime
+) -> None:
+    assert scheduling.booking_deadline("URGENT", now) == deadline
+
+
+def test_soon_and_routine_windows_and_emergency_none() -> None:
+    now = dt.datetime(2027, 3, 17, 10, 0, tzinfo=UTC)
+    assert scheduling.booking_deadline("SOON", now) == dt.datetime(2027, 4, 1, tzinfo=LONDON)
+    assert scheduling.booking_deadline("ROUTINE", now) == dt.datetime(2027, 4, 29, tzinfo=LONDON)
+    assert scheduling.booking_deadline("EMERGENCY", now) is None
+
+
+@override_settings(CLINIC_BOOKING_SOON_DAYS=7, CLINIC_BOOKING_URGENT_WORKING_DAYS=2)
+def test_windows_are_configurable() -> None:
+    now = dt.datetime(2027, 3, 17, 10, 0, tzinfo=UTC)  # a Wednesday
+    assert scheduling.booking_deadline("SOON", now) == dt.datetime(2027, 3, 25, tzinfo=LONDON)
+    assert scheduling.booking_deadline("URGENT", now) == dt.datetime(
+        2027, 3, 19, 17, 30, tzinfo=LONDON
+    )
+
+
+def test_the_beat_entry_is_daily() -> None:
+    assert settings.CELERY_BEAT_SCHEDULE["generate-slots"]["schedule"] == 24 * 3600
