@@ -36,6 +36,8 @@ import threading
 import time
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -143,22 +145,7 @@ def environment(args: argparse.Namespace, broker_url: str, smtp_port: int) -> di
 
 
 def reset_database(args: argparse.Namespace, env: dict[str, str]) -> None:
-    import psycopg2
-
-    if "bench" not in args.db:
-        raise SystemExit(f"refusing to drop database {args.db!r}: its name must contain 'bench'")
-    admin = psycopg2.connect(f"{args.pg.rstrip('/')}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{args.db}"')
-    admin.close()
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
+    benchdb.recreate(args.pg, args.db, env, [["migrate", "--no-input", "-v", "0"]])
 
 
 def completed_drafts(count: int) -> list[object]:
@@ -231,7 +218,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from tests.servers import private_redis
-    from tests.workers import wait_for
+    from tests.workers import wait_for, worker_command
 
     sink = SmtpSink()
     sink.start()
@@ -258,20 +245,7 @@ def main() -> int:
         print(f"Worker log: {log_path}")
         log = log_path.open("wb")
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "clinic",
-                "worker",
-                "--queues=urgent,default",
-                f"--concurrency={args.concurrency}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=WARNING",
-            ],
+            worker_command(concurrency=args.concurrency, loglevel="WARNING"),
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -63,6 +63,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -384,34 +386,19 @@ def write_settings(settings_dir: Path) -> None:
 
 
 def reset_database(args: argparse.Namespace, env: dict[str, str]) -> None:
-    import psycopg2
-
-    if "bench" not in args.db:
-        raise SystemExit(f"refusing to drop database {args.db!r}: its name must contain 'bench'")
-    admin = psycopg2.connect(f"{args.pg.rstrip('/')}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{args.db}"')
-    admin.close()
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (
-        ["migrate", "--no-input", "-v", "0"],
-        ["collectstatic", "--no-input", "-v", "0"],
-    ):
-        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True)
+    benchdb.recreate(
+        args.pg,
+        args.db,
+        env,
+        [["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"]],
+    )
 
 
 def drop_database(args: argparse.Namespace) -> None:
-    import psycopg2
     from django.db import connections
 
     connections.close_all()
-    admin = psycopg2.connect(f"{args.pg.rstrip('/')}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
-    admin.close()
+    benchdb.drop(args.pg, args.db)
 
 
 def free_port() -> int:

@@ -84,6 +84,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def apply_each(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    service: Any,
+    *,
+    done: str,
+    refused: str,
+) -> None:
+    """A bulk action: call `service` on each selected row; say how many it did and refused."""
+    counts = {"done": 0, "refused": 0}
+    for obj in queryset:
+        try:
+            service(obj)
+            counts["done"] += 1
+        except ValidationError:
+            counts["refused"] += 1
+    model_admin.message_user(request, done % {"n": counts["done"]}, messages.SUCCESS)
+    if counts["refused"]:
+        model_admin.message_user(request, refused % {"n": counts["refused"]}, messages.WARNING)
+
+
 # --- Filters ------------------------------------------------------------------------------------
 
 
@@ -490,22 +512,16 @@ class SubmissionAdmin(ReadOnlyAdmin):
     def mark_in_review(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
         if not can_triage(request):
             raise PermissionDenied
-        done, refused = 0, 0
-        for submission in queryset:
-            try:
-                services.submission_start_review(
-                    submission=submission, actor=request.user, ip_address=client_address(request)
-                )
-                done += 1
-            except ValidationError:
-                refused += 1
-        self.message_user(request, _("%(n)d marked in review.") % {"n": done}, messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request,
-                _("%(n)d could not be marked in review from their status.") % {"n": refused},
-                messages.WARNING,
-            )
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda submission: services.submission_start_review(
+                submission=submission, actor=request.user, ip_address=client_address(request)
+            ),
+            done=_("%(n)d marked in review."),
+            refused=_("%(n)d could not be marked in review from their status."),
+        )
 
     @admin.action(description=gettext_lazy("Export selected (CSV)"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Submission]) -> HttpResponse:

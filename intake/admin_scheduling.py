@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, scheduling, selectors, services
-from intake.admin import ReadOnlyAdmin, can_book, tier_badge_html
+from intake.admin import ReadOnlyAdmin, apply_each, can_book, tier_badge_html
 from intake.models import (
     Appointment,
     AppointmentType,
@@ -592,25 +592,19 @@ class AppointmentAdmin(ReadOnlyAdmin):
     ) -> None:
         if not can_change_appointments(request):
             raise PermissionDenied
-        done, refused = 0, 0
-        for appointment in queryset:
-            try:
-                services.appointment_record_attendance(
-                    appointment=appointment,
-                    status=status,
-                    actor=request.user,
-                    ip_address=client_address(request),
-                )
-                done += 1
-            except ValidationError:
-                refused += 1
-        self.message_user(request, _("%(n)d recorded.") % {"n": done}, messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request,
-                _("%(n)d not booked or not started yet: left as they were.") % {"n": refused},
-                messages.WARNING,
-            )
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda appointment: services.appointment_record_attendance(
+                appointment=appointment,
+                status=status,
+                actor=request.user,
+                ip_address=client_address(request),
+            ),
+            done=_("%(n)d recorded."),
+            refused=_("%(n)d not booked or not started yet: left as they were."),
+        )
 
     @admin.action(description=gettext_lazy("Mark selected as attended"))
     def mark_attended(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:

@@ -330,6 +330,15 @@ def _layout_for(step_code: str) -> Layout:
     return Layout(*items)
 
 
+def _single_field_helper(name: str) -> FormHelper:
+    """Crispy layout for a one-question patient form: the field and the hidden honeypot."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(name, Div(_HONEYPOT, css_class="d-none", aria_hidden="true"))
+    return helper
+
+
 class ResumeForm(PatientForm):
     """Resuming a saved form on any device: the date of birth proves it is the patient's."""
 
@@ -346,12 +355,7 @@ class ResumeForm(PatientForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "date_of_birth", Div(_HONEYPOT, css_class="d-none", aria_hidden="true")
-        )
+        self.helper = _single_field_helper("date_of_birth")
 
 
 class AppointmentCancelForm(PatientForm):
@@ -368,9 +372,4 @@ class AppointmentCancelForm(PatientForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "reason", Div(_HONEYPOT, css_class="d-none", aria_hidden="true")
-        )
+        self.helper = _single_field_helper("reason")

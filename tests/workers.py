@@ -41,6 +41,24 @@ def database_url() -> str:
     return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def worker_command(*, concurrency: int, loglevel: str) -> list[str]:
+    """`make worker`'s command (both queues, urgent first), quiet about cluster events."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "clinic",
+        "worker",
+        "--queues=urgent,default",
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        f"--loglevel={loglevel}",
+    ]
+
+
 class Worker:
     """`celery -A clinic worker` in its own process group, so a test can SIGKILL all of it."""
 
@@ -85,20 +103,7 @@ class Worker:
 
     def _spawn(self, concurrency: int, output: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "clinic",
-                "worker",
-                "--queues=urgent,default",
-                f"--concurrency={concurrency}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
+            worker_command(concurrency=concurrency, loglevel="INFO"),
             cwd=ROOT,
             env=self.env,
             stdout=output,
