@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake import scheduling, sms
+from intake import scheduling, sms, triage
 from intake.models import Appointment, Notification
 
 
@@ -49,12 +49,24 @@ SUBMISSION_FIELDS = (
     "reasons",
     "patient_message",
     "submitted_at",
+    "interrupted_rules",
 )
+
+
+def _top_reason(submission: object) -> str:
+    """The first fired rule's staff reason; mid-form, the rule that interrupted the patient."""
+    reasons = getattr(submission, "reasons", None) or []
+    if reasons:
+        return str(reasons[0]["staff_reason"])
+    for code in getattr(submission, "interrupted_rules", None) or []:
+        rule = triage.RULES_BY_CODE.get(code)
+        if rule is not None:
+            return rule.staff_reason
+    return ""
 
 
 def context_for(notification: Notification) -> dict[str, object]:
     submission = notification.submission
-    reasons = submission.reasons or []
     waited = (timezone.now() - submission.submitted_at) if submission.submitted_at else None
     context = {
         "clinic_name": settings.CLINIC_NAME,
@@ -62,7 +74,7 @@ def context_for(notification: Notification) -> dict[str, object]:
         "urgent_advice_line": settings.CLINIC_URGENT_ADVICE_LINE,
         "reference": submission.reference,
         "tier": submission.get_tier_display() if submission.tier else "EMERGENCY",
-        "top_reason": reasons[0]["staff_reason"] if reasons else "",
+        "top_reason": _top_reason(submission),
         "interruption": submission.is_draft,
         "admin_url": settings.CLINIC_SITE_URL
         + reverse("admin:intake_submission_change", args=[submission.pk]),

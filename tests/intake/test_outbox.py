@@ -340,3 +340,19 @@ def test_the_admin_home_shows_failed_and_stuck_messages(
     assert "1 failed message" in html and "1 waiting more than 5 minutes" in html
     # Staff who cannot see the outbox do not get the line.
     assert "failed message" not in staff_client(receptionist).get("/admin/").content.decode()
+
+
+def test_a_mid_form_alert_names_the_rule_that_interrupted_the_patient() -> None:
+    draft = services.submission_create_draft(now=NOW)
+    services.submission_save_step(
+        submission=draft, step_answers={"rf_bladder_bowel": "yes"}, now=NOW
+    )
+    alert = Notification.objects.get(submission=draft, kind="staff_alert", channel="email")
+    rendered = emails.render(alert)
+    assert "Top reason: Suspected CES" in rendered.text
+    assert (
+        "Suspected CES"
+        in emails.render(
+            Notification.objects.get(submission=draft, kind="staff_alert", channel="sms")
+        ).text
+    )
