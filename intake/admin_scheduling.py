@@ -479,6 +479,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
         options = selectors.booking_options(
             tier=submission.tier,
             now=now,
+            since=submission.submitted_at,
             appointment_type=chosen,
             exclude_slot=moving.slot_id if moving else None,
         )
@@ -494,6 +495,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
             "bookable_status": submission.status == Submission.Status.TRIAGED or moving,
             "status_label": submission.get_status_display(),
             "options": options,
+            "window_missed": options.deadline is not None and options.deadline <= now,
             "window_rule": _window_rule(submission.tier),
             "types": types,
             "chosen_type": chosen,
@@ -633,14 +635,16 @@ def _window_rule(tier: str) -> str:
     if tier == Tier.URGENT:
         days = settings.CLINIC_BOOKING_URGENT_WORKING_DAYS
         if days == 1:
-            return _("URGENT: by the end of the next working day.")
-        return _("URGENT: by the end of the working day %(n)d working days from today.") % {
+            return _("URGENT: by the end of the next working day after the form was sent.")
+        return _("URGENT: by the end of the %(n)dth working day after the form was sent.") % {
             "n": days
         }
     if tier == Tier.SOON:
-        return _("SOON: within %(n)d days.") % {"n": settings.CLINIC_BOOKING_SOON_DAYS}
-    if tier == Tier.ROUTINE:
-        return _("ROUTINE: within %(n)d days (the clinic's routine target).") % {
-            "n": settings.CLINIC_BOOKING_ROUTINE_DAYS
+        return _("SOON: within %(n)d days of the form being sent.") % {
+            "n": settings.CLINIC_BOOKING_SOON_DAYS
         }
+    if tier == Tier.ROUTINE:
+        return _(
+            "ROUTINE: within %(n)d days of the form being sent (the clinic's routine target)."
+        ) % {"n": settings.CLINIC_BOOKING_ROUTINE_DAYS}
     return ""

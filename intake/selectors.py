@@ -129,12 +129,18 @@ def booking_options(
     *,
     tier: str,
     now: dt.datetime,
+    since: dt.datetime | None = None,
     appointment_type: AppointmentType | None = None,
     exclude_slot: int | None = None,
 ) -> BookingOptions:
     """Free slots for a patient of `tier`: inside the booking window first (by day, marked; the
-    soonest IN_WINDOW_SHOWN), then the nearest LATER_SLOTS_SHOWN after it. Two queries."""
-    deadline = scheduling.booking_deadline(tier, now)
+    soonest IN_WINDOW_SHOWN), then the nearest LATER_SLOTS_SHOWN after it. Two queries.
+
+    The window counts from `since`, when the patient sent the form (not from today: a patient
+    left unbooked over a weekend does not get a later target). A window already past has no
+    slots inside it, so the page warns and offers to escalate.
+    """
+    deadline = scheduling.booking_deadline(tier, since or now)
     if deadline is None:
         return BookingOptions(deadline=None, days=[], in_window=0, later_shown=0)
     free = slot_list_free(now=now, appointment_type=appointment_type)

@@ -811,6 +811,17 @@ def submission_set_status(
     locked = _locked_sent(submission)
     if status in (Status.REFERRED, Status.CLOSED) and not reason.strip():
         raise ValidationError(_("Give a reason."))
+    if (
+        locked.status == Status.BOOKED
+        and locked.appointments.filter(status=Appointment.Status.BOOKED).exists()
+    ):
+        # Else the patient is reminded of, and comes to, an appointment for a closed case.
+        raise ValidationError(
+            _(
+                "The patient still has a booked appointment: cancel it, or record whether "
+                "they came, first."
+            )
+        )
     _move(locked, status, actor=actor, ip_address=ip_address, now=now or timezone.now())
     if reason.strip():
         _note(locked, text=reason, actor=actor, ip_address=ip_address)

@@ -390,3 +390,25 @@ def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
     # Reception may look at the types and clinicians, not change them.
     assert logged_in(receptionist).get("/admin/intake/appointmenttype/").status_code == 200
     assert logged_in(receptionist).get("/admin/intake/availabilityrule/").status_code == 403
+
+
+def test_the_window_counts_from_when_the_form_was_sent_not_from_today(receptionist: Any) -> None:
+    # URGENT, sent six days ago and never booked: its target (the next working day's close
+    # after sending) has passed, so tomorrow's slot is not "within target" however soon it is.
+    submission = TriagedSubmissionFactory(
+        tier="URGENT", submitted_at=timezone.now() - dt.timedelta(days=6)
+    )
+    tomorrow = slot_in(24)
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "The booking target has already passed" in html
+    assert "Escalate to the triage clinicians" in html
+    label = re.search(rf'for="slot-{tomorrow.pk}">(.*?)</label>', html, re.S)
+    assert label and "Within target" not in label[1]
+    # A SOON form sent 10 days ago has 4 days left, not 14.
+    soon = TriagedSubmissionFactory(
+        tier="SOON", submitted_at=timezone.now() - dt.timedelta(days=10)
+    )
+    in_six_days = slot_in(24 * 6)
+    html = logged_in(receptionist).get(BOOK.format(pk=soon.pk)).content.decode()
+    label = re.search(rf'for="slot-{in_six_days.pk}">(.*?)</label>', html, re.S)
+    assert label and "Within target" not in label[1]

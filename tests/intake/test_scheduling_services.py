@@ -373,3 +373,27 @@ def test_a_cancelled_appointment_gets_no_reminder(receptionist: Any) -> None:
     mail.outbox.clear()
     sweep_at(slot.start - dt.timedelta(hours=23))
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("status", ["closed", "triaged"])
+def test_a_booked_case_cannot_be_closed_or_reopened_while_its_appointment_stands(
+    receptionist: Any, triage_nurse: Any, status: str
+) -> None:
+    submission = TriagedSubmissionFactory(tier="SOON")
+    appointment = book(submission, SlotFactory(), receptionist)
+    with pytest.raises(ValidationError, match="still has a booked appointment"):
+        services.submission_set_status(
+            submission=submission, status=status, reason="Seen elsewhere", actor=triage_nurse
+        )
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+    assert Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER).status == "pending"
+    # Once the appointment is cancelled (the case is back to triaged), closing is allowed.
+    services.appointment_cancel(
+        appointment=appointment, reason="Seen elsewhere", actor=receptionist
+    )
+    services.submission_set_status(
+        submission=submission, status="closed", reason="Seen elsewhere", actor=triage_nurse
+    )
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.CLOSED

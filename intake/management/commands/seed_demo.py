@@ -200,7 +200,10 @@ class Command(BaseCommand):
             for submission in list(triaged)[DEMO_LEFT_TO_BOOK:]:
                 kind = types[TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")]
                 options = selectors.booking_options(
-                    tier=submission.tier, now=now, appointment_type=kind
+                    tier=submission.tier,
+                    now=now,
+                    since=submission.submitted_at,
+                    appointment_type=kind,
                 )
                 choices = [choice for _day, day_choices in options.days for choice in day_choices]
                 if not choices:
