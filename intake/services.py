@@ -515,6 +515,22 @@ class SendOutcome:
     retry_in: float | None = None
 
 
+# Patient messages about an appointment that only make sense while it is still booked.
+NEEDS_BOOKED_APPOINTMENT = frozenset(
+    {
+        Notification.Kind.APPOINTMENT_CONFIRMATION,
+        Notification.Kind.APPOINTMENT_REMINDER,
+        Notification.Kind.APPOINTMENT_MOVED,
+    }
+)
+
+
+def _appointment_stands(notification: Notification) -> bool:
+    return Appointment.objects.filter(
+        pk=notification.appointment_id, status=Appointment.Status.BOOKED
+    ).exists()
+
+
 # A message queued a moment before it is due (a retry's countdown) is still sent.
 DUE_TOLERANCE = dt.timedelta(seconds=2)
 
@@ -543,6 +559,11 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
         )
         now = now or timezone.now()
         if notification is None or notification.due_at > now + DUE_TOLERANCE:
+            return SendOutcome()
+        if notification.kind in NEEDS_BOOKED_APPOINTMENT and not _appointment_stands(notification):
+            # A reminder (or confirmation) for an appointment cancelled since: never send it.
+            notification.status = Notification.Status.CANCELLED
+            notification.save(update_fields=["status"])
             return SendOutcome()
         # Only what a message may show: never the answers or identity (and less to decode).
         notification.submission = Submission.objects.only(*emails.SUBMISSION_FIELDS).get(
@@ -607,24 +628,34 @@ def notification_sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> 
 
 @transaction.atomic
 def notification_retry(*, notification_ids: Sequence[int], actor: Any) -> int:
-    """Staff's "retry now": make failed (or stuck pending) rows due now with fresh attempts.
+    """Staff's "retry now": failed rows, and pending rows already due, go again at once.
 
-    Sent rows are left alone. Side effects: the rows, tasks queued after commit. Returns how
-    many were put back.
+    Sent and "not needed" rows are left alone, and so is anything due later (a reminder for next
+    week is not sent early). Side effects: the rows (fresh attempts), an audit event per row,
+    tasks queued after commit. Returns how many were put back.
     """
+    now = timezone.now()
     rows = list(
         Notification.objects.select_for_update()
         .filter(pk__in=notification_ids)
-        .exclude(status=Notification.Status.SENT)
+        .filter(
+            Q(status=Notification.Status.FAILED)
+            | Q(status=Notification.Status.PENDING, due_at__lte=now)
+        )
     )
-    now = timezone.now()
     for row in rows:
         row.status = Notification.Status.PENDING
         row.attempts = 0
         row.due_at = now
         row.save(update_fields=["status", "attempts", "due_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CHANGE,
+            submission=row.submission,
+            changed_fields=["notification.status"],
+            details={"notification": row.pk, "retry": True},
+        )
         transaction.on_commit(lambda row=row: notification_enqueue(notification=row))
-    logger.info("%s notifications put back for retry by staff user %s", len(rows), actor.pk)
     return len(rows)
 
 

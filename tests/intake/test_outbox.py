@@ -356,3 +356,32 @@ def test_a_mid_form_alert_names_the_rule_that_interrupted_the_patient() -> None:
             Notification.objects.get(submission=draft, kind="staff_alert", channel="sms")
         ).text
     )
+
+
+def test_retry_now_leaves_sent_not_needed_and_future_messages_alone(
+    clinic_admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    failed = receipt(status="failed", attempts=6)
+    stuck = receipt(due_at=timezone.now() - dt.timedelta(minutes=10))
+    future = receipt(due_at=timezone.now() + dt.timedelta(days=10))  # next week's reminder
+    not_needed = receipt(status="cancelled")
+    sent = receipt(status="sent", attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.notification_retry(
+            notification_ids=[r.pk for r in (failed, stuck, future, not_needed, sent)],
+            actor=clinic_admin,
+        )
+    assert count == 2
+    statuses = {
+        r.pk: Notification.objects.get(pk=r.pk).status for r in (failed, stuck, future, not_needed)
+    }
+    assert statuses == {
+        failed.pk: "sent",
+        stuck.pk: "sent",
+        future.pk: "pending",
+        not_needed.pk: "cancelled",
+    }
+    assert len(mail.outbox) == 2
+    events = AuditEvent.objects.filter(details__retry=True)
+    assert sorted(e.details["notification"] for e in events) == sorted([failed.pk, stuck.pk])
+    assert all(e.actor == clinic_admin for e in events)

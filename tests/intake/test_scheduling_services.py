@@ -397,3 +397,21 @@ def test_a_booked_case_cannot_be_closed_or_reopened_while_its_appointment_stands
     )
     submission.refresh_from_db()
     assert submission.status == Submission.Status.CLOSED
+
+
+def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
+    receptionist: Any,
+) -> None:
+    slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
+    appointment = book(TriagedSubmissionFactory(), slot, receptionist)
+    reminder = Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER)
+    services.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
+    mail.outbox.clear()
+    # Someone (or something) puts the reminder back to pending and due: the send checks the
+    # appointment and marks the message not needed instead of telling the patient to come.
+    Notification.objects.filter(pk=reminder.pk).update(status="pending", due_at=timezone.now())
+    outcome = services.notification_send(notification_id=reminder.pk)
+    assert not outcome.sent
+    reminder.refresh_from_db()
+    assert reminder.status == Notification.Status.CANCELLED
+    assert mail.outbox == []
