@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from intake import scheduling
@@ -17,6 +18,7 @@ from intake.models import (
     Appointment,
     AppointmentType,
     AuditEvent,
+    AvailabilityException,
     Clinician,
     Slot,
     Submission,
@@ -110,11 +112,18 @@ def slot_list_free(
     until: dt.datetime | None = None,
     appointment_type: AppointmentType | None = None,
 ) -> QuerySet[Slot]:
-    """Future slots with no active appointment, soonest first, clinician and type joined."""
+    """Future slots with no active appointment, soonest first, clinician and type joined.
+
+    Slots under leave or a closure are left out even before the nightly generation removes
+    them: an exception entered at 9 o'clock blocks bookings at once.
+    """
     held = Appointment.objects.filter(slot=OuterRef("pk"), status__in=ACTIVE_APPOINTMENT_STATUSES)
     slots = (
         Slot.objects.filter(start__gt=now, clinician__active=True)
         .exclude(Exists(held))
+        .exclude(
+            Exists(blocking_exceptions(OuterRef("clinician"), OuterRef("start"), OuterRef("end")))
+        )
         .select_related("clinician", "appointment_type")
         .order_by("start", "clinician__name", "pk")
     )
@@ -123,6 +132,13 @@ def slot_list_free(
     if appointment_type is not None:
         slots = slots.filter(appointment_type=appointment_type)
     return slots
+
+
+def blocking_exceptions(clinician: Any, start: Any, end: Any) -> QuerySet[AvailabilityException]:
+    """Leave of this clinician, or clinic closures, overlapping [start, end)."""
+    return AvailabilityException.objects.filter(
+        Q(clinician=clinician) | Q(clinician__isnull=True), starts_at__lt=end, ends_at__gt=start
+    )
 
 
 def booking_options(

@@ -19,11 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake import clinical, scheduling, steps, triage
+from intake import clinical, scheduling, selectors, steps, triage
 from intake.identity import age_on
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -1039,6 +1039,25 @@ def _wanted_slots(
 
 
 @transaction.atomic
+def _delete_unused_slots(ids: Sequence[int]) -> int:
+    """Delete these slots, skipping any booked since they were read (a booking racing the
+    nightly job must not make the whole run fail, nor lose its slot)."""
+    if not ids:
+        return 0
+    try:
+        with transaction.atomic():
+            return int(Slot.objects.filter(pk__in=ids).delete()[0])
+    except (IntegrityError, ProtectedError):
+        removed = 0
+        for pk in ids:
+            try:
+                with transaction.atomic():
+                    removed += Slot.objects.filter(pk=pk).delete()[0]
+            except (IntegrityError, ProtectedError):
+                continue
+        return removed
+
+
 def slot_generate(*, weeks: int | None = None, now: dt.datetime | None = None) -> SlotGeneration:
     """Make the future slots match the availability rules and exceptions for the next N weeks.
 
@@ -1073,7 +1092,7 @@ def slot_generate(*, weeks: int | None = None, now: dt.datetime | None = None) -
             stale.append(slot.pk)
         else:
             have.add(key)  # history (a cancelled booking) points at it; leave it be
-    removed = Slot.objects.filter(pk__in=stale).delete()[0] if stale else 0
+    removed = _delete_unused_slots(stale)
     new = [
         Slot(clinician_id=clinician_id, start=start, appointment_type_id=kind_id, end=end)
         for (clinician_id, start), (kind_id, end) in sorted(wanted.items(), key=lambda i: i[0][1])
@@ -1106,6 +1125,11 @@ def _check_free(slot: Slot, *, now: dt.datetime, ignore: Appointment | None = No
         clash = clash.exclude(pk=ignore.pk)
     if clash.exists():
         raise _slot_taken()
+    if selectors.blocking_exceptions(slot.clinician_id, slot.start, slot.end).exists():
+        raise ValidationError(
+            _("That time is now marked as leave or a clinic closure. Choose another slot."),
+            code="unavailable",
+        )
 
 
 def _appointment_notices(appointment: Appointment, *, kind: str, template: str) -> None:

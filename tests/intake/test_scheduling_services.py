@@ -415,3 +415,28 @@ def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
     reminder.refresh_from_db()
     assert reminder.status == Notification.Status.CANCELLED
     assert mail.outbox == []
+
+
+def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptionist: Any) -> None:
+    from intake import selectors
+    from intake.models import AvailabilityException
+
+    on_leave, closed = SlotFactory(), SlotFactory()
+    other = SlotFactory()
+    AvailabilityException.objects.create(
+        clinician=on_leave.clinician,
+        starts_at=on_leave.start - dt.timedelta(minutes=10),
+        ends_at=on_leave.start + dt.timedelta(minutes=10),
+    )
+    AvailabilityException.objects.create(  # a clinic closure: everyone
+        clinician=None,
+        kind=AvailabilityException.Kind.CLOSURE,
+        starts_at=closed.start,
+        ends_at=closed.end,
+    )
+    free = list(selectors.slot_list_free(now=timezone.now()))
+    assert free == [other]
+    for slot in (on_leave, closed):
+        with pytest.raises(ValidationError, match="leave or a clinic closure"):
+            book(TriagedSubmissionFactory(), slot, receptionist)
+    assert book(TriagedSubmissionFactory(), other, receptionist).slot == other

@@ -23,6 +23,7 @@ from intake.models import (
 from tests.factories import (
     AppointmentTypeFactory,
     ClinicianFactory,
+    SlotFactory,
     SubmissionFactory,
 )
 
@@ -242,3 +243,14 @@ def test_windows_are_configurable() -> None:
 
 def test_the_beat_entry_is_daily() -> None:
     assert settings.CELERY_BEAT_SCHEDULE["generate-slots"]["schedule"] == 24 * 3600
+
+
+def test_a_slot_booked_while_the_job_runs_is_kept_and_the_run_goes_on(receptionist: Any) -> None:
+    # The job read these three as unused; one was booked before it got to deleting them.
+    unused = [SlotFactory(), SlotFactory()]
+    booked = SlotFactory()
+    submission = SubmissionFactory(status=Submission.Status.TRIAGED, tier="ROUTINE")
+    services.appointment_book(submission=submission, slot=booked, actor=receptionist)
+    removed = services._delete_unused_slots([s.pk for s in [*unused, booked]])
+    assert removed == 2
+    assert list(Slot.objects.all()) == [booked]
