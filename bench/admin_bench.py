@@ -48,6 +48,10 @@ def setup_django() -> None:
         DJANGO_HTTPS="0",
         DJANGO_READ_DOT_ENV="0",
         DJANGO_LOG_LEVEL="WARNING",
+        CLINIC_ONCALL_EMAILS="oncall@clinic.invalid",
+        CLINIC_ESCALATION_EMAILS="lead@clinic.invalid",
+        CLINIC_TRIAGE_EMAILS="triage@clinic.invalid",
+        CLINIC_RECEPTION_EMAILS="reception@clinic.invalid",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASES['small']}",
     )
     sys.path.insert(0, str(ROOT))

@@ -137,6 +137,9 @@ def environment(args: argparse.Namespace, broker_url: str, smtp_port: int) -> di
             "DATABASE_URL": f"{args.pg.rstrip('/')}/{args.db}",
             "CELERY_BROKER_URL": broker_url,
             "CLINIC_ONCALL_EMAILS": ONCALL,
+            "CLINIC_ESCALATION_EMAILS": "lead@clinic.invalid",
+            "CLINIC_TRIAGE_EMAILS": "triage@clinic.invalid",
+            "CLINIC_RECEPTION_EMAILS": "reception@clinic.invalid",
             "CLINIC_ONCALL_PHONES": "",
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         }

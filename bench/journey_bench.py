@@ -369,6 +369,9 @@ def bench_environment(args: argparse.Namespace, settings_dir: Path) -> dict[str,
             "DATABASE_URL": f"{args.pg.rstrip('/')}/{args.db}",
             "CLINIC_DRAFTS_PER_HOUR": "1000000",
             "CLINIC_ONCALL_EMAILS": "oncall@clinic.invalid",
+            "CLINIC_ESCALATION_EMAILS": "lead@clinic.invalid",
+            "CLINIC_TRIAGE_EMAILS": "triage@clinic.invalid",
+            "CLINIC_RECEPTION_EMAILS": "reception@clinic.invalid",
             "EMAIL_URL": "dummymail://",
         }
     )

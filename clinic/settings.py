@@ -391,3 +391,17 @@ CLINIC_RECEPTION_EMAILS = env.list(
 CLINIC_TRIAGE_EMAILS = env.list(
     "CLINIC_TRIAGE_EMAILS", default=["triage@clinic.invalid"] if DEBUG else []
 )
+
+# An alert with nobody to send it to is lost without a sound: in production, refuse to start.
+if not DEBUG:
+    for _alert_list in (
+        "CLINIC_ONCALL_EMAILS",
+        "CLINIC_ESCALATION_EMAILS",
+        "CLINIC_TRIAGE_EMAILS",
+        "CLINIC_RECEPTION_EMAILS",
+    ):
+        require(_alert_list, globals()[_alert_list])
+if not CLINIC_OPEN_WEEKDAYS or not set(CLINIC_OPEN_WEEKDAYS) <= set(range(7)):
+    raise ImproperlyConfigured(
+        "CLINIC_OPEN_WEEKDAYS must list at least one weekday number from 0 (Monday) to 6."
+    )

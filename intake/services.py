@@ -1495,6 +1495,10 @@ def submission_escalate_no_slot(
     )
     if recent.exists():
         raise ValidationError(_("The triage clinicians were already told within the last hour."))
+    if not settings.CLINIC_TRIAGE_EMAILS:
+        raise ValidationError(
+            _("No triage clinician address is set up (CLINIC_TRIAGE_EMAILS): phone them instead.")
+        )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.ESCALATION,
@@ -1502,8 +1506,6 @@ def submission_escalate_no_slot(
         details={"reason": "no_slot_in_window", "tier": locked.tier},
         ip_address=ip_address,
     )
-    if not settings.CLINIC_TRIAGE_EMAILS:
-        logger.error("no-slot escalation of %s: CLINIC_TRIAGE_EMAILS is empty", locked.pk)
     return [
         _notification_add(
             submission=locked,

@@ -86,6 +86,8 @@ class Worker:
             "CLINIC_ONCALL_EMAILS": ",".join(settings.CLINIC_ONCALL_EMAILS),
             "CLINIC_ONCALL_PHONES": ",".join(settings.CLINIC_ONCALL_PHONES),
             "CLINIC_ESCALATION_EMAILS": ",".join(settings.CLINIC_ESCALATION_EMAILS),
+            "CLINIC_TRIAGE_EMAILS": ",".join(settings.CLINIC_TRIAGE_EMAILS),
+            "CLINIC_RECEPTION_EMAILS": ",".join(settings.CLINIC_RECEPTION_EMAILS),
             "PYTHONPATH": str(ROOT),
             **env,
         }

@@ -13,9 +13,19 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
+# Who alerts go to: production refuses to start without them (tested below, one by one).
+ALERT_LISTS = {
+    "CLINIC_ONCALL_EMAILS": "oncall@clinic.example",
+    "CLINIC_ESCALATION_EMAILS": "lead@clinic.example",
+    "CLINIC_TRIAGE_EMAILS": "triage@clinic.example",
+    "CLINIC_RECEPTION_EMAILS": "reception@clinic.example",
+}
+
+
 def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
     """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+    env.update(ALERT_LISTS)
     env.update(DJANGO_SETTINGS_MODULE="clinic.settings", DJANGO_READ_DOT_ENV="0", **overrides)
     return run_python(PROBE, env)
 
@@ -36,6 +46,22 @@ def test_settings_refuse_to_start_with_debug_off_and_no_allowed_hosts() -> None:
     result = start_django(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(ALERT_LISTS))
+def test_production_refuses_to_start_with_nobody_to_alert(name: str) -> None:
+    result = start_django(
+        DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="clinic.example", **{name: ""}
+    )
+    assert result.returncode != 0
+    assert f"{name} must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("days", ["", "0,7", "-1"])
+def test_opening_days_must_be_weekday_numbers(days: str) -> None:
+    result = start_django(DJANGO_DEBUG="1", CLINIC_OPEN_WEEKDAYS=days)
+    assert result.returncode != 0
+    assert "CLINIC_OPEN_WEEKDAYS must list at least one weekday" in result.stderr
 
 
 def test_debug_is_off_unless_asked_for() -> None:

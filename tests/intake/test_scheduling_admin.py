@@ -412,3 +412,17 @@ def test_the_window_counts_from_when_the_form_was_sent_not_from_today(receptioni
     html = logged_in(receptionist).get(BOOK.format(pk=soon.pk)).content.decode()
     label = re.search(rf'for="slot-{in_six_days.pk}">(.*?)</label>', html, re.S)
     assert label and "Within target" not in label[1]
+
+
+def test_escalating_with_no_triage_address_says_so_instead_of_claiming_success(
+    receptionist: Any, settings: Any
+) -> None:
+    settings.CLINIC_TRIAGE_EMAILS = []
+    submission = TriagedSubmissionFactory(tier="URGENT")
+    response = logged_in(receptionist).post(
+        BOOK.format(pk=submission.pk) + "escalate/", follow=True
+    )
+    html = response.content.decode()
+    assert "No triage clinician address is set up" in html
+    assert "have been alerted" not in html
+    assert not Notification.objects.filter(kind="no_slot").exists()
