@@ -1285,6 +1285,11 @@ def appointment_move(
     """
     now = now or timezone.now()
     locked = _locked_booked(appointment)
+    if not scheduling.is_bookable(locked.submission.tier):  # raised to EMERGENCY since booking
+        raise ValidationError(
+            _("An emergency cannot be booked: the patient must be directed to emergency care."),
+            code="emergency",
+        )
     if slot.pk == locked.slot_id:
         raise ValidationError(_("That is the slot it is already booked in."))
     _lock_clinicians(locked.clinician_id, slot.clinician_id)
@@ -1419,7 +1424,7 @@ def appointment_cancel_by_patient(
             recipient=address,
             template="reception_cancelled",
         )
-    if submission.tier == Tier.URGENT:
+    if submission.tier in ALERT_TIERS:  # URGENT, or raised to EMERGENCY since booking
         if not settings.CLINIC_TRIAGE_EMAILS:
             logger.error("urgent cancellation of %s: CLINIC_TRIAGE_EMAILS is empty", submission.pk)
         for address in settings.CLINIC_TRIAGE_EMAILS:

@@ -440,3 +440,21 @@ def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptio
         with pytest.raises(ValidationError, match="leave or a clinic closure"):
             book(TriagedSubmissionFactory(), slot, receptionist)
     assert book(TriagedSubmissionFactory(), other, receptionist).slot == other
+
+
+def test_a_tier_raised_to_emergency_after_booking_blocks_moves_and_alerts_on_cancel(
+    receptionist: Any, triage_nurse: Any
+) -> None:
+    submission = TriagedSubmissionFactory(tier="URGENT")
+    appointment = book(submission, SlotFactory(), receptionist)
+    services.submission_override_tier(
+        submission=submission,
+        tier="EMERGENCY",
+        reason="Rang back: leg now cold",
+        actor=triage_nurse,
+    )
+    with pytest.raises(ValidationError, match="directed to emergency care"):
+        services.appointment_move(appointment=appointment, slot=SlotFactory(), actor=receptionist)
+    services.appointment_cancel_by_patient(appointment=appointment)
+    alert = Notification.objects.get(kind=Kind.URGENT_CANCELLED)
+    assert alert.recipient == "triage@clinic.test"
