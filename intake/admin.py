@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -465,7 +466,9 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
         """Our audit timeline instead of Django's LogEntry history (which we do not write)."""
-        obj = get_object_or_404(Submission, pk=object_id)
+        obj = self.get_object(request, object_id)  # None for a malformed id too: a 404
+        if obj is None:
+            raise Http404
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         context = {

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from intake import roles, scheduling, selectors, services
 from intake.admin import ReadOnlyAdmin, apply_each, can_book, tier_badge_html
+from intake.identity import is_ascii_digits
 from intake.models import (
     Appointment,
     AppointmentType,
@@ -320,7 +321,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         day = parse_day(request.GET.get("day")) or timezone.localdate()
         clinician = None
-        if (request.GET.get("clinician") or "").isdigit():
+        if is_ascii_digits(request.GET.get("clinician") or ""):
             clinician = Clinician.objects.filter(pk=int(request.GET["clinician"])).first()
         appointments = list(selectors.appointment_list_for_day(day, clinician=clinician))
         services.audit_record(
@@ -626,7 +627,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
 
 def _posted_slot(request: HttpRequest) -> Slot | None:
     value = str(request.POST.get("slot", ""))
-    if not value.isdigit():
+    if not is_ascii_digits(value):
         return None
     return Slot.objects.select_related("clinician", "appointment_type").filter(pk=value).first()
 

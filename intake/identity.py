@@ -13,9 +13,14 @@ def age_on(date_of_birth: dt.date, today: dt.date) -> int:
     return today.year - date_of_birth.year - before_birthday
 
 
+def is_ascii_digits(value: str) -> bool:
+    """0-9 only. (`str.isdigit` also accepts "²" and other digits `int()` refuses.)"""
+    return value.isascii() and value.isdigit()
+
+
 def nhs_number_is_valid(digits: str) -> bool:
     """The NHS number modulus-11 check (10 digits, the last one a check digit)."""
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not is_ascii_digits(digits):
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11

@@ -391,3 +391,12 @@ def test_the_drafts_cookie_is_http_only_and_holds_only_the_token(patient: Client
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
     assert cookie.value.split(":")[0] == submission.token
+
+
+def test_a_superscript_digit_in_the_nhs_number_is_an_error_not_a_crash(patient: Client) -> None:
+    submission = start(patient)
+    data = step_post_data("about_you", vignette_answers())
+    data["nhs_number"] = "943 476 591²"
+    response = patient.post(step_url(submission, "about_you"), data)
+    assert response.status_code == 200
+    assert "Enter a valid 10-digit NHS number" in response.content.decode()

@@ -426,3 +426,24 @@ def test_escalating_with_no_triage_address_says_so_instead_of_claiming_success(
     assert "No triage clinician address is set up" in html
     assert "have been alerted" not in html
     assert not Notification.objects.filter(kind="no_slot").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/admin/intake/appointment/day-sheet/?clinician=%C2%B2", {}),
+        ("get", "/admin/intake/submission/abc/history/", {}),
+    ],
+)
+def test_odd_ids_in_staff_urls_are_not_server_errors(
+    clinic_admin: Any, method: str, url: str, data: dict[str, str]
+) -> None:
+    response = getattr(logged_in(clinic_admin), method)(url, data)
+    assert response.status_code < 500
+
+
+def test_a_non_ascii_digit_as_the_chosen_slot_is_refused_clearly(receptionist: Any) -> None:
+    submission = TriagedSubmissionFactory(tier="SOON")
+    response = logged_in(receptionist).post(BOOK.format(pk=submission.pk), {"slot": "²"})
+    assert response.status_code == 200
+    assert "Choose a slot." in response.content.decode()
