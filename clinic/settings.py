@@ -335,6 +335,9 @@ CLINIC_NOTIFICATION_RETRY_MAX_SECONDS = env.float(
     "CLINIC_NOTIFICATION_RETRY_MAX_SECONDS", default=300.0
 )
 CLINIC_OUTBOX_SWEEP_AFTER_SECONDS = env.int("CLINIC_OUTBOX_SWEEP_AFTER_SECONDS", default=30)
+# A row the sweep already queued is queued again only after this long (it may be waiting
+# behind a backlog); keep it at the broker's visibility timeout.
+CLINIC_OUTBOX_REQUEUE_SECONDS = env.int("CLINIC_OUTBOX_REQUEUE_SECONDS", default=300)
 # The admin's dashboard warns about messages pending longer than this.
 CLINIC_OUTBOX_STUCK_MINUTES = env.int("CLINIC_OUTBOX_STUCK_MINUTES", default=5)
 # The address patients and staff reach the site at, for links in emails (no trailing slash).

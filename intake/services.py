@@ -535,6 +535,15 @@ def _appointment_stands(notification: Notification) -> bool:
 DUE_TOLERANCE = dt.timedelta(seconds=2)
 
 
+def _error_text(exc: Exception, recipient: str) -> str:
+    """What went wrong, for staff to read: the recipient's address or number taken out (a mail
+    server's refusal often quotes it, and the outbox pages do not show recipients)."""
+    text = f"{type(exc).__name__}: {exc}"
+    if recipient:
+        text = text.replace(recipient, "<recipient>")
+    return text[:1000]
+
+
 def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> SendOutcome:
     """Send one pending notification, exactly once.
 
@@ -573,7 +582,7 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
         try:
             emails.deliver(notification)
         except Exception as exc:
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            notification.last_error = _error_text(exc, notification.recipient)
             if notification.attempts >= settings.CLINIC_NOTIFICATION_MAX_ATTEMPTS:
                 notification.status = Notification.Status.FAILED
                 logger.error(
@@ -604,26 +613,29 @@ def notification_sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> 
     """Queue again every pending notification that is due and has not been sent in time.
 
     Run by beat every 30 s. A row qualifies once it has been due for CLINIC_OUTBOX_SWEEP_AFTER
-    seconds and was not handed to the broker in that time: its message was lost (broker down,
-    worker killed) or it is a reminder whose time has come. Staff alerts first. Side effects:
-    `queued_at` on the rows, tasks on the broker. Returns how many were queued.
+    seconds (30) and the sweep has not queued it yet: its message was lost (broker down, worker
+    killed) or it is a reminder whose time has come. A row the sweep already queued is queued
+    again only after CLINIC_OUTBOX_REQUEUE_SECONDS (300, the broker's visibility timeout): it
+    may just be waiting behind a backlog, and re-queueing it every 30 s would grow the backlog.
+    Staff alerts first. Side effects: `queued_at` on the rows the broker took, tasks on the
+    broker. Returns how many were queued.
     """
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.CLINIC_OUTBOX_SWEEP_AFTER_SECONDS)
+    requeue_cutoff = now - dt.timedelta(seconds=settings.CLINIC_OUTBOX_REQUEUE_SECONDS)
     stale = (
         Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=cutoff)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=cutoff))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=requeue_cutoff))
         .order_by("due_at")
     )
     urgent = list(stale.filter(kind__in=URGENT_KINDS)[:limit])
     rest = list(stale.exclude(kind__in=URGENT_KINDS)[: limit - len(urgent)])
-    rows = urgent + rest
-    if not rows:
-        return 0
-    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(queued_at=now)
-    queued = sum(notification_enqueue(notification=row) for row in rows)
-    logger.info("outbox sweep: %s of %s stale notifications queued", queued, len(rows))
-    return queued
+    taken = [row.pk for row in urgent + rest if notification_enqueue(notification=row)]
+    if taken:
+        # Only rows the broker took: with the broker down, the next sweep tries them again.
+        Notification.objects.filter(pk__in=taken).update(queued_at=now)
+        logger.info("outbox sweep: %s stale notifications queued", len(taken))
+    return len(taken)
 
 
 @transaction.atomic

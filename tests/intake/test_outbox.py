@@ -162,10 +162,26 @@ def test_the_sweep_queues_rows_due_for_30_seconds_and_not_fresh_or_sent_ones(
     alert = receipt(due_at=NOW - dt.timedelta(seconds=40), kind=Notification.Kind.STAFF_ALERT)
     assert services.notification_sweep(now=NOW) == 2
     assert queued == [alert.pk, lost.pk]  # alerts first
-    # Just queued: the next sweep leaves them alone for another 30 s, then tries again.
-    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=10)) == 2 - 2
-    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=31)) == 3
-    assert fresh.pk in queued and later.pk not in queued
+    # Swept once: not again for 5 minutes (it may be waiting behind a backlog), so the next
+    # sweeps take only the row that has become stale since.
+    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=31)) == 1
+    assert queued[-1] == fresh.pk
+    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=299)) == 0
+    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=300)) == 2
+    assert later.pk not in queued
+
+
+def test_rows_the_broker_refused_are_tried_again_at_the_next_sweep(monkeypatch: Any) -> None:
+    up = {"broker": False}
+    monkeypatch.setattr(
+        services, "notification_enqueue", lambda notification, countdown=None: up["broker"]
+    )
+    row = receipt(due_at=NOW - dt.timedelta(minutes=1))
+    assert services.notification_sweep(now=NOW) == 0
+    row.refresh_from_db()
+    assert row.queued_at is None
+    up["broker"] = True
+    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=30)) == 1
 
 
 def test_a_reminder_is_sent_by_the_sweep_once_its_time_has_come() -> None:
@@ -385,3 +401,12 @@ def test_retry_now_leaves_sent_not_needed_and_future_messages_alone(
     events = AuditEvent.objects.filter(details__retry=True)
     assert sorted(e.details["notification"] for e in events) == sorted([failed.pk, stuck.pk])
     assert all(e.actor == clinic_admin for e in events)
+
+
+def test_the_recorded_error_never_holds_the_recipient(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.support.mail.RefusingBackend"
+    row = receipt(recipient="alex.smith@example.org")
+    services.notification_send(notification_id=row.pk, now=NOW)
+    row.refresh_from_db()
+    assert "SMTPRecipientsRefused" in row.last_error
+    assert "alex.smith@example.org" not in row.last_error and "<recipient>" in row.last_error

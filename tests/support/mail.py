@@ -34,3 +34,17 @@ class BrokenBackend(EmailBackend):
         import smtplib
 
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class RefusingBackend(EmailBackend):
+    """A mail server that refuses the recipient, quoting the address back (as real ones do)."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        import smtplib
+
+        refused = {
+            address: (550, f"5.1.1 <{address}>: mailbox unavailable".encode())
+            for message in email_messages
+            for address in message.to
+        }
+        raise smtplib.SMTPRecipientsRefused(refused)
