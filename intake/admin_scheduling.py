@@ -294,7 +294,17 @@ class AppointmentAdmin(ReadOnlyAdmin):
             + "?"
             + sheet.urlencode(),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and self.has_view_permission(request):
+            # The diary names patients: who looked at which day is recorded like any view.
+            services.audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW,
+                details={"diary": day.isoformat()},
+                ip_address=client_address(request),
+                object_repr=_("Diary %(day)s") % {"day": day.isoformat()},
+            )
+        return response
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
@@ -327,7 +337,11 @@ class AppointmentAdmin(ReadOnlyAdmin):
         services.audit_record(
             actor=request.user,
             action=AuditEvent.Action.EXPORT,
-            details={"day_sheet": day.isoformat(), "count": len(appointments)},
+            details={
+                "day_sheet": day.isoformat(),
+                "count": len(appointments),
+                "submissions": [a.submission_id for a in appointments],
+            },
             ip_address=client_address(request),
             object_repr=_("Day sheet %(day)s") % {"day": day.isoformat()},
         )

@@ -300,6 +300,9 @@ def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -
     assert f"<h2>{tomorrow:%A %-d %B %Y}</h2>" in html
     assert f"day={(tomorrow + dt.timedelta(days=1)).isoformat()}" in html  # next day
     assert f"day={(tomorrow - dt.timedelta(days=1)).isoformat()}" in html  # previous day
+    # Looking at the diary is recorded, like any view of patients' details.
+    viewed = AuditEvent.objects.filter(action="view", details__diary=tomorrow.isoformat())
+    assert viewed.count() == 1 and viewed.get().actor == receptionist
     services.appointment_cancel(appointment=a, reason="Moved away", actor=receptionist)
     html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
     assert '<del class="appointment-cancelled">Cancelled</del>' in html
@@ -307,7 +310,7 @@ def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -
 
 def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> None:
     slot = slot_in(24 * 3)
-    services.appointment_book(
+    booked = services.appointment_book(
         submission=TriagedSubmissionFactory(patient__full_name="Ada <b>Brook</b>"),
         slot=slot,
         actor=receptionist,
@@ -319,7 +322,11 @@ def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> N
     assert slot.clinician.name in html
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="export")
-    assert event.details == {"day_sheet": day.isoformat(), "count": 1}
+    assert event.details == {
+        "day_sheet": day.isoformat(),
+        "count": 1,
+        "submissions": [booked.submission_id],
+    }
 
 
 # --- The queue: appointment column and filter -----------------------------------------------
