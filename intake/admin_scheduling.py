@@ -10,6 +10,7 @@ identity are audited like the submission page; the printable day sheet like an e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, scheduling, selectors, services
-from intake.admin import ReadOnlyAdmin, apply_each, can_book, tier_badge_html
+from intake.admin import ReadOnlyAdmin, ReasonForm, apply_each, can_book, tier_badge_html
 from intake.identity import is_ascii_digits
 from intake.models import (
     Appointment,
@@ -176,12 +177,10 @@ class DayFilter(admin.SimpleListFilter):
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Why is it cancelled? (required)"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-    )
+class CancelForm(ReasonForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = gettext_lazy("Why is it cancelled? (required)")
 
 
 @admin.register(Appointment)
@@ -404,29 +403,20 @@ class AppointmentAdmin(ReadOnlyAdmin):
         submission = self._submission_for_booking(request, submission_id)
         errors: list[str] = []
         if request.method == "POST":
-            slot = _posted_slot(request)
-            if slot is None:
-                errors.append(_("Choose a slot."))
-            else:
-                try:
-                    services.appointment_book(
-                        submission=submission,
-                        slot=slot,
-                        actor=request.user,
-                        notes=str(request.POST.get("notes", ""))[:2000],
-                        ip_address=client_address(request),
-                    )
-                except ValidationError as error:
-                    errors.extend(error.messages)
-                else:
-                    messages.success(
-                        request,
-                        _("Booked: %(slot)s. The confirmation email is on its way.")
-                        % {"slot": slot},
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:intake_submission_change", args=[submission.pk])
-                    )
+            done, errors = _act_on_chosen_slot(
+                request,
+                lambda slot: services.appointment_book(
+                    submission=submission,
+                    slot=slot,
+                    actor=request.user,
+                    notes=str(request.POST.get("notes", ""))[:2000],
+                    ip_address=client_address(request),
+                ),
+                success=_("Booked: %(slot)s. The confirmation email is on its way."),
+                submission_id=submission.pk,
+            )
+            if done is not None:
+                return done
         else:
             services.audit_record(
                 actor=request.user,
@@ -447,27 +437,19 @@ class AppointmentAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         errors: list[str] = []
         if request.method == "POST":
-            slot = _posted_slot(request)
-            if slot is None:
-                errors.append(_("Choose a slot."))
-            else:
-                try:
-                    services.appointment_move(
-                        appointment=appointment,
-                        slot=slot,
-                        actor=request.user,
-                        ip_address=client_address(request),
-                    )
-                except ValidationError as error:
-                    errors.extend(error.messages)
-                else:
-                    messages.success(
-                        request,
-                        _("Moved to %(slot)s. The patient is told by email.") % {"slot": slot},
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:intake_submission_change", args=[appointment.submission_id])
-                    )
+            done, errors = _act_on_chosen_slot(
+                request,
+                lambda slot: services.appointment_move(
+                    appointment=appointment,
+                    slot=slot,
+                    actor=request.user,
+                    ip_address=client_address(request),
+                ),
+                success=_("Moved to %(slot)s. The patient is told by email."),
+                submission_id=appointment.submission_id,
+            )
+            if done is not None:
+                return done
         else:
             services.audit_record(
                 actor=request.user,
@@ -637,6 +619,26 @@ class AppointmentAdmin(ReadOnlyAdmin):
             actions.pop("mark_attended", None)
             actions.pop("mark_no_show", None)
         return actions
+
+
+def _act_on_chosen_slot(
+    request: HttpRequest,
+    act: Callable[[Slot], object],
+    *,
+    success: str,
+    submission_id: int,
+) -> tuple[HttpResponse | None, list[str]]:
+    """Book or move into the slot the form chose: back to the submission with a message, or
+    the errors to show on the slot page again (no slot chosen, taken meanwhile, ...)."""
+    slot = _posted_slot(request)
+    if slot is None:
+        return None, [_("Choose a slot.")]
+    try:
+        act(slot)
+    except ValidationError as error:
+        return None, list(error.messages)
+    messages.success(request, success % {"slot": slot})
+    return HttpResponseRedirect(reverse("admin:intake_submission_change", args=[submission_id])), []
 
 
 def _posted_slot(request: HttpRequest) -> Slot | None:
