@@ -26,14 +26,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake import triage
+from intake import bodymap, triage
 from intake.identity import age_on, nhs_number_is_valid, phone_problem
 from intake.steps import IDENTITY_REQUIRED, STEPS_BY_CODE, FormStep
 from intake.triage import AnswerType, Question
 
 # Longest free text we accept in any identity field; the catalogue sets its own limits.
 NAME_MAX = 200
-BODY_MAP_FIELDS = frozenset({"pain_regions", "ecq6_sites"})
 _HONEYPOT = "website"
 
 
@@ -108,7 +107,7 @@ def layout_item(question: Question) -> Any:
     if question.show_if is not None:
         attrs["data_show_if"] = json.dumps(question.show_if.to_dict())
     parts = [field]
-    if question.code in BODY_MAP_FIELDS:
+    if question.code in bodymap.FIELDS:
         parts.insert(
             0, HTML(f'{{% include "intake/_bodymap.html" with field="{question.code}" %}}')
         )
