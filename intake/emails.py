@@ -97,16 +97,11 @@ def appointment_context(appointment: Appointment | None) -> dict[str, object]:
     """
     if appointment is None:
         return {}
-    kind = appointment.slot.appointment_type
     return {
-        "appointment": appointment,
+        **scheduling.appointment_place(appointment),
         "starts_at": appointment.starts_at,
         "ends_at": appointment.ends_at,
-        "appointment_type": kind.name,
         "clinician": appointment.clinician.name,
-        "location": kind.location,
-        "clinic_address": settings.CLINIC_ADDRESS,
-        "clinic_phone": settings.CLINIC_PHONE,
         "cancel_url": settings.CLINIC_SITE_URL
         + reverse("intake:appointment_cancel", args=[scheduling.cancel_token(appointment.pk)]),
         "cancel_days": settings.CLINIC_CANCEL_LINK_DAYS,

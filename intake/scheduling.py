@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from intake.models import Tier
+from intake.models import Appointment, Tier
 
 CANCEL_LINK_SALT = "intake.appointment.cancel"
 
@@ -76,6 +76,19 @@ def booking_deadline(tier: str, now: dt.datetime | None = None) -> dt.datetime |
 def is_bookable(tier: str) -> bool:
     """EMERGENCY is never booked: the patient must be directed to emergency care now."""
     return tier != Tier.EMERGENCY
+
+
+def appointment_place(appointment: Appointment) -> dict[str, object]:
+    """What, where and how to reach the clinic, as emails and the cancel page show it (no
+    clinical detail, no patient name)."""
+    kind = appointment.slot.appointment_type
+    return {
+        "appointment": appointment,
+        "appointment_type": kind.name,
+        "location": kind.location,
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
 
 
 # --- The patient's cancel link -------------------------------------------------------------------

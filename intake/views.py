@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, health, ratelimit, selectors, services, steps, summary
+from intake import clinical, health, ratelimit, scheduling, selectors, services, steps, summary
 from intake.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
 from intake.models import Appointment, Submission
 
@@ -443,20 +443,8 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "intake/appointment_cancel.html",
-        {"form": form, "errors": errors, **_appointment_page(appointment)},
+        {"form": form, "errors": errors, **scheduling.appointment_place(appointment)},
     )
-
-
-def _appointment_page(appointment: Appointment) -> dict[str, Any]:
-    """Time and place, as the emails give them: no clinical detail, no patient name."""
-    kind = appointment.slot.appointment_type
-    return {
-        "appointment": appointment,
-        "appointment_type": kind.name,
-        "location": kind.location,
-        "clinic_address": settings.CLINIC_ADDRESS,
-        "clinic_phone": settings.CLINIC_PHONE,
-    }
 
 
 def _cancel_unavailable(
@@ -469,5 +457,5 @@ def _cancel_unavailable(
 ) -> HttpResponse:
     context: dict[str, Any] = {"why": why, "done": done, "clinic_phone": settings.CLINIC_PHONE}
     if appointment is not None:
-        context.update(_appointment_page(appointment))
+        context.update(scheduling.appointment_place(appointment))
     return render(request, "intake/appointment_cancel_done.html", context, status=status)
