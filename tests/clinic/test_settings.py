@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+# Start the web app as gunicorn would, then report DEBUG.
+PROBE = "import clinic.wsgi; from django.conf import settings; print(settings.DEBUG)"
 
 
 # Who alerts go to: production refuses to start without them (tested below, one by one).
@@ -49,12 +51,48 @@ def test_settings_refuse_to_start_with_debug_off_and_no_allowed_hosts() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(ALERT_LISTS))
-def test_production_refuses_to_start_with_nobody_to_alert(name: str) -> None:
-    result = start_django(
-        DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="clinic.example", **{name: ""}
+def test_production_web_app_refuses_to_start_with_nobody_to_alert(name: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+    env.update(
+        ALERT_LISTS,
+        DJANGO_READ_DOT_ENV="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="clinic.example",
+        **{name: ""},
     )
+    result = run_python("import clinic.wsgi", env)
     assert result.returncode != 0
     assert f"{name} must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_commands_that_only_read_the_code_need_no_alert_lists() -> None:
+    """A fresh clone or a build machine checks migrations with none of the production values."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+    env.update(DJANGO_READ_DOT_ENV="0")
+    check = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("name", sorted(ALERT_LISTS))
+def test_a_production_worker_refuses_to_start_with_nobody_to_alert(
+    name: str, settings: Any
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.celery import _refuse_to_work_without_production_settings
+
+    settings.DEBUG = False
+    setattr(settings, name, [])
+    with pytest.raises(ImproperlyConfigured, match=name):
+        _refuse_to_work_without_production_settings()
+    settings.DEBUG = True
+    _refuse_to_work_without_production_settings()  # the demo has placeholders, or none needed
 
 
 @pytest.mark.parametrize("days", ["", "0,7", "-1"])

@@ -1,0 +1,43 @@
+"""What a production process must have before it starts: checked by the web app and the worker.
+
+With DEBUG off, `clinic.wsgi`, `clinic.asgi` (and so `runserver`) and a Celery worker refuse to
+start without a secret key, host names and somebody to alert. Settings themselves do not
+insist, so that commands which only read the code (`makemigrations --check`, `check`) run on a
+build machine with none of them.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Who alerts go to. An alert with nobody to send it to is lost without a sound.
+ALERT_RECIPIENT_SETTINGS = (
+    "CLINIC_ONCALL_EMAILS",
+    "CLINIC_ESCALATION_EMAILS",
+    "CLINIC_TRIAGE_EMAILS",
+    "CLINIC_RECEPTION_EMAILS",
+)
+
+
+def require(name: str, value: object) -> None:
+    """Stop start-up with a message that says which variable to set (production only)."""
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set when DJANGO_DEBUG is off. See .env.example for what it means."
+        )
+
+
+def require_production_settings() -> None:
+    """With DEBUG off, refuse to serve or work without a key, host names or anybody to alert."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        return
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django's own "must not be empty", without the variable's name
+        key = ""
+    require("DJANGO_SECRET_KEY", key)
+    require("DJANGO_ALLOWED_HOSTS", settings.ALLOWED_HOSTS)
+    for name in ALERT_RECIPIENT_SETTINGS:
+        require(name, getattr(settings, name))
