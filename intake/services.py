@@ -1050,7 +1050,9 @@ def _wanted_slots(
     return wanted
 
 
-@transaction.atomic
+SLOT_WEEKS_MAX = 104
+
+
 def _delete_unused_slots(ids: Sequence[int]) -> int:
     """Delete these slots, skipping any booked since they were read (a booking racing the
     nightly job must not make the whole run fail, nor lose its slot)."""
@@ -1070,6 +1072,7 @@ def _delete_unused_slots(ids: Sequence[int]) -> int:
         return removed
 
 
+@transaction.atomic
 def slot_generate(*, weeks: int | None = None, now: dt.datetime | None = None) -> SlotGeneration:
     """Make the future slots match the availability rules and exceptions for the next N weeks.
 
@@ -1081,6 +1084,12 @@ def slot_generate(*, weeks: int | None = None, now: dt.datetime | None = None) -
     """
     now = now or timezone.now()
     weeks = settings.CLINIC_SLOT_WEEKS if weeks is None else weeks
+    if not 1 <= weeks <= SLOT_WEEKS_MAX:
+        # 0 weeks would make every future free slot "unwanted" and empty the diary.
+        raise ValidationError(
+            _("Slots are made 1 to %(max)d weeks ahead, not %(weeks)d.")
+            % {"max": SLOT_WEEKS_MAX, "weeks": weeks}
+        )
     zone = scheduling.clinic_zone()
     first = now.astimezone(zone).date()
     last = first + dt.timedelta(weeks=weeks)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -254,3 +255,19 @@ def test_a_slot_booked_while_the_job_runs_is_kept_and_the_run_goes_on(receptioni
     removed = services._delete_unused_slots([s.pk for s in [*unused, booked]])
     assert removed == 2
     assert list(Slot.objects.all()) == [booked]
+
+
+@pytest.mark.parametrize("weeks", ["0", "-2", "500"])
+def test_generate_slots_refuses_a_horizon_that_would_empty_or_flood_the_diary(weeks: str) -> None:
+    from django.core.management.base import CommandError
+
+    rule(weekday=0, start="09:00", end="10:00")
+    services.slot_generate(weeks=2)
+    before = Slot.objects.count()
+    with pytest.raises(CommandError, match="--weeks: Slots are made 1 to 104 weeks ahead"):
+        call_command("generate_slots", "--weeks", weeks)
+    assert Slot.objects.count() == before
+    # The nightly job reads CLINIC_SLOT_WEEKS: a 0 there is refused the same way.
+    with pytest.raises(ValidationError):
+        services.slot_generate(weeks=0)
+    assert Slot.objects.count() == before

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from intake import services
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = services.slot_generate(weeks=options["weeks"])
+        try:
+            result = services.slot_generate(weeks=options["weeks"])
+        except ValidationError as error:
+            raise CommandError(f"--weeks: {' '.join(error.messages)}") from error
         self.stdout.write(
             f"Slots for {options['weeks']} weeks: {result.created} created, "
             f"{result.removed} removed, {result.clashes} booked slots clash with the availability"
