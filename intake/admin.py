@@ -85,6 +85,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def audit_staff(
+    request: HttpRequest,
+    *,
+    action: str,
+    submission: Submission | None = None,
+    details: dict[str, Any] | None = None,
+    object_repr: str = "",
+) -> None:
+    """Record what the signed-in staff member saw or exported, from where (names and ids only)."""
+    services.audit_record(
+        actor=request.user,
+        action=action,
+        submission=submission,
+        details=details,
+        ip_address=client_address(request),
+        object_repr=object_repr,
+    )
+
+
 def apply_each(
     model_admin: admin.ModelAdmin[Any],
     request: HttpRequest,
@@ -438,12 +457,11 @@ class SubmissionAdmin(ReadOnlyAdmin):
         if obj is None or not self.has_view_permission(request, obj):
             return super().change_view(request, object_id, form_url, extra_context)
         clinical = can_see_clinical(request)
-        services.audit_record(
-            actor=request.user,
+        audit_staff(
+            request,
             action=AuditEvent.Action.VIEW,
             submission=obj,
             details={"clinical_detail": clinical},
-            ip_address=client_address(request),
         )
         context: dict[str, Any] = {
             "clinical": clinical,
@@ -535,11 +553,10 @@ class SubmissionAdmin(ReadOnlyAdmin):
         if clinical:
             header += ["fired_rules", "top_reason"]
         rows = list(queryset.select_related("patient", "assigned_to"))
-        services.audit_record(
-            actor=request.user,
+        audit_staff(
+            request,
             action=AuditEvent.Action.EXPORT,
             details={"count": len(rows), "clinical_detail": clinical},
-            ip_address=client_address(request),
             object_repr=_("%(n)d submissions") % {"n": len(rows)},
         )
 

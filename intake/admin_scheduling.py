@@ -34,7 +34,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, scheduling, selectors, services
-from intake.admin import ReadOnlyAdmin, ReasonForm, apply_each, can_book, tier_badge_html
+from intake.admin import (
+    ReadOnlyAdmin,
+    ReasonForm,
+    apply_each,
+    audit_staff,
+    can_book,
+    tier_badge_html,
+)
 from intake.identity import is_ascii_digits
 from intake.models import (
     Appointment,
@@ -296,11 +303,10 @@ class AppointmentAdmin(ReadOnlyAdmin):
         response = super().changelist_view(request, extra_context)
         if request.method == "GET" and self.has_view_permission(request):
             # The diary names patients: who looked at which day is recorded like any view.
-            services.audit_record(
-                actor=request.user,
+            audit_staff(
+                request,
                 action=AuditEvent.Action.VIEW,
                 details={"diary": day.isoformat()},
-                ip_address=client_address(request),
                 object_repr=_("Diary %(day)s") % {"day": day.isoformat()},
             )
         return response
@@ -333,15 +339,14 @@ class AppointmentAdmin(ReadOnlyAdmin):
         if is_ascii_digits(request.GET.get("clinician") or ""):
             clinician = Clinician.objects.filter(pk=int(request.GET["clinician"])).first()
         appointments = list(selectors.appointment_list_for_day(day, clinician=clinician))
-        services.audit_record(
-            actor=request.user,
+        audit_staff(
+            request,
             action=AuditEvent.Action.EXPORT,
             details={
                 "day_sheet": day.isoformat(),
                 "count": len(appointments),
                 "submissions": [a.submission_id for a in appointments],
             },
-            ip_address=client_address(request),
             object_repr=_("Day sheet %(day)s") % {"day": day.isoformat()},
         )
         by_clinician: dict[Clinician, list[Appointment]] = {}
@@ -371,12 +376,11 @@ class AppointmentAdmin(ReadOnlyAdmin):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             return super().change_view(request, object_id, form_url, extra_context)
-        services.audit_record(
-            actor=request.user,
+        audit_staff(
+            request,
             action=AuditEvent.Action.VIEW,
             submission=obj.submission,
             details={"page": "appointment", "appointment": obj.pk},
-            ip_address=client_address(request),
         )
         context = {
             "can_change_appointment": can_change_appointments(request),
@@ -418,12 +422,11 @@ class AppointmentAdmin(ReadOnlyAdmin):
             if done is not None:
                 return done
         else:
-            services.audit_record(
-                actor=request.user,
+            audit_staff(
+                request,
                 action=AuditEvent.Action.VIEW,
                 submission=submission,
                 details={"page": "booking"},
-                ip_address=client_address(request),
             )
         return self._slot_page(request, submission=submission, errors=errors)
 
@@ -451,12 +454,11 @@ class AppointmentAdmin(ReadOnlyAdmin):
             if done is not None:
                 return done
         else:
-            services.audit_record(
-                actor=request.user,
+            audit_staff(
+                request,
                 action=AuditEvent.Action.VIEW,
                 submission=appointment.submission,
                 details={"page": "move", "appointment": appointment.pk},
-                ip_address=client_address(request),
             )
         return self._slot_page(
             request, submission=appointment.submission, errors=errors, moving=appointment
