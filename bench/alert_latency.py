@@ -188,7 +188,7 @@ def queue_reminders(count: int) -> float:
     )
     started = time.perf_counter()
     for row in rows:
-        services.notification_enqueue(notification=row)
+        services.notification_enqueue(notifications=[row])
     return time.perf_counter() - started
 
 

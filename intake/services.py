@@ -206,8 +206,8 @@ def _notifications_add(
         )
         for kind, channel, recipient, template in rows
     )
-    for notification in created:
-        transaction.on_commit(lambda n=notification: notification_enqueue(notification=n))
+    # One task for the lot, after commit: one message to the broker per change, not per row.
+    transaction.on_commit(lambda: notification_enqueue(notifications=created))
     return created
 
 
@@ -252,28 +252,38 @@ def reset_broker_pause() -> None:
     _broker_paused_until = 0.0
 
 
-def notification_enqueue(*, notification: Notification, countdown: float | None = None) -> bool:
-    """Hand a notification to Celery by id. Never raises: the outbox row is the source of truth.
+def notification_enqueue(
+    *, notifications: Sequence[Notification], countdown: float | None = None
+) -> bool:
+    """Hand notifications to Celery by id, as one task. Never raises: the outbox rows are the
+    source of truth.
 
-    Staff alerts go on the `urgent` queue, which workers take first. If the broker is down the
-    row stays pending and the sweep queues it again later, so a patient's request is never held
-    up or failed by the broker. Returns whether the broker took it.
+    A group holding a staff alert or escalation goes on the `urgent` queue, which workers take
+    first, and its urgent rows are sent first. If the broker is down the rows stay pending and
+    the sweep queues them again later, so a patient's request is never held up or failed by the
+    broker. Returns whether the broker took them.
     """
     global _broker_paused_until
-    from intake.tasks import send_notification
+    from intake.tasks import send_notifications
 
+    if not notifications:
+        return True
     if time.monotonic() < _broker_paused_until:
         return False
+    ordered = sorted(notifications, key=lambda n: not n.is_urgent)  # stable: urgent rows first
     try:
-        send_notification.apply_async(
-            args=[notification.pk],
-            queue=URGENT_QUEUE if notification.is_urgent else DEFAULT_QUEUE,
+        send_notifications.apply_async(
+            args=[[n.pk for n in ordered]],
+            queue=URGENT_QUEUE if ordered[0].is_urgent else DEFAULT_QUEUE,
             countdown=countdown,
             retry=False,
         )
-    except Exception:  # broker unreachable: the sweep will pick the row up
+    except Exception:  # broker unreachable: the sweep will pick the rows up
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("could not queue notification %s; it stays pending", notification.pk)
+        logger.warning(
+            "could not queue notifications %s; they stay pending",
+            ", ".join(str(n.pk) for n in ordered),
+        )
         return False
     return True
 
@@ -630,7 +640,9 @@ def notification_sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> 
     )
     urgent = list(stale.filter(kind__in=URGENT_KINDS)[:limit])
     rest = list(stale.exclude(kind__in=URGENT_KINDS)[: limit - len(urgent)])
-    taken = [row.pk for row in urgent + rest if notification_enqueue(notification=row)]
+    # One task per row: a backlog is spread over the workers, and `queued_at` says exactly
+    # which rows the broker took.
+    taken = [row.pk for row in urgent + rest if notification_enqueue(notifications=[row])]
     if taken:
         # Only rows the broker took: with the broker down, the next sweep tries them again.
         Notification.objects.filter(pk__in=taken).update(queued_at=now)
@@ -667,7 +679,7 @@ def notification_retry(*, notification_ids: Sequence[int], actor: Any) -> int:
             changed_fields=["notification.status"],
             details={"notification": row.pk, "retry": True},
         )
-        transaction.on_commit(lambda row=row: notification_enqueue(notification=row))
+        transaction.on_commit(lambda row=row: notification_enqueue(notifications=[row]))
     return len(rows)
 
 

@@ -13,13 +13,18 @@ from intake.models import Notification
 
 
 @shared_task
-def send_notification(notification_id: int) -> bool:
-    """Send one outbox row (idempotent: a sent or locked row is never sent again)."""
-    outcome = services.notification_send(notification_id=notification_id)
-    if outcome.retry_in is not None:
-        notification = Notification.objects.get(pk=notification_id)
-        services.notification_enqueue(notification=notification, countdown=outcome.retry_in)
-    return outcome.sent
+def send_notifications(notification_ids: list[int]) -> int:
+    """Send outbox rows, in the order given, each in its own transaction (idempotent: a sent or
+    locked row is never sent again). A row that fails is queued again alone, with its backoff.
+    Returns how many were sent."""
+    sent = 0
+    for notification_id in notification_ids:
+        outcome = services.notification_send(notification_id=notification_id)
+        sent += outcome.sent
+        if outcome.retry_in is not None:
+            notification = Notification.objects.get(pk=notification_id)
+            services.notification_enqueue(notifications=[notification], countdown=outcome.retry_in)
+    return sent
 
 
 @shared_task

@@ -93,9 +93,9 @@ def test_the_task_requeues_itself_with_the_backoff(settings: Any, monkeypatch: A
     monkeypatch.setattr(
         services,
         "notification_enqueue",
-        lambda notification, countdown=None: queued.append(countdown),
+        lambda notifications, countdown=None: queued.append(countdown),
     )
-    assert tasks.send_notification(row.pk) is False
+    assert tasks.send_notifications([row.pk]) == 0
     row.refresh_from_db()
     assert len(queued) == 1 and queued[0] is not None
     assert 0 < queued[0] <= settings.CLINIC_NOTIFICATION_RETRY_BASE_SECONDS
@@ -121,10 +121,10 @@ def test_queueing_with_the_broker_down_returns_at_once_and_leaves_the_row_pendin
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.send_notification, "apply_async", refuse)
+    monkeypatch.setattr(tasks.send_notifications, "apply_async", refuse)
     services.reset_broker_pause()
     try:
-        assert services.notification_enqueue(notification=row) is False
+        assert services.notification_enqueue(notifications=[row]) is False
         row.refresh_from_db()
         assert row.status == "pending"
     finally:
@@ -134,12 +134,49 @@ def test_queueing_with_the_broker_down_returns_at_once_and_leaves_the_row_pendin
 def test_alerts_go_on_the_urgent_queue_and_the_rest_on_default(monkeypatch: Any) -> None:
     seen: list[str] = []
     monkeypatch.setattr(
-        tasks.send_notification, "apply_async", lambda **kw: seen.append(kw["queue"])
+        tasks.send_notifications, "apply_async", lambda **kw: seen.append(kw["queue"])
     )
-    services.notification_enqueue(notification=receipt())
-    services.notification_enqueue(notification=receipt(kind=Notification.Kind.STAFF_ALERT))
-    services.notification_enqueue(notification=receipt(kind=Notification.Kind.ESCALATION))
+    services.notification_enqueue(notifications=[receipt()])
+    services.notification_enqueue(notifications=[receipt(kind=Notification.Kind.STAFF_ALERT)])
+    services.notification_enqueue(notifications=[receipt(kind=Notification.Kind.ESCALATION)])
     assert seen == ["default", "urgent", "urgent"]
+
+
+def test_a_group_with_an_alert_is_one_urgent_task_that_sends_the_alert_first(
+    monkeypatch: Any,
+) -> None:
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(tasks.send_notifications, "apply_async", lambda **kw: seen.append(kw))
+    first, alert = receipt(), receipt(kind=Notification.Kind.STAFF_ALERT)
+    assert services.notification_enqueue(notifications=[first, alert])
+    assert len(seen) == 1
+    assert seen[0]["queue"] == "urgent"
+    assert seen[0]["args"] == [[alert.pk, first.pk]]
+
+
+def test_one_failing_row_of_a_task_does_not_stop_the_others(monkeypatch: Any) -> None:
+    requeued: list[list[int]] = []
+    monkeypatch.setattr(
+        services,
+        "notification_enqueue",
+        lambda notifications, countdown=None: requeued.append([n.pk for n in notifications]),
+    )
+    broken = receipt(due_at=timezone.now())
+    fine = receipt(due_at=timezone.now())
+    real_deliver = emails.deliver
+
+    def deliver(notification: Notification) -> None:
+        if notification.pk == broken.pk:
+            raise ConnectionRefusedError("mail server down")
+        real_deliver(notification)
+
+    monkeypatch.setattr(emails, "deliver", deliver)
+    assert tasks.send_notifications([broken.pk, fine.pk]) == 1
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.status, broken.attempts, fine.status) == ("pending", 1, "sent")
+    assert requeued == [[broken.pk]]  # only the failed row goes again, with its backoff
+    assert len(mail.outbox) == 1
 
 
 # --- The sweep ----------------------------------------------------------------------------------
@@ -152,7 +189,7 @@ def test_the_sweep_queues_rows_due_for_30_seconds_and_not_fresh_or_sent_ones(
     monkeypatch.setattr(
         services,
         "notification_enqueue",
-        lambda notification, countdown=None: queued.append(notification.pk) or True,
+        lambda notifications, countdown=None: queued.append(notifications[0].pk) or True,
     )
     lost = receipt(due_at=NOW - dt.timedelta(seconds=31))
     fresh = receipt(due_at=NOW - dt.timedelta(seconds=5))
@@ -174,7 +211,7 @@ def test_the_sweep_queues_rows_due_for_30_seconds_and_not_fresh_or_sent_ones(
 def test_rows_the_broker_refused_are_tried_again_at_the_next_sweep(monkeypatch: Any) -> None:
     up = {"broker": False}
     monkeypatch.setattr(
-        services, "notification_enqueue", lambda notification, countdown=None: up["broker"]
+        services, "notification_enqueue", lambda notifications, countdown=None: up["broker"]
     )
     row = receipt(due_at=NOW - dt.timedelta(minutes=1))
     assert services.notification_sweep(now=NOW) == 0

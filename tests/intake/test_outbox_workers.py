@@ -179,8 +179,8 @@ def test_the_same_notification_queued_twice_sends_one_email(
     Notification.objects.filter(pk=receipt.pk).update(status="pending", sent_at=None, attempts=0)
     worker = make_worker()
     with live_broker(redis_server.url):
-        assert services.notification_enqueue(notification=receipt)
-        assert services.notification_enqueue(notification=receipt)
+        assert services.notification_enqueue(notifications=[receipt])
+        assert services.notification_enqueue(notifications=[receipt])
     worker.start(concurrency=2)
     wait_for(lambda: len(worker.emails()) >= 1, 10, "the receipt")
     time.sleep(1.5)
@@ -209,7 +209,7 @@ def test_smtp_failures_retry_with_backoff_then_fail_visibly(
     from intake import services
 
     with live_broker(redis_server.url):
-        services.notification_enqueue(notification=receipt)
+        services.notification_enqueue(notifications=[receipt])
     wait_for(lambda: _status(receipt) == "failed", 20, "the row to be marked failed")
     receipt.refresh_from_db()
     assert receipt.attempts == 3
