@@ -25,6 +25,31 @@ from intake.models import (
     Tier,
 )
 
+# What the patient's pages and their services read of a submission. Loading only these keeps
+# the staff-side columns (reasons, scores, assignment, override notes) out of every page of the
+# questionnaire; a page that reads another field pays one more query, which the query-count
+# tests catch.
+PATIENT_PAGE_FIELDS = (
+    "token",
+    "status",
+    "identity",
+    "answers",
+    "version",
+    "interruption_shown_at",
+    "interrupted_rules",
+    "resume_failures",
+    "overridden_at",
+    "reference",
+    "tier",
+    "patient_message",
+)
+
+
+def submission_for_patient_pages() -> QuerySet[Submission]:
+    """Submissions as the patient's pages load them (by token): only PATIENT_PAGE_FIELDS."""
+    return Submission.objects.only(*PATIENT_PAGE_FIELDS)
+
+
 # Counting stops here: on a large table the exact number past this helps nobody and costs a
 # full index scan. Shown as "1000+".
 COUNT_CAP = 1000

@@ -82,7 +82,7 @@ def draft_view(view: View) -> View:
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        submission = get_object_or_404(Submission, token=token)
+        submission = get_object_or_404(selectors.submission_for_patient_pages(), token=token)
         if not _allowed(request, token):
             if submission.is_draft:
                 return redirect("intake:resume", token=token)
@@ -355,7 +355,7 @@ def done(request: HttpRequest, submission: Submission) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the "save and come back later" email: date of birth first, then the form."""
-    submission = get_object_or_404(Submission, token=token)
+    submission = get_object_or_404(selectors.submission_for_patient_pages(), token=token)
     if not submission.is_draft:
         raise Http404
     if _allowed(request, token):

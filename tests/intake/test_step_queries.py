@@ -7,9 +7,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from intake import services
-from tests.intake.conftest import fill_until, start, step_url
-from tests.journey import step_post_data, vignette_answers
+from intake import services, steps
+from tests.intake.conftest import CONSENT, fill_until, start, step_url
+from tests.journey import identity_for, step_post_data, vignette_answers
 
 # Real transactions (no test-wrapping savepoints), so the count is what production runs.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,3 +41,48 @@ def test_a_step_get_and_post_use_at_most_five_queries(patient: Client, table_row
     assert response.status_code == 302
     assert len(data_queries(get_queries)) <= MAX_QUERIES_PER_STEP, data_queries(get_queries)
     assert len(data_queries(post_queries)) <= MAX_QUERIES_PER_STEP, data_queries(post_queries)
+
+
+def test_no_patient_page_loads_a_field_its_query_left_out(
+    patient: Client, other_patient: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The patient's pages load a submission with selectors.PATIENT_PAGE_FIELDS only. A page
+    (or a service it calls) that reads another field would cost a query of its own per field,
+    silently: every kind of patient page is walked here and any such load fails the test."""
+    from intake.models import Submission
+
+    loads: list[list[str]] = []
+    real_refresh = Submission.refresh_from_db
+
+    def refresh(self: Submission, using: str | None = None, fields: object = None, **kw: object):
+        if fields is not None:  # Django loading deferred fields one by one
+            loads.append(list(fields))  # type: ignore[call-overload]
+        return real_refresh(self, using=using, fields=fields, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Submission, "refresh_from_db", refresh)
+    answers = vignette_answers("V02")  # an emergency: the interruption page and its banner too
+    submission = start(patient)
+    for page in steps.QUESTION_STEPS:
+        url = step_url(submission, page.code)
+        response = patient.get(url)
+        if response.status_code == 302:
+            continue  # a page this patient does not see
+        assert response.status_code == 200
+        response = patient.post(url, step_post_data(page.code, answers))
+        assert response.status_code == 302, page.code
+        if response["Location"].endswith("/urgent/"):
+            assert patient.get(response["Location"]).status_code == 200
+    # Save for later, and resume in another browser with the date of birth.
+    about_you = step_url(submission, "about_you")
+    data = {**step_post_data("about_you", answers), "action": "save_for_later"}
+    assert patient.post(about_you, data).status_code == 302
+    assert patient.get(f"/intake/{submission.token}/saved/").status_code == 200
+    resume = f"/resume/{submission.token}/"
+    assert other_patient.get(resume).status_code == 200
+    dob = identity_for(answers)["date_of_birth"]
+    assert other_patient.post(resume, {"date_of_birth": dob}).status_code == 302
+    check = f"/intake/{submission.token}/check/"
+    assert patient.get(check).status_code == 200
+    assert patient.post(check, CONSENT).status_code == 302
+    assert patient.get(f"/intake/{submission.token}/done/").status_code == 200
+    assert loads == []
