@@ -57,6 +57,27 @@ def _hint(question: Question) -> str:
     return conditional_escape(_(question.hint)) if question.hint else ""
 
 
+class _SharedChoices:
+    """For fields whose choices are built once from the catalogue and never changed: a form's
+    copy of the field shares them. Django's ChoiceField deep-copies every (code, label) pair for
+    each form instance; the field's own state (widget attributes, errors) is still copied."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
+
+
+class CatalogueChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class CatalogueMultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
+    pass
+
+
+class CatalogueTypedChoiceField(_SharedChoices, forms.TypedChoiceField):
+    pass
+
+
 def field_for(question: Question) -> forms.Field:
     """A Django form field for one catalogue question (`required=False`: see module doc).
 
@@ -69,14 +90,14 @@ def field_for(question: Question) -> forms.Field:
     }
     choices = [(c.code, gettext_lazy(c.label)) for c in question.choices]
     if question.type in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return CatalogueChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if question.type is AnswerType.MULTI:
-        return forms.MultipleChoiceField(
+        return CatalogueMultipleChoiceField(
             choices=choices, widget=forms.CheckboxSelectMultiple, **common
         )
     if question.type is AnswerType.SCALE_0_10:
         scale = [(str(n), str(n)) for n in range(11)]
-        return forms.TypedChoiceField(
+        return CatalogueTypedChoiceField(
             choices=scale, coerce=int, empty_value=None, widget=forms.RadioSelect, **common
         )
     if question.type is AnswerType.NUMBER:
