@@ -7,6 +7,7 @@ outbox) and queued to Celery only after commit, by primary key.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import logging
@@ -93,7 +94,6 @@ def submission_create_draft(*, now: dt.datetime | None = None) -> Submission:
 SAVE_ATTEMPTS = 3
 
 
-@transaction.atomic
 def submission_save_step(
     *,
     submission: Submission,
@@ -112,6 +112,10 @@ def submission_save_step(
     was read with (one UPDATE, no SELECT ... FOR UPDATE first: this runs on every page save).
     If another save got there first (a second tab), the fresh row is read and the answers are
     merged again, so nothing either save wrote is lost.
+
+    A plain save is that one UPDATE, atomic by itself, so it runs without a transaction around
+    it (BEGIN and COMMIT were two of a page save's five round trips to the database); a save
+    that interrupts writes the UPDATE and the alert together in one transaction.
     """
     now = now or timezone.now()
     for _attempt in range(SAVE_ATTEMPTS):
@@ -132,17 +136,18 @@ def submission_save_step(
         if interrupt:
             changes["interruption_shown_at"] = submission.interruption_shown_at or now
             changes["interrupted_rules"] = sorted(set(submission.interrupted_rules) | emergency)
-        written = Submission.objects.filter(
-            pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
-        ).update(version=F("version") + 1, **changes)
-        if written:
-            # The caller's instance now reflects what was saved, without another query.
-            for name, value in changes.items():
-                setattr(submission, name, value)
-            submission.version += 1
-            if interrupt:
-                _alert_staff(submission, tier=Tier.EMERGENCY)
-            return StepSaved(result=result, interrupt=interrupt)
+        with transaction.atomic() if interrupt else contextlib.nullcontext():
+            written = Submission.objects.filter(
+                pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
+            ).update(version=F("version") + 1, **changes)
+            if written:
+                # The caller's instance now reflects what was saved, without another query.
+                for name, value in changes.items():
+                    setattr(submission, name, value)
+                submission.version += 1
+                if interrupt:
+                    _alert_staff(submission, tier=Tier.EMERGENCY)
+                return StepSaved(result=result, interrupt=interrupt)
         submission.refresh_from_db()
     raise ValidationError(_("Your answers could not be saved just now. Please try again."))
 

@@ -74,6 +74,25 @@ def test_an_emergency_answer_records_the_interruption_and_alerts_staff_once() ->
     assert Notification.objects.filter(kind="staff_alert", channel="email").count() == 1
 
 
+def test_an_interruption_and_its_alert_are_saved_together_or_not_at_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    draft = services.submission_create_draft(now=NOW)
+
+    def fail(**kwargs: Any) -> None:
+        raise RuntimeError("the outbox insert failed")
+
+    monkeypatch.setattr(services, "_notifications_add", fail)
+    with pytest.raises(RuntimeError):
+        services.submission_save_step(
+            submission=draft, step_answers={"rf_cough_blood": "yes"}, now=NOW
+        )
+    draft.refresh_from_db()
+    # Without its alert the emergency answer is not recorded as shown: the next save retries.
+    assert draft.answers == {} and draft.interruption_shown_at is None
+    assert draft.version == 0
+
+
 def test_a_new_emergency_rule_interrupts_again_but_does_not_alert_twice() -> None:
     draft = services.submission_create_draft(now=NOW)
     services.submission_save_step(submission=draft, step_answers={"rf_cough_blood": "yes"})
