@@ -574,15 +574,22 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
     from intake import emails
 
     with transaction.atomic():
-        # Lock only the outbox row (no join: a join here once got a plan that walked every
-        # submission after a bulk import); the submission is read separately.
+        # Lock only the outbox row, found by its primary key alone: no join (one once got a plan
+        # that walked every submission after a bulk import) and no status in the WHERE (with it,
+        # stale statistics made PostgreSQL scan the partial index of every pending row instead,
+        # a backlog-sized scan per message just when a backlog is being sent). Its state is
+        # checked once the row is locked; the submission is read separately.
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .filter(pk=notification_id)
             .first()
         )
         now = now or timezone.now()
-        if notification is None or notification.due_at > now + DUE_TOLERANCE:
+        if (
+            notification is None
+            or notification.status != Notification.Status.PENDING
+            or notification.due_at > now + DUE_TOLERANCE
+        ):
             return SendOutcome()
         if notification.kind in NEEDS_BOOKED_APPOINTMENT and not _appointment_stands(notification):
             # A reminder (or confirmation) for an appointment cancelled since: never send it.
