@@ -363,9 +363,9 @@ def _submit_once(
     shown = set(triage.visible_codes(answers))
     result = clinical.evaluate(answers, now=now)
 
-    patient = _patient_upsert(identity=identity, dob=dob)
+    patient_id = _patient_upsert(identity=identity, dob=dob)
     sent = copy.copy(submission)  # the caller's draft stays as it was if this attempt fails
-    sent.patient = patient
+    sent.patient_id = patient_id
     # Freeze what the patient actually saw: answers to hidden questions are not kept.
     sent.answers = {code: value for code, value in answers.items() if code in shown}
     sent.age_years = answers["age_years"]
@@ -379,7 +379,7 @@ def _submit_once(
     sent.version = submission.version + 1
     written = Submission.objects.filter(
         pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
-    ).update(**{name: getattr(sent, name) for name in SUBMIT_FIELDS}, patient=patient)
+    ).update(**{name: getattr(sent, name) for name in SUBMIT_FIELDS}, patient_id=patient_id)
     if not written:
         raise _AlreadySent
 
@@ -390,7 +390,7 @@ def _submit_once(
             (
                 Notification.Kind.PATIENT_RECEIPT,
                 Notification.Channel.EMAIL,
-                patient.email,
+                str(identity["email"]),
                 "patient_receipt",
             ),
         ],
@@ -435,8 +435,9 @@ def _store_result(submission: Submission, result: triage.TriageResult) -> None:
         submission.tier_rank = TIER_RANK[result.tier.name]
 
 
-def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> Patient:
-    """The Patient for these details: matched by NHS number, else by email and date of birth."""
+def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> int:
+    """The id of the Patient for these details, created or brought up to date: matched by NHS
+    number, else by email and date of birth. Only ids are read: the form has the details."""
     fields = {
         "full_name": str(identity.get("full_name", "")),
         "date_of_birth": dob,
@@ -446,17 +447,16 @@ def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> Patient:
         "gp_practice": str(identity.get("gp_practice", "")),
         "nhs_number": str(identity.get("nhs_number", "")),
     }
+    patients = Patient.objects.values_list("pk", flat=True)
     existing = None
     if fields["nhs_number"]:
-        existing = Patient.objects.filter(nhs_number=fields["nhs_number"]).first()
+        existing = patients.filter(nhs_number=fields["nhs_number"]).first()
     if existing is None:
-        existing = Patient.objects.filter(email__iexact=fields["email"], date_of_birth=dob).first()
+        existing = patients.filter(email__iexact=fields["email"], date_of_birth=dob).first()
     if existing is None:
-        return Patient.objects.create(**fields)
-    for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.save()
-    return existing
+        return int(Patient.objects.create(**fields).pk)
+    Patient.objects.filter(pk=existing).update(**fields, updated_at=timezone.now())
+    return int(existing)
 
 
 @transaction.atomic

@@ -205,6 +205,33 @@ def test_the_patient_record_is_reused_for_the_same_person() -> None:
     assert Patient.objects.get().submissions.count() == 2
 
 
+def test_a_returning_patient_is_matched_and_their_details_brought_up_to_date() -> None:
+    first = filled_draft("V07")
+    services.submission_submit(submission=first, consent_answers=CONSENT, now=NOW)
+    created = Patient.objects.get()
+    # Same person by email (any case) and date of birth, with a new phone number.
+    again = filled_draft("V07")
+    identity = {**again.identity, "email": IDENTITY["email"].upper(), "phone": "07700 900999"}
+    Submission.objects.filter(pk=again.pk).update(identity=identity)
+    again.refresh_from_db()
+    services.submission_submit(submission=again, consent_answers=CONSENT, now=NOW)
+    patient = Patient.objects.get()
+    assert patient.pk == created.pk and patient.phone == "07700 900999"
+    assert patient.updated_at > created.updated_at
+    # The NHS number wins over the email: a new address for the same NHS number.
+    nhs = filled_draft("V07")
+    identity = {**nhs.identity, "nhs_number": "4857773456", "email": "new@example.org"}
+    Submission.objects.filter(pk=nhs.pk).update(identity=identity)
+    Patient.objects.filter(pk=patient.pk).update(nhs_number="4857773456")
+    nhs.refresh_from_db()
+    sent = services.submission_submit(submission=nhs, consent_answers=CONSENT, now=NOW)
+    patient.refresh_from_db()
+    assert Patient.objects.count() == 1 and patient.email == "new@example.org"
+    assert sent.patient_id == patient.pk
+    receipt = Notification.objects.get(submission=sent, kind="patient_receipt")
+    assert receipt.recipient == "new@example.org"
+
+
 def test_references_are_human_friendly_and_unique() -> None:
     refs = {services.new_reference() for _ in range(500)}
     assert len(refs) == 500
