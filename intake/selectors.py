@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from intake import scheduling
+from intake import plainsql, scheduling
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
     AWAITING_REVIEW,
@@ -45,9 +45,10 @@ PATIENT_PAGE_FIELDS = (
 )
 
 
-def submission_for_patient_pages() -> QuerySet[Submission]:
-    """Submissions as the patient's pages load them (by token): only PATIENT_PAGE_FIELDS."""
-    return Submission.objects.only(*PATIENT_PAGE_FIELDS)
+def submission_get_for_patient(token: str) -> Submission | None:
+    """The submission with this token as the patient's pages load it: PATIENT_PAGE_FIELDS only,
+    read with a statement built once (intake/plainsql.py), as every questionnaire request does."""
+    return plainsql.fetch(Submission, fields=PATIENT_PAGE_FIELDS, token=token)
 
 
 # Counting stops here: on a large table the exact number past this helps nobody and costs a

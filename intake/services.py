@@ -20,11 +20,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, ProtectedError, Q
+from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake import clinical, scheduling, selectors, steps, triage
+from intake import clinical, plainsql, scheduling, selectors, steps, triage
 from intake.identity import age_on
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -137,9 +137,13 @@ def submission_save_step(
             changes["interruption_shown_at"] = submission.interruption_shown_at or now
             changes["interrupted_rules"] = sorted(set(submission.interrupted_rules) | emergency)
         with transaction.atomic() if interrupt else contextlib.nullcontext():
-            written = Submission.objects.filter(
-                pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
-            ).update(version=F("version") + 1, **changes)
+            written = plainsql.update(
+                Submission,
+                {**changes, "version": submission.version + 1},
+                pk=submission.pk,
+                status=Submission.Status.DRAFT,
+                version=submission.version,
+            )
             if written:
                 # The caller's instance now reflects what was saved, without another query.
                 for name, value in changes.items():
@@ -199,17 +203,20 @@ def _notifications_add(
     if not rows:
         return []
     now = timezone.now()
-    created = Notification.objects.bulk_create(
-        Notification(
-            submission=submission,
-            appointment=appointment,
-            kind=kind,
-            channel=channel,
-            recipient=recipient,
-            template=template,
-            due_at=now,
-        )
-        for kind, channel, recipient, template in rows
+    created = plainsql.insert(
+        Notification,
+        [
+            {
+                "submission_id": submission.pk,
+                "appointment_id": appointment.pk if appointment else None,
+                "kind": kind,
+                "channel": channel,
+                "recipient": recipient,
+                "template": template,
+                "due_at": now,
+            }
+            for kind, channel, recipient, template in rows
+        ],
     )
     # One task for the lot, after commit: one message to the broker per change, not per row.
     transaction.on_commit(lambda: notification_enqueue(notifications=created))
@@ -377,9 +384,13 @@ def _submit_once(
     sent.patient_message = result.patient_message
     sent.reference = new_reference()
     sent.version = submission.version + 1
-    written = Submission.objects.filter(
-        pk=submission.pk, status=Submission.Status.DRAFT, version=submission.version
-    ).update(**{name: getattr(sent, name) for name in SUBMIT_FIELDS}, patient_id=patient_id)
+    written = plainsql.update(
+        Submission,
+        {**{name: getattr(sent, name) for name in SUBMIT_FIELDS}, "patient_id": patient_id},
+        pk=submission.pk,
+        status=Submission.Status.DRAFT,
+        version=submission.version,
+    )
     if not written:
         raise _AlreadySent
 
@@ -454,8 +465,8 @@ def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> int:
     if existing is None:
         existing = patients.filter(email__iexact=fields["email"], date_of_birth=dob).first()
     if existing is None:
-        return int(Patient.objects.create(**fields).pk)
-    Patient.objects.filter(pk=existing).update(**fields, updated_at=timezone.now())
+        return int(plainsql.insert(Patient, [fields])[0].pk)
+    plainsql.update(Patient, {**fields, "updated_at": timezone.now()}, pk=existing)
     return int(existing)
 
 

@@ -22,7 +22,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -76,13 +76,20 @@ def _allowed(request: HttpRequest, token: str) -> bool:
     return token in _tokens(request)
 
 
+def _submission_or_404(token: str) -> Submission:
+    submission = selectors.submission_get_for_patient(token)
+    if submission is None:
+        raise Http404
+    return submission
+
+
 def draft_view(view: View) -> View:
     """Load the submission for `token`; send other browsers to the date-of-birth check."""
 
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        submission = get_object_or_404(selectors.submission_for_patient_pages(), token=token)
+        submission = _submission_or_404(token)
         if not _allowed(request, token):
             if submission.is_draft:
                 return redirect("intake:resume", token=token)
@@ -355,7 +362,7 @@ def done(request: HttpRequest, submission: Submission) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the "save and come back later" email: date of birth first, then the form."""
-    submission = get_object_or_404(selectors.submission_for_patient_pages(), token=token)
+    submission = _submission_or_404(token)
     if not submission.is_draft:
         raise Http404
     if _allowed(request, token):

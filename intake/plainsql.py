@@ -1,0 +1,135 @@
+"""Plain SQL for the few reads and writes that every patient request makes.
+
+Django's ORM compiles each query anew, and on the questionnaire's pages that compiling was a
+large part of a page save and of sending a form (bench/README.md). The statements here are
+built once per shape from the models' own metadata (table and column names, quoted by the
+database backend), every value is a parameter converted by the model field itself
+(`get_db_prep_save`), and every row read goes through the fields' converters (`QuerySet.raw`),
+so they stay in step with the models on PostgreSQL and SQLite. Only the patient's hot path
+uses them (`services`, `selectors`); everything else, the staff side included, uses the ORM.
+
+Unlike `Model.save()`: no signals, no `auto_now` on updates (pass the timestamp), no
+validation. Conditions are equalities joined by AND.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
+
+# Identifiers in these statements come from model metadata and are quoted by the backend;
+# every value is a parameter. Hence the `noqa: S608` below.
+
+
+def _quote(name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+def _pk(model: type[models.Model]) -> models.Field[Any, Any]:
+    pk = model._meta.pk
+    if pk is None:  # every concrete model has one; this keeps the type checker honest
+        raise TypeError(f"{model.__name__} has no primary key")
+    return pk
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = _pk(model) if name == "pk" else model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _where(model: type[models.Model], names: Sequence[str]) -> str:
+    return " AND ".join(f"{_quote(_field(model, n).column)} = %s" for n in names)
+
+
+def _where_params(model: type[models.Model], where: Mapping[str, Any]) -> list[Any]:
+    return [_field(model, n).get_db_prep_value(v, connection) for n, v in where.items()]
+
+
+@functools.cache
+def _select_sql(model: type[models.Model], fields: tuple[str, ...], where: tuple[str, ...]) -> str:
+    columns = ", ".join(_quote(f.column) for f in [_pk(model), *(_field(model, n) for n in fields)])
+    table = _quote(model._meta.db_table)
+    return f"SELECT {columns} FROM {table} WHERE {_where(model, where)}"  # noqa: S608
+
+
+def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
+    """The row of `model` whose fields equal `where` (a unique key), with only `fields` and the
+    primary key loaded: reading any other field costs a query, as with `QuerySet.only()`."""
+    sql = _select_sql(model, tuple(fields), tuple(where))
+    found = list(model._default_manager.raw(sql, _where_params(model, where)))
+    return found[0] if found else None
+
+
+@functools.cache
+def _update_sql(model: type[models.Model], names: tuple[str, ...], where: tuple[str, ...]) -> str:
+    sets = ", ".join(f"{_quote(_field(model, n).column)} = %s" for n in names)
+    table = _quote(model._meta.db_table)
+    return f"UPDATE {table} SET {sets} WHERE {_where(model, where)}"  # noqa: S608
+
+
+def update(model: type[models.Model], values: Mapping[str, Any], **where: Any) -> int:
+    """Set `values` on the rows whose fields equal `where`; returns how many rows changed.
+
+    Like `QuerySet.update()`: one statement, no signals, and `auto_now` fields are not touched
+    unless given."""
+    sql = _update_sql(model, tuple(values), tuple(where))
+    params = [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *_where_params(model, where)])
+        return int(cursor.rowcount)
+
+
+@functools.cache
+def _insert_sql(
+    model: type[models.Model], count: int
+) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
+    pk = _pk(model)
+    fields = tuple(f for f in model._meta.concrete_fields if f is not pk)
+    columns = ", ".join(_quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = _quote(model._meta.db_table)
+    values = ", ".join([row] * count)
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {_quote(pk.column)}"  # noqa: S608
+    return sql, fields
+
+
+def insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
+    """Insert `rows` (field attnames to values: `submission_id` for a foreign key) in one
+    statement and return them as saved instances, in order.
+
+    A field left out takes its default, as `Model()` would give it; `auto_now` and
+    `auto_now_add` timestamps are set to now."""
+    if not rows:
+        return []
+    sql, fields = _insert_sql(model, len(rows))
+    now = timezone.now()
+    complete = [
+        {f.attname: row[f.attname] if f.attname in row else _default(f, now) for f in fields}
+        for row in rows
+    ]
+    params = [f.get_db_prep_save(row[f.attname], connection) for row in complete for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = [found[0] for found in cursor.fetchall()]
+    pk = _pk(model)
+    saved = []
+    for key, row in zip(keys, complete, strict=True):
+        instance = model(**{pk.attname: key}, **row)
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        saved.append(instance)
+    return saved
+
+
+def _default(field: models.Field[Any, Any], now: Any) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    return field.get_default()
