@@ -69,6 +69,29 @@ def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
 
 
 @functools.cache
+def _first_pk_sql(model: type[models.Model], where: tuple[str, ...], upper: tuple[str, ...]) -> str:
+    pk = _quote(_pk(model).column)
+    conditions = [f"UPPER({_quote(_field(model, n).column)}) = UPPER(%s)" for n in upper] + [
+        f"{_quote(_field(model, n).column)} = %s" for n in where
+    ]
+    table = _quote(model._meta.db_table)
+    return f"SELECT {pk} FROM {table} WHERE {' AND '.join(conditions)} ORDER BY {pk} LIMIT 1"  # noqa: S608
+
+
+def first_pk(
+    model: type[models.Model], *, upper: Mapping[str, str] | None = None, **where: Any
+) -> Any:
+    """The lowest primary key among rows whose fields equal `where` and, ignoring case, `upper`
+    (as `field__iexact`; PostgreSQL serves it from an index on UPPER(field)); None if none."""
+    upper = upper or {}
+    sql = _first_pk_sql(model, tuple(where), tuple(upper))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*upper.values(), *_where_params(model, where)])
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+@functools.cache
 def _update_sql(model: type[models.Model], names: tuple[str, ...], where: tuple[str, ...]) -> str:
     sets = ", ".join(f"{_quote(_field(model, n).column)} = %s" for n in names)
     table = _quote(model._meta.db_table)

@@ -458,12 +458,11 @@ def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> int:
         "gp_practice": str(identity.get("gp_practice", "")),
         "nhs_number": str(identity.get("nhs_number", "")),
     }
-    patients = Patient.objects.values_list("pk", flat=True)
     existing = None
     if fields["nhs_number"]:
-        existing = patients.filter(nhs_number=fields["nhs_number"]).first()
+        existing = plainsql.first_pk(Patient, nhs_number=fields["nhs_number"])
     if existing is None:
-        existing = patients.filter(email__iexact=fields["email"], date_of_birth=dob).first()
+        existing = plainsql.first_pk(Patient, upper={"email": fields["email"]}, date_of_birth=dob)
     if existing is None:
         return int(plainsql.insert(Patient, [fields])[0].pk)
     plainsql.update(Patient, {**fields, "updated_at": timezone.now()}, pk=existing)

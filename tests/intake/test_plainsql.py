@@ -96,3 +96,19 @@ def test_insert_of_a_patient_then_an_update_round_trips_dates_and_text() -> None
     assert stored.full_name == "Zoë O'Brien" and stored.date_of_birth == dt.date(1961, 4, 12)
     assert stored.phone == "07700 900999" and stored.updated_at == WHEN
     assert stored.created_at is not None
+
+
+def test_first_pk_matches_case_insensitively_and_takes_the_lowest() -> None:
+    born = dt.date(1961, 4, 12)
+    rows = [
+        {"full_name": "A", "date_of_birth": born, "email": email, "phone": "1"}
+        for email in ("Sam@Example.org", "sam@example.org", "other@example.org")
+    ]
+    first, second, _other = plainsql.insert(Patient, rows)
+    found = plainsql.first_pk(Patient, upper={"email": "SAM@EXAMPLE.ORG"}, date_of_birth=born)
+    assert found == first.pk < second.pk
+    assert (
+        plainsql.first_pk(Patient, upper={"email": "sam@example.org"}, date_of_birth=WHEN.date())
+        is None
+    )
+    assert plainsql.first_pk(Patient, full_name="A", phone="1") == first.pk
