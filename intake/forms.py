@@ -59,11 +59,19 @@ def _hint(question: Question) -> str:
 
 class _SharedChoices:
     """For fields whose choices are built once from the catalogue and never changed: a form's
-    copy of the field shares them. Django's ChoiceField deep-copies every (code, label) pair for
-    each form instance; the field's own state (widget attributes, errors) is still copied."""
+    copy of the field shares them. Django deep-copies every (code, label) pair of the field and
+    normalises the widget's list again for each form instance; the state a form may change (the
+    widget's attributes, error messages, validators) is still copied, as Django copies it."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
+        result = copy.copy(self)
+        memo[id(self)] = result
+        widget = copy.copy(self.widget)  # type: ignore[attr-defined]
+        widget.attrs = widget.attrs.copy()
+        result.widget = widget
+        result.error_messages = self.error_messages.copy()  # type: ignore[attr-defined]
+        result.validators = self.validators[:]  # type: ignore[attr-defined]
+        return result
 
 
 class CatalogueChoiceField(_SharedChoices, forms.ChoiceField):
