@@ -4,7 +4,7 @@ Django's ORM compiles each query anew, and on the questionnaire's pages that com
 large part of a page save and of sending a form (bench/README.md). The statements here are
 built once per shape from the models' own metadata (table and column names, quoted by the
 database backend), every value is a parameter converted by the model field itself
-(`get_db_prep_save`), and every row read goes through the fields' converters (`QuerySet.raw`),
+(`get_db_prep_save`), and every row read goes through the converters the ORM applies,
 so they stay in step with the models on PostgreSQL and SQLite. Only the patient's hot path
 uses them (`services`, `selectors`); everything else, the staff side included, uses the ORM.
 
@@ -54,18 +54,39 @@ def _where_params(model: type[models.Model], where: Mapping[str, Any]) -> list[A
 
 
 @functools.cache
-def _select_sql(model: type[models.Model], fields: tuple[str, ...], where: tuple[str, ...]) -> str:
-    columns = ", ".join(_quote(f.column) for f in [_pk(model), *(_field(model, n) for n in fields)])
+def _select(
+    model: type[models.Model], fields: tuple[str, ...], where: tuple[str, ...]
+) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
+    wanted = {_pk(model).attname, *(_field(model, n).attname for n in fields)}
+    # In the model's own column order, which Model.from_db expects for a partial row.
+    selected = tuple(f for f in model._meta.concrete_fields if f.attname in wanted)
+    columns = ", ".join(_quote(f.column) for f in selected)
     table = _quote(model._meta.db_table)
-    return f"SELECT {columns} FROM {table} WHERE {_where(model, where)}"  # noqa: S608
+    return f"SELECT {columns} FROM {table} WHERE {_where(model, where)}", selected  # noqa: S608
 
 
 def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
     """The row of `model` whose fields equal `where` (a unique key), with only `fields` and the
-    primary key loaded: reading any other field costs a query, as with `QuerySet.only()`."""
-    sql = _select_sql(model, tuple(fields), tuple(where))
-    found = list(model._default_manager.raw(sql, _where_params(model, where)))
-    return found[0] if found else None
+    primary key loaded: reading any other field costs a query, as with `QuerySet.only()`.
+
+    Each value goes through the converters the ORM would apply (the backend's, then the
+    field's: JSON decoding, SQLite's dates), and the instance is built by `Model.from_db`."""
+    sql, selected = _select(model, tuple(fields), tuple(where))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _where_params(model, where))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(selected, row, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for convert in [
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ]:
+            value = convert(value, column, connection)
+        values.append(value)
+    return model.from_db(connection.alias, [f.attname for f in selected], values)
 
 
 @functools.cache
