@@ -419,8 +419,9 @@ def validate(
     Checks each value of a visible question: type, choice, bounds, text length and format,
     ``none`` ticked with other options, and must-be-yes questions. ``None`` means unanswered and
     is fine unless ``complete`` is true, in which case every required *visible* question must be
-    answered (only those in ``steps``, if given). Values sent for hidden questions are ignored,
-    as the engine ignores them.
+    answered. Given ``steps``, only the questions of those steps are checked (visibility still
+    follows every answer): how one page of the form checks its own questions. Values sent for
+    hidden questions are ignored, as the engine ignores them.
     """
     if not isinstance(answers, Mapping):
         return [Problem("", "The answers must be a set of question codes and values.", "type")]
@@ -437,6 +438,8 @@ def validate(
     for question in QUESTIONS:
         if question.code not in shown:
             continue
+        if wanted_steps is not None and question.step not in wanted_steps:
+            continue
         value = answers.get(question.code)
         if value is not None:
             try:
@@ -446,12 +449,7 @@ def validate(
             if problem is not None:
                 problems.append(problem)
                 continue
-        if (
-            complete
-            and question.required
-            and (wanted_steps is None or question.step in wanted_steps)
-            and _unanswered(question, value)
-        ):
+        if complete and question.required and _unanswered(question, value):
             message = (
                 "Please tick at least one option."
                 if question.type is AnswerType.MULTI

@@ -122,6 +122,18 @@ def test_required_check_restricted_to_steps():
     assert "privacy_ack" not in steps
 
 
+def test_steps_limit_every_check_to_their_own_questions():
+    # A page checks its own questions; a bad value elsewhere is that page's business.
+    bad = answers(pain_score_now=99, rf_fever="maybe")
+    assert {p.code for p in validate(bad, steps=["red_flags"])} == {"rf_fever"}
+    assert "pain_score_now" in {p.code for p in validate(bad)}
+    # Visibility still follows the answers: a follow-up is required only once shown.
+    shown = validate(answers(wound_present="yes"), complete=True, steps=["other_symptoms"])
+    hidden = validate(answers(wound_present="no"), complete=True, steps=["other_symptoms"])
+    assert "wound_location" in {p.code for p in shown}
+    assert "wound_location" not in {p.code for p in hidden}
+
+
 def test_complete_form_needs_conditional_questions_once_shown():
     problems = validate(answers(wound_present="yes"), complete=True)
     assert {"wound_location", "wound_duration", "wound_features"} <= {
