@@ -18,7 +18,8 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
@@ -27,8 +28,14 @@ M = TypeVar("M", bound=models.Model)
 # every value is a parameter. Hence the `noqa: S608` below.
 
 
+def _db() -> BaseDatabaseWrapper:
+    # The connection itself, looked up once per statement: `django.db.connection` is a proxy
+    # that finds this thread's connection again on every attribute, dozens of times a row.
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _quote(name: str) -> str:
-    return str(connection.ops.quote_name(name))
+    return str(_db().ops.quote_name(name))
 
 
 def _pk(model: type[models.Model]) -> models.Field[Any, Any]:
@@ -49,8 +56,10 @@ def _where(model: type[models.Model], names: Sequence[str]) -> str:
     return " AND ".join(f"{_quote(_field(model, n).column)} = %s" for n in names)
 
 
-def _where_params(model: type[models.Model], where: Mapping[str, Any]) -> list[Any]:
-    return [_field(model, n).get_db_prep_value(v, connection) for n, v in where.items()]
+def _where_params(
+    model: type[models.Model], where: Mapping[str, Any], db: BaseDatabaseWrapper
+) -> list[Any]:
+    return [_field(model, n).get_db_prep_value(v, db) for n, v in where.items()]
 
 
 @functools.cache
@@ -72,21 +81,19 @@ def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
     Each value goes through the converters the ORM would apply (the backend's, then the
     field's: JSON decoding, SQLite's dates), and the instance is built by `Model.from_db`."""
     sql, selected = _select(model, tuple(fields), tuple(where))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _where_params(model, where))
+    db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(sql, _where_params(model, where, db))
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
     for field, value in zip(selected, row, strict=True):
         column = field.get_col(model._meta.db_table)
-        for convert in [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]:
-            value = convert(value, column, connection)
+        for convert in [*db.ops.get_db_converters(column), *column.get_db_converters(db)]:
+            value = convert(value, column, db)
         values.append(value)
-    return model.from_db(connection.alias, [f.attname for f in selected], values)
+    return model.from_db(db.alias, [f.attname for f in selected], values)
 
 
 @functools.cache
@@ -106,8 +113,9 @@ def first_pk(
     (as `field__iexact`; PostgreSQL serves it from an index on UPPER(field)); None if none."""
     upper = upper or {}
     sql = _first_pk_sql(model, tuple(where), tuple(upper))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*upper.values(), *_where_params(model, where)])
+    db = _db()
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*upper.values(), *_where_params(model, where, db)])
         found = cursor.fetchone()
     return found[0] if found else None
 
@@ -125,9 +133,10 @@ def update(model: type[models.Model], values: Mapping[str, Any], **where: Any) -
     Like `QuerySet.update()`: one statement, no signals, and `auto_now` fields are not touched
     unless given."""
     sql = _update_sql(model, tuple(values), tuple(where))
-    params = [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *_where_params(model, where)])
+    db = _db()
+    params = [_field(model, n).get_db_prep_save(v, db) for n, v in values.items()]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, *_where_params(model, where, db)])
         return int(cursor.rowcount)
 
 
@@ -159,8 +168,9 @@ def insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
         {f.attname: row[f.attname] if f.attname in row else _default(f, now) for f in fields}
         for row in rows
     ]
-    params = [f.get_db_prep_save(row[f.attname], connection) for row in complete for f in fields]
-    with connection.cursor() as cursor:
+    db = _db()
+    params = [f.get_db_prep_save(row[f.attname], db) for row in complete for f in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         keys = [found[0] for found in cursor.fetchall()]
     pk = _pk(model)
@@ -168,7 +178,7 @@ def insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
     for key, row in zip(keys, complete, strict=True):
         instance = model(**{pk.attname: key}, **row)
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = db.alias
         saved.append(instance)
     return saved
 
