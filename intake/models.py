@@ -45,15 +45,20 @@ class Patient(models.Model):
         _("preferred contact"), max_length=10, choices=ContactMethod.choices
     )
     gp_practice = models.CharField(_("GP practice"), max_length=200, blank=True)
-    nhs_number = models.CharField(_("NHS number"), max_length=10, blank=True, db_index=True)
+    nhs_number = models.CharField(_("NHS number"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
-        # Sending a form finds the patient by email (any case) and date of birth.
-        indexes = [models.Index(Upper("email"), "date_of_birth", name="patient_email_dob_idx")]
+        # Sending a form finds the patient by NHS number, else by email (any case) and date of
+        # birth. Plain indexes: `db_index=True` on a text field would add a second, LIKE-only
+        # index on PostgreSQL that no query uses and every insert pays for.
+        indexes = [
+            models.Index(fields=["nhs_number"], name="patient_nhs_number_idx"),
+            models.Index(Upper("email"), "date_of_birth", name="patient_email_dob_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -78,10 +83,10 @@ class Submission(models.Model):
         CLOSED = "closed", _("Closed")
 
     # Opaque, random, URL-safe; the only thing about a draft that ever appears in a URL.
-    token = models.CharField(max_length=64, unique=True, editable=False)
-    status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
+    # Unique by a constraint in Meta (not unique=True: see there).
+    token = models.CharField(max_length=64, editable=False)
+    # No index of its own: the queue index starts with it.
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
     )
@@ -97,8 +102,8 @@ class Submission(models.Model):
     # Wrong dates of birth given on the resume link; the link stops working past a limit.
     resume_failures = models.PositiveSmallIntegerField(default=0)
 
-    # Set when sent.
-    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # Set when sent. Unique by a constraint in Meta.
+    reference = models.CharField(max_length=20, null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
     ruleset_version = models.CharField(max_length=20, blank=True)
@@ -154,6 +159,10 @@ class Submission(models.Model):
             models.Index(fields=["submitted_at"], name="submission_submitted_idx"),
         ]
         constraints = [
+            # Constraints rather than unique=True, which on PostgreSQL adds a second, LIKE-only
+            # index per field that no query uses and every page save has to update.
+            models.UniqueConstraint(fields=["token"], name="submission_token_unique"),
+            models.UniqueConstraint(fields=["reference"], name="submission_reference_unique"),
             models.CheckConstraint(
                 name="submission_sent_has_reference",
                 condition=models.Q(status="draft")
@@ -220,9 +229,8 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    # No index of its own: (status, created_at) and the sweep's partial index serve it.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
