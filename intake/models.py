@@ -102,8 +102,9 @@ class Submission(models.Model):
     # Wrong dates of birth given on the resume link; the link stops working past a limit.
     resume_failures = models.PositiveSmallIntegerField(default=0)
 
-    # Set when sent. Unique by a constraint in Meta.
-    reference = models.CharField(max_length=20, null=True, blank=True)
+    # Set when sent. Unique by a constraint in Meta, so NULL (not "") while a draft: many
+    # drafts, no reference.
+    reference = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
     submitted_at = models.DateTimeField(null=True, blank=True)
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
     ruleset_version = models.CharField(max_length=20, blank=True)
