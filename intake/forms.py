@@ -232,7 +232,7 @@ class StepForm(PatientForm):
         if self.step.collects_identity:
             merged["age_years"] = self.identity.get("age_years")
         shown = set(triage.visible_codes(merged))
-        for problem in triage.validate(merged, complete=True, steps=[self.step.code]):
+        for problem in triage.validate(merged, complete=True, steps=[self.step.code], shown=shown):
             if problem.code in self.fields and problem.code not in self.errors:
                 self.add_error(problem.code, problem.message)
         # A question hidden by this page's answers is stored as unanswered, never kept stale.

@@ -365,9 +365,9 @@ def _submit_once(
     dob = dt.date.fromisoformat(str(identity["date_of_birth"]))
     answers["age_years"] = age_on(dob, timezone.localdate(now))
     # One validation of the whole form: every required visible question, every value.
-    if triage.validate(answers, complete=True):
-        raise ValidationError(_("Some questions still need an answer."))
     shown = set(triage.visible_codes(answers))
+    if triage.validate(answers, complete=True, shown=shown):
+        raise ValidationError(_("Some questions still need an answer."))
     result = clinical.evaluate(answers, now=now)
 
     patient_id = _patient_upsert(identity=identity, dob=dob)

@@ -105,7 +105,7 @@ def progress(
         return Progress(pages=pages, incomplete=frozenset())
     incomplete = {
         triage.QUESTIONS_BY_CODE[p.code].step
-        for p in triage.validate(answers, complete=True)
+        for p in triage.validate(answers, complete=True, shown=shown)
         if p.code in triage.QUESTIONS_BY_CODE
     }
     if any(not identity.get(f) for f in IDENTITY_REQUIRED):

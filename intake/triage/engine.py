@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -413,6 +413,7 @@ def validate(
     *,
     complete: bool = False,
     steps: Iterable[str] | None = None,
+    shown: Collection[str] | None = None,
 ) -> list[Problem]:
     """Every problem with an answer set, in catalogue order (unknown codes first). Never raises.
 
@@ -421,7 +422,9 @@ def validate(
     is fine unless ``complete`` is true, in which case every required *visible* question must be
     answered. Given ``steps``, only the questions of those steps are checked (visibility still
     follows every answer): how one page of the form checks its own questions. Values sent for
-    hidden questions are ignored, as the engine ignores them.
+    hidden questions are ignored, as the engine ignores them. ``shown``: the caller's own
+    ``visible_codes(answers)`` for these very answers, if it has worked them out already (the
+    web form does on every request), so that they are not worked out twice.
     """
     if not isinstance(answers, Mapping):
         return [Problem("", "The answers must be a set of question codes and values.", "type")]
@@ -430,10 +433,11 @@ def validate(
         for code in answers
         if not isinstance(code, str) or code not in QUESTIONS_BY_CODE
     ]
-    try:
-        shown = set(visible_codes(answers))
-    except Exception:
-        shown = set()
+    if shown is None:
+        try:
+            shown = set(visible_codes(answers))
+        except Exception:
+            shown = set()
     wanted_steps = None if steps is None else set(steps)
     for question in QUESTIONS:
         if question.code not in shown:

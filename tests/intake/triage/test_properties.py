@@ -46,6 +46,19 @@ def test_partial_answer_sets_evaluate_and_validate(answers: dict[str, Any], data
 
 
 @FAST
+@given(valid_answers, st.data())
+def test_validating_with_the_callers_visibility_finds_the_same_problems(
+    answers: dict[str, Any], data: st.DataObject
+):
+    keep = data.draw(st.sets(st.sampled_from(sorted(answers))))
+    partial = {code: answers[code] for code in keep}
+    shown = set(visible_codes(partial))
+    for steps in (None, [QUESTIONS_BY_CODE[data.draw(st.sampled_from(sorted(answers)))].step]):
+        expected = validate(partial, complete=True, steps=steps)
+        assert validate(partial, complete=True, steps=steps, shown=shown) == expected
+
+
+@FAST
 @given(valid_answers)
 def test_generated_answer_sets_are_valid_and_complete(answers: dict[str, Any]):
     assert validate(answers, complete=True) == []
