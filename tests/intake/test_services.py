@@ -238,6 +238,9 @@ def test_references_are_human_friendly_and_unique() -> None:
     for ref in refs:
         assert ref.startswith("LEG-") and len(ref) == 13
         assert not set(ref[4:].replace("-", "")) & set("01ILOU")
+    # Every position draws from the whole alphabet (no position stuck or biased to a few).
+    positions = [{ref[4:].replace("-", "")[i] for ref in refs} for i in range(8)]
+    assert all(len(seen) >= 25 for seen in positions), [len(seen) for seen in positions]
 
 
 def test_resume_link_needs_an_email_address_first() -> None:
