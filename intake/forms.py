@@ -193,9 +193,10 @@ class StepForm(PatientForm):
         **kwargs: Any,
     ) -> None:
         self.step = step
-        self.saved = dict(saved)
+        self.saved = saved  # read only: clean() merges it into a new dict
         self.today = today or dt.date.today()  # noqa: DTZ011 - views pass the clinic's date
-        if "initial" not in kwargs:
+        bound = bool(args) or kwargs.get("data") is not None
+        if "initial" not in kwargs and not bound:  # a posted form shows what was posted
             kwargs["initial"] = self._initial(saved, identity or {})
         super().__init__(*args, **kwargs)
         self.under_18 = False

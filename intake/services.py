@@ -72,7 +72,7 @@ def new_reference() -> str:
     drawn with one call to the system's random source rather than one per character."""
     number = secrets.randbelow(len(REFERENCE_ALPHABET) ** 8)
     chars = []
-    for _ in range(8):
+    for _position in range(8):
         number, digit = divmod(number, len(REFERENCE_ALPHABET))
         chars.append(REFERENCE_ALPHABET[digit])
     return f"LEG-{''.join(chars[:4])}-{''.join(chars[4:])}"
@@ -288,12 +288,17 @@ def notification_enqueue(
     if time.monotonic() < _broker_paused_until:
         return False
     ordered = sorted(notifications, key=lambda n: not n.is_urgent)  # stable: urgent rows first
+    args = [[n.pk for n in ordered]]
     try:
         send_notifications.apply_async(
-            args=[[n.pk for n in ordered]],
+            args=args,
             queue=URGENT_QUEUE if ordered[0].is_urgent else DEFAULT_QUEUE,
             countdown=countdown,
             retry=False,
+            # What monitoring shows of the arguments: ids only, so repr() is the whole story
+            # (and cheaper than Celery's own safe repr, on every form sent).
+            argsrepr=repr(args),
+            kwargsrepr="{}",
         )
     except Exception:  # broker unreachable: the sweep will pick the rows up
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
