@@ -18,7 +18,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
@@ -79,9 +79,36 @@ def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
     primary key loaded: reading any other field costs a query, as with `QuerySet.only()`.
 
     Each value goes through the converters the ORM would apply (the backend's, then the
-    field's: JSON decoding, SQLite's dates), and the instance is built by `Model.from_db`."""
-    sql, selected = _select(model, tuple(fields), tuple(where))
+    field's: JSON decoding, SQLite's dates), and the instance is built by `Model.from_db`.
+
+    This is the first query of every questionnaire request, so it doubles as Django's
+    connection health check (CONN_HEALTH_CHECKS) instead of a `SELECT 1` round trip before it:
+    if the connection kept from an earlier request has died (the database restarted), it is
+    closed and the query asked again, once, on a new one, which is what the check would do.
+    """
     db = _db()
+    checking = (
+        db.health_check_enabled
+        and not db.health_check_done
+        and db.connection is not None
+        and not db.in_atomic_block
+    )
+    if checking:
+        db.health_check_done = True  # this query is the check
+        try:
+            return _fetch(db, model, fields, where)
+        except (OperationalError, InterfaceError):
+            db.close()  # a dead connection: the next query opens a new one
+    return _fetch(db, model, fields, where)
+
+
+def _fetch(
+    db: BaseDatabaseWrapper,
+    model: type[M],
+    fields: Sequence[str],
+    where: Mapping[str, Any],
+) -> M | None:
+    sql, selected = _select(model, tuple(fields), tuple(where))
     with db.cursor() as cursor:
         cursor.execute(sql, _where_params(model, where, db))
         row = cursor.fetchone()
