@@ -210,6 +210,59 @@ def insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
     return saved
 
 
+@functools.cache
+def _insert_unless_sql(
+    model: type[models.Model], vendor: str, where: tuple[str, ...], upper: tuple[str, ...]
+) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
+    pk = _pk(model)
+    fields = tuple(f for f in model._meta.concrete_fields if f is not pk)
+    values = []
+    for field in fields:
+        # In INSERT ... SELECT, PostgreSQL reads a quoted value as text, which a character,
+        # date or time column takes by assignment but a JSON one does not: say what it is.
+        if vendor == "postgresql" and isinstance(field, models.JSONField):
+            values.append("CAST(%s AS jsonb)")
+        else:
+            values.append("%s")
+    table = _quote(model._meta.db_table)
+    conditions = [f"UPPER({_quote(_field(model, n).column)}) = UPPER(%s)" for n in upper] + [
+        f"{_quote(_field(model, n).column)} = %s" for n in where
+    ]
+    columns = ", ".join(_quote(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)} "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(conditions)}) "
+        f"RETURNING {_quote(pk.column)}"
+    )
+    return sql, fields
+
+
+def insert_unless(
+    model: type[models.Model],
+    row: Mapping[str, Any],
+    *,
+    upper: Mapping[str, str] | None = None,
+    **where: Any,
+) -> Any:
+    """Insert `row` (as `insert`) unless a row already matches `where` and, ignoring case,
+    `upper` (as `first_pk`); the new primary key, or None if one matched. One statement, so
+    a first-time patient costs one round trip rather than a look-up and then an insert.
+
+    Not a guard against two inserts racing (there is no unique constraint behind it)."""
+    upper = upper or {}
+    db = _db()
+    sql, fields = _insert_unless_sql(model, db.vendor, tuple(where), tuple(upper))
+    now = timezone.now()
+    params = [
+        f.get_db_prep_save(row[f.attname] if f.attname in row else _default(f, now), db)
+        for f in fields
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, *upper.values(), *_where_params(model, where, db)])
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
 def _default(field: models.Field[Any, Any], now: Any) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return now

@@ -468,13 +468,18 @@ def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> int:
         "gp_practice": str(identity.get("gp_practice", "")),
         "nhs_number": str(identity.get("nhs_number", "")),
     }
+    by_email: dict[str, Any] = {"upper": {"email": fields["email"]}, "date_of_birth": dob}
     existing = None
     if fields["nhs_number"]:
         existing = plainsql.first_pk(Patient, nhs_number=fields["nhs_number"])
     if existing is None:
-        existing = plainsql.first_pk(Patient, upper={"email": fields["email"]}, date_of_birth=dob)
-    if existing is None:
-        return int(plainsql.insert(Patient, [fields])[0].pk)
+        # Most forms come from someone new: insert, unless the email and date of birth match.
+        created = plainsql.insert_unless(Patient, fields, **by_email)
+        if created is not None:
+            return int(created)
+        existing = plainsql.first_pk(Patient, **by_email)
+        if existing is None:  # matched a moment ago, removed since: a new record after all
+            return int(plainsql.insert(Patient, [fields])[0].pk)
     plainsql.update(Patient, {**fields, "updated_at": timezone.now()}, pk=existing)
     return int(existing)
 

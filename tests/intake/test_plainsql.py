@@ -112,3 +112,32 @@ def test_first_pk_matches_case_insensitively_and_takes_the_lowest() -> None:
         is None
     )
     assert plainsql.first_pk(Patient, full_name="A", phone="1") == first.pk
+
+
+def test_insert_unless_inserts_only_when_nothing_matches() -> None:
+    born = dt.date(1961, 4, 12)
+    row = {"full_name": "Sam", "date_of_birth": born, "email": "Sam@Example.org", "phone": "1"}
+    key = {"upper": {"email": "sam@example.org"}, "date_of_birth": born}
+    created = plainsql.insert_unless(Patient, row, **key)
+    assert created is not None
+    stored = Patient.objects.get(pk=created)
+    assert (stored.full_name, stored.email, stored.created_at is not None) == (
+        "Sam",
+        "Sam@Example.org",
+        True,
+    )
+    assert plainsql.insert_unless(Patient, {**row, "full_name": "Sam again"}, **key) is None
+    assert Patient.objects.count() == 1
+    # Another date of birth is another person.
+    other = plainsql.insert_unless(Patient, row, upper=key["upper"], date_of_birth=WHEN.date())
+    assert other is not None and Patient.objects.count() == 2
+
+
+def test_insert_unless_writes_json_columns_too() -> None:
+    row = {"token": "unless-json", "answers": {"rf_fever": "no"}, "interrupted_rules": ["EMG_ALI"]}
+    created = plainsql.insert_unless(Submission, row, token="unless-json")
+    assert created is not None
+    stored = Submission.objects.get(pk=created)
+    assert stored.answers == {"rf_fever": "no"} and stored.interrupted_rules == ["EMG_ALI"]
+    assert stored.status == "draft" and stored.identity == {}
+    assert plainsql.insert_unless(Submission, row, token="unless-json") is None

@@ -232,6 +232,17 @@ def test_a_returning_patient_is_matched_and_their_details_brought_up_to_date() -
     assert receipt.recipient == "new@example.org"
 
 
+def test_a_patient_removed_between_the_match_and_the_update_is_recorded_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    services.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW)
+    monkeypatch.setattr(services.plainsql, "first_pk", lambda *a, **k: None)
+    sent = services.submission_submit(
+        submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW
+    )
+    assert sent.patient_id is not None and Patient.objects.count() == 2
+
+
 def test_references_are_human_friendly_and_unique() -> None:
     refs = {services.new_reference() for _ in range(500)}
     assert len(refs) == 500
