@@ -1,9 +1,13 @@
 """What a production process must have before it starts: checked by the web app and the worker.
 
 With DEBUG off, `clinic.wsgi`, `clinic.asgi` (and so `runserver`) and a Celery worker refuse to
-start without a secret key, host names and somebody to alert. Settings themselves do not
-insist, so that commands which only read the code (`makemigrations --check`, `check`) run on a
-build machine with none of them.
+start without a secret key, host names, somebody to alert and a broker. Settings themselves do
+not insist, so that commands which only read the code (`makemigrations --check`, `check`) run
+on a build machine with none of them.
+
+Why a broker: without one, tasks run inside the request that queues them and nothing runs on a
+clock, so an urgent form nobody picks up is never escalated, a message that failed is never
+tried again and no reminder is sent. That is the `make run` demo, not a clinic.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ def require(name: str, value: object) -> None:
 
 
 def require_production_settings() -> None:
-    """With DEBUG off, refuse to serve or work without a key, host names or anybody to alert."""
+    """With DEBUG off, refuse to serve or work without a key, host names, anybody to alert or a
+    broker (and so a worker and beat: escalations, retries and reminders)."""
     from django.conf import settings
 
     if settings.DEBUG:
@@ -41,3 +46,4 @@ def require_production_settings() -> None:
     require("DJANGO_ALLOWED_HOSTS", settings.ALLOWED_HOSTS)
     for name in ALERT_RECIPIENT_SETTINGS:
         require(name, getattr(settings, name))
+    require("CELERY_BROKER_URL", not settings.TASKS_IN_PROCESS)

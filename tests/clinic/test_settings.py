@@ -24,10 +24,16 @@ ALERT_LISTS = {
 }
 
 
+# And a broker (importing the app does not connect to it).
+BROKER = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+
+
 def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
     """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
-    env.update(ALERT_LISTS)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_", "CELERY_"))
+    }
+    env.update(ALERT_LISTS, **BROKER)
     env.update(DJANGO_SETTINGS_MODULE="clinic.settings", DJANGO_READ_DOT_ENV="0", **overrides)
     return run_python(PROBE, env)
 
@@ -65,6 +71,25 @@ def test_production_web_app_refuses_to_start_with_nobody_to_alert(name: str) -> 
     assert f"{name} must be set when DJANGO_DEBUG is off" in result.stderr
 
 
+def test_production_web_app_refuses_to_start_without_a_broker() -> None:
+    # In-process tasks mean no worker and no beat: no escalation, no retries, no reminders.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+    env.update(
+        ALERT_LISTS,
+        DJANGO_READ_DOT_ENV="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="clinic.example",
+        CELERY_BROKER_URL="",
+    )
+    result = run_python("import clinic.wsgi", env)
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must be set when DJANGO_DEBUG is off" in result.stderr
+    served = run_python(
+        "import clinic.wsgi", {**env, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+    )
+    assert served.returncode == 0, served.stderr  # importing does not connect to the broker
+
+
 def test_commands_that_only_read_the_code_need_no_alert_lists() -> None:
     """A fresh clone or a build machine checks migrations with none of the production values."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
@@ -93,6 +118,19 @@ def test_a_production_worker_refuses_to_start_with_nobody_to_alert(
         _refuse_to_work_without_production_settings()
     settings.DEBUG = True
     _refuse_to_work_without_production_settings()  # the demo has placeholders, or none needed
+
+
+def test_a_production_worker_refuses_to_start_without_a_broker(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.celery import _refuse_to_work_without_production_settings
+
+    settings.DEBUG = False
+    settings.TASKS_IN_PROCESS = True
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL"):
+        _refuse_to_work_without_production_settings()
+    settings.TASKS_IN_PROCESS = False
+    _refuse_to_work_without_production_settings()
 
 
 @pytest.mark.parametrize("days", ["", "0,7", "-1"])
