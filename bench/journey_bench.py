@@ -13,8 +13,10 @@ http.client, one connection per simulated patient, in threads. What it does, in 
 2. Counts the SQL queries of every kind of request in one process, with Django's test client
    against the same PostgreSQL (CaptureQueriesContext, BEGIN/COMMIT/SAVEPOINT/RELEASE left out),
    before and after bulk-inserting `--rows` extra draft submissions, sessions and patients.
-3. Starts gunicorn (`--workers` sync workers, DEBUG off, no access log) on a spare port and, after
-   a warm-up, measures with `--concurrency` client threads (closed loop, no think time):
+3. Starts the production configuration: a private redis-server on a spare port as the broker,
+   one Celery worker started as `make worker` starts it, and gunicorn (`--workers` sync workers,
+   DEBUG off, no access log) on a spare port. After a warm-up it measures with `--concurrency`
+   client threads (closed loop, no think time):
    - complete journeys, back to back, for `--journey-seconds` (start page, start, every page the
      server sends the patient to, GET then POST, the check page, the final submission, the done
      page): latency percentiles by kind of request;
@@ -25,6 +27,11 @@ http.client, one connection per simulated patient, in threads. What it does, in 
    Throughput ratio of a kind = its requests/s in a slice / the mean requests/s of the two
    trivial-view slices around it (median over the slices), so that both sides of a ratio are
    measured under the same background load of a shared machine.
+   The worker runs during the journeys. During the throughput slices it is paused (SIGSTOP), so
+   the ratios are the web tier's own: the emails that 200 forms a second queue would otherwise
+   be sent by a worker on the same two cores, which a clinic would run on its own cores or
+   machine (`--worker-during-slices` keeps it running, for the single-box figure). Afterwards
+   it is resumed, and the run fails unless every queued notification is then sent.
 4. Prints a table and exits with status 1 if a target is missed (or a request failed).
 
 Targets (the issue): step POST >= 0.20 and final submission >= 0.15 of the trivial view's
@@ -48,6 +55,7 @@ import re
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -463,7 +471,9 @@ class Gunicorn:
 # --- CPU accounting (Linux /proc), to show who was busy -----------------------------------------
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-CPU_PARTS = ("gunicorn", "postgres", "bench client", "machine")
+CPU_PARTS = ("gunicorn", "postgres", "celery worker", "bench client", "machine")
+# The Celery worker's main process; its pool processes are found through /proc.
+WORKER_PID: list[int] = []
 
 
 def _proc_cpu_seconds(pid: int) -> float:
@@ -487,6 +497,17 @@ def _postgres_pids() -> list[int]:
     return pids
 
 
+def _process_tree(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in children:
+        found.extend(_process_tree(int(child)))
+    return found
+
+
 def _machine_busy_seconds() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return (sum(values) - values[3] - values[4]) / CLOCK_TICKS  # all but idle and iowait
@@ -500,6 +521,7 @@ def cpu_snapshot(server: Gunicorn) -> CpuSnapshot:
     return {
         "gunicorn": {p: _proc_cpu_seconds(p) for p in [server.process.pid, *server.worker_pids()]},
         "postgres": {p: _proc_cpu_seconds(p) for p in _postgres_pids()},
+        "celery worker": {p: _proc_cpu_seconds(p) for w in WORKER_PID for p in _process_tree(w)},
         "bench client": {0: usage.ru_utime + usage.ru_stime},
         "machine": {0: _machine_busy_seconds()},
     }
@@ -536,10 +558,11 @@ def cpu_cores(phases: list[Phase]) -> str:
     """Mean CPU use over some phases, in cores: who was busy (the machine is shared)."""
     seconds = sum(p.seconds for p in phases)
     used = {part: sum(p.cpu[part] for p in phases) / seconds for part in CPU_PARTS}
-    other = used["machine"] - used["gunicorn"] - used["postgres"] - used["bench client"]
+    other = used["machine"] - sum(used[p] for p in CPU_PARTS if p != "machine")
     return (
         f"gunicorn {used['gunicorn']:.2f}, postgres {used['postgres']:.2f}, "
-        f"client {used['bench client']:.2f}, other {max(other, 0):.2f} "
+        f"worker {used['celery worker']:.2f}, client {used['bench client']:.2f}, "
+        f"other {max(other, 0):.2f} "
         f"(machine {used['machine']:.2f} of {os.cpu_count()})"
     )
 
@@ -917,10 +940,16 @@ def main() -> int:
         "(default 0: a closed loop that saturates the server)",
     )
     parser.add_argument(
-        "--broker",
+        "--worker-during-slices",
         action="store_true",
-        help="production-like: a private Redis broker and one Celery worker, so requests only "
-        "queue their emails (default: tasks in-process, the embedded default)",
+        help="keep the Celery worker running during the throughput slices (default: paused, so "
+        "the ratios are the web tier's; the worker shares this machine's cores)",
+    )
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=300.0,
+        help="how long the worker may take to send what was queued, once resumed",
     )
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--verbose", action="store_true", help="print the SQL of each kind")
@@ -943,6 +972,7 @@ class Results:
     slices: dict[str, list[tuple[Phase, Phase, Phase]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     idle_load: float = 0.0  # cores busy with other work just before the server started
+    outbox: dict[str, int] = field(default_factory=dict)  # notifications by status, at the end
 
 
 def run(args: argparse.Namespace, settings_dir: Path) -> int:
@@ -981,10 +1011,10 @@ def run(args: argparse.Namespace, settings_dir: Path) -> int:
     busy_before = _machine_busy_seconds()
     time.sleep(2.0)
     results = Results(idle_load=(_machine_busy_seconds() - busy_before) / 2.0)
-    broker, worker = start_broker(env, settings_dir) if args.broker else (None, None)
-    if broker is not None:
-        env = {**env, "CELERY_BROKER_URL": broker.url}
-        print(f"Broker mode: private Redis at {broker.url}, one Celery worker", flush=True)
+    broker, worker = start_broker(env, settings_dir)
+    WORKER_PID[:] = [worker.pid]
+    env = {**env, "CELERY_BROKER_URL": broker.url}
+    print(f"Broker: private Redis at {broker.url}; one Celery worker", flush=True)
     server = Gunicorn(args, env, settings_dir / "gunicorn.log")
     clients: list[HttpPatient] = []
     try:
@@ -996,16 +1026,18 @@ def run(args: argparse.Namespace, settings_dir: Path) -> int:
         if warm.errors or warm_trivial.errors or results.errors:
             print("warm-up failed:", (warm.errors + warm_trivial.errors + results.errors)[:5])
             return 1
-        measure(args, server, clients, results)
+        measure(args, server, clients, results, worker)
+        results.outbox = drain_outbox(worker, args.drain_seconds)
+        if results.outbox["pending"] or results.outbox["failed"]:
+            results.errors.append(f"notifications not sent after the run: {results.outbox}")
     finally:
         for client in clients:
             client.close()
         server.stop()
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=15)
-        if broker is not None:
-            broker.stop()
+        resume(worker)
+        worker.terminate()
+        worker.wait(timeout=15)
+        broker.stop()
         log = (settings_dir / "gunicorn.log").read_text(errors="replace").strip()
         if args.drop:
             drop_database(args)
@@ -1025,17 +1057,61 @@ def start_broker(env: dict[str, str], settings_dir: Path) -> tuple[Any, subproce
     celery = str(Path(sys.executable).parent / "celery")
     log = (settings_dir / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [celery, "-A", "clinic", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+        [
+            celery, "-A", "clinic", "worker", "--queues=urgent,default",
+            "--concurrency", "1", "--loglevel", "WARNING",
+        ],
         env=worker_env,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-    )
+        start_new_session=True,  # its own process group: paused and resumed as one
+    )  # fmt: skip
     return broker, worker
 
 
+def pause(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the worker and its pool (messages wait in Redis, as behind a busy worker)."""
+    os.killpg(worker.pid, signal.SIGSTOP)
+
+
+def resume(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGCONT)
+
+
+def drain_outbox(worker: subprocess.Popen[bytes], seconds: float) -> dict[str, int]:
+    """Resume the worker and wait until nothing is pending; the outbox's counts by status."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from intake.models import Notification
+
+    resume(worker)
+    print("Worker resumed; waiting for it to send what was queued ...", flush=True)
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    while True:
+        counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        if not counts.get("pending") or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    connection.close()
+    return {
+        "total": sum(counts.values()),
+        "sent": counts.get("sent", 0),
+        "pending": counts.get("pending", 0),
+        "failed": counts.get("failed", 0),
+        "seconds": round(time.monotonic() - started),
+    }
+
+
 def measure(
-    args: argparse.Namespace, server: Gunicorn, clients: list[HttpPatient], results: Results
+    args: argparse.Namespace,
+    server: Gunicorn,
+    clients: list[HttpPatient],
+    results: Results,
+    worker: subprocess.Popen[bytes],
 ) -> None:
     from django.db import connection
 
@@ -1061,6 +1137,8 @@ def measure(
         (SUBMIT, lambda: submit_body(prepared, pools, ran_out)),
     ]
     pools: list[list[tuple[str, str]]] = []
+    if not args.worker_during_slices:
+        pause(worker)
     trivial = run_phase("trivial", server, clients, trivial_body, args.slice_seconds)
     results.trivial.append(trivial)
     for kind, make_body in kinds:
@@ -1120,6 +1198,21 @@ def report(
         f"Other work on the machine just before the measurements: {results.idle_load:.2f} of "
         f"{os.cpu_count()} cores busy (see 'other' in the CPU lines for during)."
     )
+    print(
+        "Broker: a private Redis; one Celery worker, running during the journeys and "
+        + (
+            "during the throughput slices too (it shares the cores)."
+            if args.worker_during_slices
+            else "paused during the throughput slices (the ratios are the web tier's)."
+        )
+    )
+    if results.outbox:
+        box = results.outbox
+        print(
+            f"Outbox after the run: {box['total']} notifications, {box['sent']} sent, "
+            f"{box['pending']} pending, {box['failed']} failed "
+            f"({box['seconds']} s for the worker to catch up)."
+        )
     print()
     print(
         f"Throughput, one kind of request at a time ({args.rounds} slices of "
