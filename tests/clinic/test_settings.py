@@ -56,31 +56,31 @@ def test_settings_refuse_to_start_with_debug_off_and_no_allowed_hosts() -> None:
     assert "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off" in result.stderr
 
 
-@pytest.mark.parametrize("name", sorted(ALERT_LISTS))
-def test_production_web_app_refuses_to_start_with_nobody_to_alert(name: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+def production_env(**overrides: str) -> dict[str, str]:
+    """Everything production must set (DEBUG off), with `overrides`, for `import clinic.wsgi`."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_", "CELERY_"))
+    }
     env.update(
-        ALERT_LISTS,
+        **ALERT_LISTS,
+        **BROKER,
         DJANGO_READ_DOT_ENV="0",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="clinic.example",
-        **{name: ""},
     )
-    result = run_python("import clinic.wsgi", env)
+    return {**env, **overrides}
+
+
+@pytest.mark.parametrize("name", sorted(ALERT_LISTS))
+def test_production_web_app_refuses_to_start_with_nobody_to_alert(name: str) -> None:
+    result = run_python("import clinic.wsgi", production_env(**{name: ""}))
     assert result.returncode != 0
     assert f"{name} must be set when DJANGO_DEBUG is off" in result.stderr
 
 
 def test_production_web_app_refuses_to_start_without_a_broker() -> None:
     # In-process tasks mean no worker and no beat: no escalation, no retries, no reminders.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
-    env.update(
-        ALERT_LISTS,
-        DJANGO_READ_DOT_ENV="0",
-        DJANGO_SECRET_KEY="x" * 50,
-        DJANGO_ALLOWED_HOSTS="clinic.example",
-        CELERY_BROKER_URL="",
-    )
+    env = production_env(CELERY_BROKER_URL="")
     result = run_python("import clinic.wsgi", env)
     assert result.returncode != 0
     assert "CELERY_BROKER_URL must be set when DJANGO_DEBUG is off" in result.stderr

@@ -7,7 +7,6 @@ backlog per message sent, exactly when a backlog (after a broker outage) is bein
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -18,13 +17,10 @@ from django.utils import timezone
 from intake import services
 from intake.models import Notification
 from tests.factories import SubmissionFactory
+from tests.support.databases import needs_postgresql
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" and os.environ.get("CI", "").lower() != "true",
-        reason="needs PostgreSQL: its query planner is what is tested "
-        "(run with DATABASE_URL=postgres://...; CI always does)",
-    ),
+    needs_postgresql("its query planner is what is tested"),
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -7,21 +7,16 @@ check instead, and must recover exactly as the check would: a new connection, no
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from intake import plainsql
 from intake.models import Submission
+from tests.support.databases import needs_postgresql
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" and os.environ.get("CI", "").lower() != "true",
-        reason="needs PostgreSQL: a server-side end to the connection is what is tested "
-        "(run with DATABASE_URL=postgres://...; CI always does)",
-    ),
+    needs_postgresql("a server-side end to the connection is what is tested"),
     pytest.mark.django_db(transaction=True),
 ]
 

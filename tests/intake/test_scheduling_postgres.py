@@ -14,7 +14,6 @@ guard in tests/conftest.py stops a CI run on anything else, and so does the fixt
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -31,15 +30,12 @@ from tests.factories import (
     ensure_role_groups,
     staff_user,
 )
+from tests.support.databases import needs_postgresql
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 pytestmark = [
-    pytest.mark.skipif(
-        not ON_POSTGRESQL and os.environ.get("CI", "").lower() != "true",
-        reason="needs PostgreSQL: row locks under concurrency and the exclusion constraint "
-        "(run with DATABASE_URL=postgres://...; CI always does)",
-    ),
+    needs_postgresql("row locks under concurrency and the exclusion constraint"),
     # Real transactions: the threads see each other's commits.
     pytest.mark.django_db(transaction=True),
 ]
