@@ -365,12 +365,13 @@ def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> No
     appointment = services.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot, actor=receptionist
     )
-    Appointment.objects.filter(pk=appointment.pk).update(
-        starts_at=timezone.now() - dt.timedelta(minutes=5)
-    )
+    started = timezone.now() - dt.timedelta(minutes=5)
+    Appointment.objects.filter(pk=appointment.pk).update(starts_at=started)
     client = logged_in(receptionist)
+    # The diary of the day it started (just after midnight that is yesterday, not today).
+    day = f"{DAY}?day={timezone.localdate(started).isoformat()}"
     response = client.post(
-        DAY, {"action": "mark_attended", "_selected_action": [appointment.pk]}, follow=True
+        day, {"action": "mark_attended", "_selected_action": [appointment.pk]}, follow=True
     )
     assert "1 recorded." in response.content.decode()
     appointment.refresh_from_db()
