@@ -16,7 +16,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import bodymap, triage
+from intake.formhtml import FieldBlock, writes
 from intake.identity import age_on, nhs_number_is_valid, phone_problem
 from intake.steps import IDENTITY_REQUIRED, STEPS_BY_CODE, FormStep
 from intake.triage import AnswerType, Question
@@ -128,18 +128,16 @@ FIELDS: dict[str, forms.Field] = {q.code: field_for(q) for q in triage.QUESTIONS
 
 def layout_item(question: Question) -> Any:
     """The crispy layout for one question: a wrapper carrying its show-if rule for the JS."""
-    if question.type is AnswerType.SCALE_0_10:
-        field: Any = InlineRadios(question.code)
-    else:
-        field = Field(question.code)
     attrs: dict[str, str] = {"data_question": question.code}
     if question.show_if is not None:
         attrs["data_show_if"] = json.dumps(question.show_if.to_dict())
-    parts = [field]
+    before = None
     if question.code in bodymap.FIELDS:
-        parts.insert(
-            0, HTML(f'{{% include "intake/_bodymap.html" with field="{question.code}" %}}')
-        )
+        before = HTML(f'{{% include "intake/_bodymap.html" with field="{question.code}" %}}')
+    if writes(FIELDS[question.code].widget):  # nearly every question: written in Python
+        inline = question.type is AnswerType.SCALE_0_10
+        return FieldBlock(question.code, inline=inline, before=before, **attrs)
+    parts = [Field(question.code)] if before is None else [before, Field(question.code)]
     return Div(*parts, css_class="question", **attrs)
 
 
@@ -341,10 +339,7 @@ class IdentityFields(forms.Form):
 
     @staticmethod
     def layout_items() -> list[Any]:
-        return [
-            Div(Field(name), css_class="question", data_question=name)
-            for name in IdentityFields.base_fields
-        ]
+        return [FieldBlock(name, data_question=name) for name in IdentityFields.base_fields]
 
 
 @functools.cache
@@ -355,7 +350,7 @@ def _layout_for(step_code: str) -> Layout:
     if step.collects_identity:
         items.extend(IdentityFields.layout_items())
     items.extend(layout_item(q) for q in step.questions)
-    items.append(Div(_HONEYPOT, css_class="d-none", aria_hidden="true"))
+    items.append(FieldBlock(_HONEYPOT, css_class="d-none", aria_hidden="true"))
     return Layout(*items)
 
 
@@ -364,7 +359,7 @@ def _single_field_helper(name: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.layout = Layout(name, Div(_HONEYPOT, css_class="d-none", aria_hidden="true"))
+    helper.layout = Layout(name, FieldBlock(_HONEYPOT, css_class="d-none", aria_hidden="true"))
     return helper
 
 

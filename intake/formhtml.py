@@ -1,0 +1,290 @@
+"""The HTML of a radio or checkbox question, written in Python for the patient forms.
+
+Radio and checkbox questions are nearly everything a questionnaire page shows. Rendered through
+crispy-forms' templates (a wrapper div, the field template, a fieldset, an include for the
+options, another for the hint, a loop over the options) they were about three quarters of a
+step page's time. This module writes the same markup as crispy-bootstrap5 (2026.9) does for
+them, byte for byte after crispy's whitespace clean-up, from two places:
+
+- `FieldBlock`, the crispy layout object the patient forms use for each field (intake/forms.py):
+  crispy's FormHelper still renders the form and calls it;
+- the template tags in intake/templatetags/intake_forms.py, for a choice field rendered
+  through our copies of crispy's templates (templates/bootstrap5/).
+
+Every value is escaped here, except a field's label and hint, which are the catalogue's own
+markup, escaped when the field is built (intake/forms.py) and marked safe, as crispy's
+templates expect. Whitespace matters only where crispy keeps it: runs of three or more blanks
+between two tags become one space, shorter ones stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from crispy_forms.layout import HTML, LayoutObject
+from crispy_forms.templatetags import crispy_forms_filters
+from crispy_forms.utils import TEMPLATE_PACK, flatatt, render_field
+from django import forms
+from django.conf import settings
+from django.forms import BoundField, Form, widgets
+from django.template import Context
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _attrs(attrs: Mapping[str, Any]) -> str:
+    """Widget attributes as crispy-bootstrap5's attrs.html writes them (False left out)."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        parts.append(f" {conditional_escape(name)}")
+        if value is not True:
+            parts.append(f'="{conditional_escape(str(value))}"')
+    return "".join(parts)
+
+
+def _check_input(option: Mapping[str, Any], name: str, invalid: str) -> str:
+    return (
+        f'<input type="{conditional_escape(option["type"])}" class="form-check-input{invalid}" '
+        f'name="{name}" value="{conditional_escape(str(option["value"]))}"'
+        f"{_attrs(option['attrs'])}>\n"
+        f'    <label for="{conditional_escape(option["attrs"].get("id", ""))}" '
+        f'class="form-check-label">{conditional_escape(option["label"])}</label>'
+    )
+
+
+def _errors_block(field: BoundField, errors: Any, *, between: str, end: str) -> str:
+    """The errors of a field, each in its own paragraph."""
+    auto_id = conditional_escape(field.auto_id)
+    messages = between.join(
+        f'<p id="error_{number}_{auto_id}"><strong>{conditional_escape(error)}</strong></p>'
+        for number, error in enumerate(errors, start=1)
+    )
+    field_id = conditional_escape(errors.field_id)
+    return f'<div id="{field_id}_error" class="invalid-feedback">\n  {messages}{end}</div>'
+
+
+def _help_text(field: BoundField, inline: bool) -> str:
+    """crispy-bootstrap5's help_text.html (the hint is trusted markup: `|safe` upstream)."""
+    help_text = field.help_text
+    if not help_text:
+        return ""
+    auto_id = conditional_escape(field.auto_id) if field.auto_id else ""
+    if inline:
+        return f'\n    <span id="{auto_id}_helptext" class="form-text">{help_text}</span>\n    '
+    id_attr = f'id="{auto_id}_helptext" ' if auto_id else ""
+    return f'\n    <div {id_attr}class="form-text">{help_text}</div>\n    '
+
+
+def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool) -> str:
+    """Each radio or checkbox in its `form-check` div; the errors after the last option."""
+    invalid = " is-invalid" if errors else ""
+    name = str(conditional_escape(field.html_name))
+    wrapper = "form-check form-check-inline" if inline else "form-check"
+    groups = [(group, options) for group, options, _index in crispy_forms_filters.optgroups(field)]
+    html = []
+    for group_number, (group, options) in enumerate(groups, start=1):
+        if group:
+            html.append(f"<strong>{conditional_escape(group)}</strong>")
+        for number, option in enumerate(options, start=1):
+            html.append(
+                f'\n  <div class="{wrapper}">\n    {_check_input(option, name, invalid)}\n    '
+            )
+            last = number == len(options) and group_number == len(groups)
+            if errors and show_errors and last and not inline:
+                block = _errors_block(field, errors, between="\n        ", end="\n    ")
+                html += ["\n    ", block, "\n"]
+            html.append("\n  </div>")
+    return "".join(html)
+
+
+def check_group(
+    field: BoundField,
+    *,
+    inline: bool = False,
+    show_errors: bool = True,
+    help_inline: bool = False,
+    field_class: str = "",
+    flat_attrs: str = "",
+) -> SafeString:
+    """A radio or checkbox group: the options, their errors and the hint (the markup of
+    crispy-bootstrap5's radio_checkbox_select.html)."""
+    errors = field.errors
+    class_attr = f'class="{conditional_escape(field_class)}"' if field_class else ""
+    attrs = f" {conditional_escape(flat_attrs)}" if flat_attrs else ""
+    html = [
+        f"<div {class_attr}{attrs}>\n",
+        _options(field, errors, inline=inline, show_errors=show_errors),
+        "\n</div>\n",
+    ]
+    if errors and inline:
+        html += ["\n", _errors_block(field, errors, between="", end="\n"), "\n"]
+    html.append(_help_text(field, help_inline))
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped above
+
+
+def check_fieldset(field: BoundField, **group: Any) -> SafeString:
+    """A radio or checkbox question as a fieldset: the question as its legend, then the group
+    (`group`: the keyword arguments of `check_group`)."""
+    described = field.aria_describedby
+    described_attr = f' aria-describedby="{conditional_escape(described)}"' if described else ""
+    label = field.label
+    legend = ""
+    if label:
+        legend = f'<legend class="form-label fs-6">{conditional_escape(label)}</legend>'
+    group_html = check_group(field, **group)
+    html = f"<fieldset{described_attr}>\n    {legend}\n    {group_html}\n  </fieldset>"
+    return mark_safe(html)  # noqa: S308 - every value is escaped above
+
+
+def check_field(field: BoundField, *, wrapper_class: str = "", **group: Any) -> SafeString:
+    """The whole field: the `mb-3` wrapper of our field template around the fieldset."""
+    classes = "mb-3"
+    if wrapper_class:
+        classes += f" {wrapper_class}"
+    if css := field.css_classes():
+        classes += f" {css}"
+    auto_id = conditional_escape(field.auto_id)
+    html = (
+        f'\n<div id="div_{auto_id}" class="{conditional_escape(classes)}">\n\n  '
+        f"{check_fieldset(field, **group)}\n\n</div>\n\n"
+    )
+    return mark_safe(html)  # noqa: S308 - every value is escaped above
+
+
+def _crispy_classes(widget: forms.Widget, *classes: str) -> str:
+    """The widget's class attribute as crispy's `crispy_field` tag sets it: its own classes,
+    the widget's class name (`textinput`, `emailinput`...), then the ones asked for."""
+    kind = widget.__class__.__name__.lower()
+    kind = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(kind, kind)
+    css = widget.attrs.get("class", "")
+    css = (f"{css} {kind}" if kind not in css else css) if css else kind
+    for extra in classes:
+        if extra not in css.split():
+            css += f" {extra}"
+    return css
+
+
+def _input(field: BoundField) -> str:
+    """The `<input>` Django's input.html writes, with the attributes BoundField.as_widget gives
+    it (id, aria-describedby, aria-invalid...) and the classes crispy's template adds."""
+    widget = field.field.widget
+    classes = ("form-control", "is-invalid") if field.errors else ("form-control",)
+    widget.attrs["class"] = _crispy_classes(widget, *classes)  # as crispy_field does
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    value_attr = "" if value is None else f' value="{conditional_escape(str(value))}"'
+    return (
+        f'<input type="{conditional_escape(context["type"])}" '
+        f'name="{conditional_escape(context["name"])}"{value_attr}{_attrs(context["attrs"])}>'
+    )
+
+
+def input_field(
+    field: BoundField, *, show_errors: bool = True, errors_inline: bool = True
+) -> SafeString:
+    """A text-like question (text, email, telephone, date): label, input, errors and hint, as
+    our field template writes them (templates/bootstrap5/field.html)."""
+    auto_id = conditional_escape(field.auto_id)
+    classes = "mb-3"
+    if css := field.css_classes():
+        classes += f" {css}"
+    html = [f'\n<div id="div_{auto_id}" class="{conditional_escape(classes)}">\n\n  ']
+    if field.label:
+        label_for = conditional_escape(field.id_for_label)
+        html.append(
+            f'<label for="{label_for}" class="form-label">{conditional_escape(field.label)}</label>'
+        )
+    html += ["\n  ", _input(field), "\n  "]
+    errors = field.errors
+    if show_errors and errors and errors_inline:
+        messages = "".join(
+            f'\n        <span id="error_{number}_{auto_id}"><strong>{conditional_escape(error)}'
+            "</strong></span>\n    "
+            for number, error in enumerate(errors, start=1)
+        )
+        field_id = conditional_escape(errors.field_id)
+        html.append(
+            f'\n    <div id="{field_id}_error" class="invalid-feedback">\n    {messages}</div>\n'
+        )
+    elif show_errors and errors:
+        block = _errors_block(field, errors, between="\n        ", end="\n    ")
+        html += ["\n    ", block, "\n"]
+    html += [_help_text(field, inline=False), "\n\n</div>\n\n"]
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped above
+
+
+CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+def writes(widget: forms.Widget) -> bool:
+    """Whether `FieldBlock` writes this widget's field itself (else crispy's templates do)."""
+    if isinstance(widget, CHOICE_WIDGETS):
+        return True
+    if not isinstance(widget, widgets.Input):
+        return False
+    return not widget.is_hidden and widget.input_type != "file"
+
+
+class FieldBlock(LayoutObject):  # type: ignore[misc]  # crispy-forms has no type hints
+    """A crispy layout object for one field in a wrapper div: crispy's
+    `Div(Field(code), css_class=..., **attrs)`, as div.html writes it, with the optional picture
+    before the field (the body map). Radio and checkbox groups (`check_field`) and text-like
+    inputs (`input_field`) are written here; any other widget goes through crispy's templates.
+
+    For a question the wrapper is `question` and carries the show-if rule for the page's script.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        inline: bool = False,
+        before: HTML | None = None,
+        css_class: str = "question",
+        **attrs: str,
+    ) -> None:
+        self.code = code
+        self.inline = inline
+        self.before = before
+        self.css_class = css_class
+        self.flat_attrs = flatatt(attrs)
+        # What crispy's layout helpers walk (get_field_names and friends).
+        self.fields: list[Any] = [code] if before is None else [before, code]
+
+    def render(
+        self, form: Form, context: Context, template_pack: str = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        field = form[self.code]
+        before = ""
+        if self.before is not None:
+            before = self.before.render(form, context, template_pack=template_pack)
+        show_errors = bool(context.get("form_show_errors", True))
+        widget = field.field.widget
+        if isinstance(widget, CHOICE_WIDGETS):
+            html = check_field(
+                field,
+                inline=self.inline,
+                show_errors=show_errors,
+                field_class=context.get("field_class") or "",
+            )
+        elif writes(widget):
+            html = input_field(
+                field,
+                show_errors=show_errors,
+                errors_inline=bool(context.get("error_text_inline", True)),
+            )
+        else:
+            html = render_field(self.code, form, context, template_pack=template_pack)
+        rendered = getattr(form, "rendered_fields", None)
+        if rendered is not None:  # crispy's record of the fields already rendered
+            rendered.add(self.code)
+        return mark_safe(  # noqa: S308 - the class and attributes are escaped, the rest above
+            f'<div  \n    class="{conditional_escape(self.css_class)}" {self.flat_attrs}>\n'
+            f"        {before}{html}\n</div>\n"
+        )

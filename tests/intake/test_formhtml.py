@@ -1,0 +1,175 @@
+"""The markup of radio and checkbox questions (intake/formhtml.py), question by question.
+
+Nearly every question is a radio or checkbox group, written in Python rather than by crispy's
+templates; these tests hold it to what a patient using a screen reader needs (a fieldset named
+by the question, hints and errors linked by aria-describedby, every value escaped) and to the
+markup of the template path it replaced.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from crispy_forms.utils import render_crispy_form
+from django.http import QueryDict
+
+from intake import steps
+from intake.formhtml import FieldBlock
+from intake.forms import IdentityFields, StepForm
+from intake.triage import AnswerType
+
+CHOICE_TYPES = {
+    AnswerType.YES_NO,
+    AnswerType.YES_NO_UNSURE,
+    AnswerType.SINGLE,
+    AnswerType.MULTI,
+    AnswerType.SCALE_0_10,
+}
+CHOICE_QUESTIONS = [
+    (page, question)
+    for page in steps.STEPS
+    for question in page.questions
+    if question.type in CHOICE_TYPES
+]
+
+
+def question_html(html: str, code: str) -> str:
+    """The `question` wrapper of one question in a rendered page."""
+    start = html.index(f'data-question="{code}"')
+    ends = [html.find(marker, start + 1) for marker in ('class="question"', 'class="d-none"')]
+    return html[start : min(end for end in ends if end != -1)]
+
+
+def test_nearly_every_question_is_a_choice_question() -> None:
+    # If this drops, the fast path no longer covers most of a page: look at intake/forms.py.
+    total = sum(len(page.questions) for page in steps.STEPS)
+    assert len(CHOICE_QUESTIONS) >= 0.8 * total
+
+
+@pytest.mark.parametrize(
+    ("page", "question"), CHOICE_QUESTIONS, ids=[q.code for _, q in CHOICE_QUESTIONS]
+)
+def test_a_refused_choice_question_is_a_named_fieldset_with_linked_error_and_hint(
+    page: steps.FormStep, question: object
+) -> None:
+    code = question.code  # type: ignore[attr-defined]
+    posted = QueryDict(mutable=True)  # as a browser posts it: a list for checkboxes
+    posted.setlist(code, ['zz<b>"&'])
+    form = StepForm(posted, step=page, saved={})
+    assert not form.is_valid() and code in form.errors
+    html = question_html(render_crispy_form(form), code)
+
+    described = re.search(r'<fieldset aria-describedby="([^"]+)">', html)
+    assert described, "the question is a fieldset linked to its error"
+    for target in described.group(1).split():
+        assert f'id="{target}"' in html, f"aria-describedby points at a missing {target}"
+    assert f'id="id_{code}_error"' in described.group(0) or f"id_{code}_error" in described.group(1)
+    if question.hint:  # type: ignore[attr-defined]
+        assert f"id_{code}_helptext" in described.group(1)
+
+    legend = re.search(r"<legend[^>]*>(.*?)</legend>", html, re.S)
+    assert legend and str(form.fields[code].label) in legend.group(1)
+
+    inputs = re.findall(r"<input ([^>]*)>", html)
+    choices = [value for value, _label in form.fields[code].choices]
+    assert len(inputs) == len(choices)
+    for attrs, value in zip(inputs, choices, strict=True):
+        assert f'name="{code}"' in attrs and f'value="{value}"' in attrs
+        assert 'aria-invalid="true"' in attrs and "is-invalid" in attrs
+    # What the patient typed is shown escaped, never as markup.
+    assert "zz&lt;b&gt;&quot;&amp;" in html and "zz<b>" not in html
+
+
+def test_saved_answers_are_checked_and_nothing_else() -> None:
+    page = steps.STEPS_BY_CODE["red_flags"]
+    html = render_crispy_form(StepForm(step=page, saved={"rf_fever": "yes", "rf_fainted": "no"}))
+    checked = re.findall(r'name="(\w+)" value="(\w+)"[^>]* checked', html)
+    assert sorted(checked) == [("rf_fainted", "no"), ("rf_fever", "yes")]
+    assert "is-invalid" not in html and "aria-invalid" not in html
+
+
+def test_pain_scores_are_inline_radios_with_the_error_after_the_group() -> None:
+    page = steps.STEPS_BY_CODE["where_it_hurts"]
+    form = StepForm({"pain_score_now": "11"}, step=page, saved={})
+    assert not form.is_valid()
+    html = question_html(render_crispy_form(form), "pain_score_now")
+    assert html.count('class="form-check form-check-inline"') == 11
+    last_option = html.rindex('class="form-check form-check-inline"')
+    assert html.index('id="id_pain_score_now_error"') > last_option
+
+
+def _normalised(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+REFUSED = {
+    "rf_fever": "x",
+    "pain_regions": ["x"],
+    "onset_speed": "x",
+    "full_name": "<b>Ann</b>",
+    "date_of_birth": "31/02/1990",
+    "email": "not an email",
+    "phone": "0",
+}
+LAYOUT_CASES = ["rf_fever", "pain_regions", "onset_speed", "full_name", "date_of_birth", "email"]
+
+
+@pytest.mark.parametrize("code", LAYOUT_CASES)
+@pytest.mark.parametrize("data", [None, REFUSED], ids=["blank", "refused"])
+def test_the_layout_object_writes_what_the_field_template_writes(
+    code: str, data: dict[str, object] | None
+) -> None:
+    if code in IdentityFields.base_fields:
+        page = next(p for p in steps.STEPS if p.collects_identity)
+    else:
+        page = next(p for p in steps.STEPS if any(q.code == code for q in p.questions))
+
+    def rendered(layout_object: object) -> str:
+        form = StepForm(data, step=page, saved={})
+        if data is not None:
+            assert not form.is_valid()
+        form.helper = FormHelper()
+        form.helper.form_tag = False
+        form.helper.disable_csrf = True
+        form.helper.layout = Layout(layout_object)
+        return _normalised(render_crispy_form(form))
+
+    through_templates = rendered(Div(Field(code), css_class="question", data_question=code))
+    in_python = rendered(FieldBlock(code, data_question=code))
+    assert in_python == through_templates
+
+
+def test_a_refused_text_field_links_its_error_and_hint_and_keeps_the_value_escaped() -> None:
+    page = next(p for p in steps.STEPS if p.collects_identity)
+    form = StepForm(
+        {"date_of_birth": '<b>"x"</b>', "email": "ann@example.org"}, step=page, saved={}
+    )
+    assert not form.is_valid() and "date_of_birth" in form.errors
+    html = render_crispy_form(form)
+    date = question_html(html, "date_of_birth")
+    field = re.search(r'<input type="date" name="date_of_birth"([^>]*)>', date)
+    assert field, "the date of birth is a date input"
+    assert 'value="&lt;b&gt;&quot;x&quot;&lt;/b&gt;"' in field.group(1)
+    assert 'aria-invalid="true"' in field.group(1) and "is-invalid" in field.group(1)
+    described = re.search(r'aria-describedby="([^"]+)"', field.group(1))
+    assert described and set(described.group(1).split()) == {
+        "id_date_of_birth_helptext",
+        "id_date_of_birth_error",
+    }
+    for target in described.group(1).split():
+        assert f'id="{target}"' in date
+    email = question_html(html, "email")
+    assert 'value="ann@example.org"' in email and "is-invalid" not in email
+
+
+def test_the_honeypot_is_hidden_from_people_and_assistive_technology() -> None:
+    page = steps.STEPS_BY_CODE["red_flags"]
+    html = render_crispy_form(StepForm(step=page, saved={}))
+    honeypot = html[html.index('class="d-none"') :]
+    assert 'aria-hidden="true"' in honeypot[:40]
+    assert re.search(
+        r'<input type="text" name="website" autocomplete="off" tabindex="-1"', honeypot
+    )
