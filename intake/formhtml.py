@@ -20,6 +20,7 @@ between two tags become one space, shorter ones stay as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 from typing import Any
 
 from crispy_forms.layout import HTML, LayoutObject
@@ -29,8 +30,16 @@ from django import forms
 from django.conf import settings
 from django.forms import BoundField, Form, widgets
 from django.template import Context
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+def _esc(value: object) -> str:
+    """Django's conditional_escape (markup kept, anything else escaped, quotes included)
+    without its check of every argument for lazy strings, which was a large share of the
+    time here: a lazy string is a `str` proxy, so `__html__` is found on it exactly when the
+    string it stands for is markup."""
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else escape(str(value))
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -39,30 +48,30 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {conditional_escape(name)}")
+        parts.append(f" {_esc(name)}")
         if value is not True:
-            parts.append(f'="{conditional_escape(str(value))}"')
+            parts.append(f'="{_esc(str(value))}"')
     return "".join(parts)
 
 
 def _check_input(option: Mapping[str, Any], name: str, invalid: str) -> str:
     return (
-        f'<input type="{conditional_escape(option["type"])}" class="form-check-input{invalid}" '
-        f'name="{name}" value="{conditional_escape(str(option["value"]))}"'
+        f'<input type="{_esc(option["type"])}" class="form-check-input{invalid}" '
+        f'name="{name}" value="{_esc(str(option["value"]))}"'
         f"{_attrs(option['attrs'])}>\n"
-        f'    <label for="{conditional_escape(option["attrs"].get("id", ""))}" '
-        f'class="form-check-label">{conditional_escape(option["label"])}</label>'
+        f'    <label for="{_esc(option["attrs"].get("id", ""))}" '
+        f'class="form-check-label">{_esc(option["label"])}</label>'
     )
 
 
 def _errors_block(field: BoundField, errors: Any, *, between: str, end: str) -> str:
     """The errors of a field, each in its own paragraph."""
-    auto_id = conditional_escape(field.auto_id)
+    auto_id = _esc(field.auto_id)
     messages = between.join(
-        f'<p id="error_{number}_{auto_id}"><strong>{conditional_escape(error)}</strong></p>'
+        f'<p id="error_{number}_{auto_id}"><strong>{_esc(error)}</strong></p>'
         for number, error in enumerate(errors, start=1)
     )
-    field_id = conditional_escape(errors.field_id)
+    field_id = _esc(errors.field_id)
     return f'<div id="{field_id}_error" class="invalid-feedback">\n  {messages}{end}</div>'
 
 
@@ -71,7 +80,7 @@ def _help_text(field: BoundField, inline: bool) -> str:
     help_text = field.help_text
     if not help_text:
         return ""
-    auto_id = conditional_escape(field.auto_id) if field.auto_id else ""
+    auto_id = _esc(field.auto_id) if field.auto_id else ""
     if inline:
         return f'\n    <span id="{auto_id}_helptext" class="form-text">{help_text}</span>\n    '
     id_attr = f'id="{auto_id}_helptext" ' if auto_id else ""
@@ -81,13 +90,13 @@ def _help_text(field: BoundField, inline: bool) -> str:
 def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool) -> str:
     """Each radio or checkbox in its `form-check` div; the errors after the last option."""
     invalid = " is-invalid" if errors else ""
-    name = str(conditional_escape(field.html_name))
+    name = str(_esc(field.html_name))
     wrapper = "form-check form-check-inline" if inline else "form-check"
     groups = [(group, options) for group, options, _index in crispy_forms_filters.optgroups(field)]
     html = []
     for group_number, (group, options) in enumerate(groups, start=1):
         if group:
-            html.append(f"<strong>{conditional_escape(group)}</strong>")
+            html.append(f"<strong>{_esc(group)}</strong>")
         for number, option in enumerate(options, start=1):
             html.append(
                 f'\n  <div class="{wrapper}">\n    {_check_input(option, name, invalid)}\n    '
@@ -112,8 +121,8 @@ def check_group(
     """A radio or checkbox group: the options, their errors and the hint (the markup of
     crispy-bootstrap5's radio_checkbox_select.html)."""
     errors = field.errors
-    class_attr = f'class="{conditional_escape(field_class)}"' if field_class else ""
-    attrs = f" {conditional_escape(flat_attrs)}" if flat_attrs else ""
+    class_attr = f'class="{_esc(field_class)}"' if field_class else ""
+    attrs = f" {_esc(flat_attrs)}" if flat_attrs else ""
     html = [
         f"<div {class_attr}{attrs}>\n",
         _options(field, errors, inline=inline, show_errors=show_errors),
@@ -129,11 +138,11 @@ def check_fieldset(field: BoundField, **group: Any) -> SafeString:
     """A radio or checkbox question as a fieldset: the question as its legend, then the group
     (`group`: the keyword arguments of `check_group`)."""
     described = field.aria_describedby
-    described_attr = f' aria-describedby="{conditional_escape(described)}"' if described else ""
+    described_attr = f' aria-describedby="{_esc(described)}"' if described else ""
     label = field.label
     legend = ""
     if label:
-        legend = f'<legend class="form-label fs-6">{conditional_escape(label)}</legend>'
+        legend = f'<legend class="form-label fs-6">{_esc(label)}</legend>'
     group_html = check_group(field, **group)
     html = f"<fieldset{described_attr}>\n    {legend}\n    {group_html}\n  </fieldset>"
     return mark_safe(html)  # noqa: S308 - every value is escaped above
@@ -146,9 +155,9 @@ def check_field(field: BoundField, *, wrapper_class: str = "", **group: Any) -> 
         classes += f" {wrapper_class}"
     if css := field.css_classes():
         classes += f" {css}"
-    auto_id = conditional_escape(field.auto_id)
+    auto_id = _esc(field.auto_id)
     html = (
-        f'\n<div id="div_{auto_id}" class="{conditional_escape(classes)}">\n\n  '
+        f'\n<div id="div_{auto_id}" class="{_esc(classes)}">\n\n  '
         f"{check_fieldset(field, **group)}\n\n</div>\n\n"
     )
     return mark_safe(html)  # noqa: S308 - every value is escaped above
@@ -178,10 +187,10 @@ def _input(field: BoundField) -> str:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     value = context["value"]
-    value_attr = "" if value is None else f' value="{conditional_escape(str(value))}"'
+    value_attr = "" if value is None else f' value="{_esc(str(value))}"'
     return (
-        f'<input type="{conditional_escape(context["type"])}" '
-        f'name="{conditional_escape(context["name"])}"{value_attr}{_attrs(context["attrs"])}>'
+        f'<input type="{_esc(context["type"])}" '
+        f'name="{_esc(context["name"])}"{value_attr}{_attrs(context["attrs"])}>'
     )
 
 
@@ -190,25 +199,25 @@ def input_field(
 ) -> SafeString:
     """A text-like question (text, email, telephone, date): label, input, errors and hint, as
     our field template writes them (templates/bootstrap5/field.html)."""
-    auto_id = conditional_escape(field.auto_id)
+    auto_id = _esc(field.auto_id)
     classes = "mb-3"
     if css := field.css_classes():
         classes += f" {css}"
-    html = [f'\n<div id="div_{auto_id}" class="{conditional_escape(classes)}">\n\n  ']
+    html = [f'\n<div id="div_{auto_id}" class="{_esc(classes)}">\n\n  ']
     if field.label:
-        label_for = conditional_escape(field.id_for_label)
+        label_for = _esc(field.id_for_label)
         html.append(
-            f'<label for="{label_for}" class="form-label">{conditional_escape(field.label)}</label>'
+            f'<label for="{label_for}" class="form-label">{_esc(field.label)}</label>'
         )
     html += ["\n  ", _input(field), "\n  "]
     errors = field.errors
     if show_errors and errors and errors_inline:
         messages = "".join(
-            f'\n        <span id="error_{number}_{auto_id}"><strong>{conditional_escape(error)}'
+            f'\n        <span id="error_{number}_{auto_id}"><strong>{_esc(error)}'
             "</strong></span>\n    "
             for number, error in enumerate(errors, start=1)
         )
-        field_id = conditional_escape(errors.field_id)
+        field_id = _esc(errors.field_id)
         html.append(
             f'\n    <div id="{field_id}_error" class="invalid-feedback">\n    {messages}</div>\n'
         )
@@ -285,6 +294,6 @@ class FieldBlock(LayoutObject):  # type: ignore[misc]  # crispy-forms has no typ
         if rendered is not None:  # crispy's record of the fields already rendered
             rendered.add(self.code)
         return mark_safe(  # noqa: S308 - the class and attributes are escaped, the rest above
-            f'<div  \n    class="{conditional_escape(self.css_class)}" {self.flat_attrs}>\n'
+            f'<div  \n    class="{_esc(self.css_class)}" {self.flat_attrs}>\n'
             f"        {before}{html}\n</div>\n"
         )
