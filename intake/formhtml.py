@@ -206,9 +206,7 @@ def input_field(
     html = [f'\n<div id="div_{auto_id}" class="{_esc(classes)}">\n\n  ']
     if field.label:
         label_for = _esc(field.id_for_label)
-        html.append(
-            f'<label for="{label_for}" class="form-label">{_esc(field.label)}</label>'
-        )
+        html.append(f'<label for="{label_for}" class="form-label">{_esc(field.label)}</label>')
     html += ["\n  ", _input(field), "\n  "]
     errors = field.errors
     if show_errors and errors and errors_inline:
