@@ -957,6 +957,9 @@ def main() -> int:
     global THINK_SECONDS  # one setting, read by the patients' threads
     THINK_SECONDS = args.think
 
+    # Stopped with SIGTERM (kill, a CI timeout), clean up as on Ctrl-C: the finally blocks stop
+    # gunicorn, the worker (resumed first if paused) and the private Redis.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     settings_dir = Path(tempfile.mkdtemp(prefix="journey_bench_"))
     try:
         return run(args, settings_dir)
