@@ -31,6 +31,7 @@ from django.conf import settings
 from django.forms import BoundField, Form, widgets
 from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 
 def _esc(value: object) -> str:
@@ -87,8 +88,83 @@ def _help_text(field: BoundField, inline: bool) -> str:
     return f'\n    <div {id_attr}class="form-text">{help_text}</div>\n    '
 
 
+# Escaped (value, label) texts of a widget's options per language, keyed by the choices' values
+# and the identity of their (lazy) labels. An entry holds the label objects, so their ids cannot
+# be reused while it exists; the catalogue's choices are built once, so this stays small.
+_OPTION_TEXTS: dict[tuple[Any, ...], tuple[tuple[tuple[str, str, str], ...], list[Any]]] = {}
+_OPTION_TEXTS_MAX = 4096
+
+
+def _option_texts(choices: Any) -> tuple[tuple[str, str, str], ...] | None:
+    """Each option's value as a string, its value escaped and its label escaped, in the active
+    language; None for grouped choices. Working these out (a lazy translation and two escapes per
+    option) was most of the cost of a question."""
+    key_parts = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            return None
+        key_parts.append((value, id(label)))
+    key = (get_language(), tuple(key_parts))
+    hit = _OPTION_TEXTS.get(key)
+    if hit is None:
+        if len(_OPTION_TEXTS) >= _OPTION_TEXTS_MAX:
+            _OPTION_TEXTS.clear()
+        texts = []
+        for value, label in choices:
+            text = "" if value is None else str(value)
+            texts.append((text, _esc(text), _esc(label)))
+        hit = (tuple(texts), [label for _value, label in choices])
+        _OPTION_TEXTS[key] = hit
+    return hit[0]
+
+
 def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool) -> str:
-    """Each radio or checkbox in its `form-check` div; the errors after the last option."""
+    """Each radio or checkbox in its `form-check` div; the errors after the last option.
+
+    The options and their attributes are those of Django's ChoiceWidget.optgroups and
+    create_option (ids numbered from the field's, `checked` on the selected ones, the attributes
+    BoundField gives the widget such as aria-invalid), written without building a dict per option.
+    """
+    widget = field.field.widget
+    texts = _option_texts(widget.choices)
+    if texts is None:
+        return _grouped_options(field, errors, inline=inline, show_errors=show_errors)
+    invalid = " is-invalid" if errors else ""
+    name = _esc(field.html_name)
+    input_type = _esc(widget.input_type)
+    wrapper = "form-check form-check-inline" if inline else "form-check"
+    id_ = widget.attrs.get("id") or field.auto_id
+    attrs = widget.build_attrs(widget.attrs, field.build_widget_attrs({"id": id_} if id_ else {}))
+    names = list(attrs)
+    at = names.index("id") if "id" in attrs else len(names)
+    before = _attrs({k: attrs[k] for k in names[:at]})
+    after = _attrs({k: attrs[k] for k in names[at + 1 :]})
+    selected_values = widget.format_value(field.value())
+    multiple = widget.allow_multiple_selected
+    has_selected = False
+    last = len(texts) - 1
+    html = []
+    for index, (text, value, label) in enumerate(texts):
+        selected = (not has_selected or multiple) and text in selected_values
+        has_selected |= selected
+        option_id = _esc(widget.id_for_label(attrs["id"], str(index))) if at < len(names) else ""
+        id_attr = f' id="{option_id}"' if at < len(names) else ""
+        checked = " checked" if selected else ""
+        html.append(
+            f'\n  <div class="{wrapper}">\n    <input type="{input_type}" '
+            f'class="form-check-input{invalid}" name="{name}" value="{value}"'
+            f"{before}{id_attr}{after}{checked}>\n"
+            f'    <label for="{option_id}" class="form-check-label">{label}</label>\n    '
+        )
+        if errors and show_errors and index == last and not inline:
+            block = _errors_block(field, errors, between="\n        ", end="\n    ")
+            html += ["\n    ", block, "\n"]
+        html.append("\n  </div>")
+    return "".join(html)
+
+
+def _grouped_options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool) -> str:
+    """`_options` for grouped choices, through Django's optgroups (no patient form has them)."""
     invalid = " is-invalid" if errors else ""
     name = str(_esc(field.html_name))
     wrapper = "form-check form-check-inline" if inline else "form-check"

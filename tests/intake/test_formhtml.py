@@ -173,3 +173,26 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology() -> None:
     assert re.search(
         r'<input type="text" name="website" autocomplete="off" tabindex="-1"', honeypot
     )
+
+
+def test_options_with_the_same_codes_keep_their_own_labels() -> None:
+    # The escaped option texts are remembered per set of choices: two fields with the same
+    # codes but other labels must never show each other's.
+    from django import forms
+
+    from intake.formhtml import check_group
+
+    class Two(forms.Form):
+        first = forms.ChoiceField(
+            choices=[("yes", "Yes <b>"), ("no", "No")], widget=forms.RadioSelect
+        )
+        second = forms.ChoiceField(
+            choices=[("yes", "I agree"), ("no", "I do not")], widget=forms.RadioSelect
+        )
+
+    form = Two({"first": "no", "second": "yes"})
+    first, second = check_group(form["first"]), check_group(form["second"])
+    assert "Yes &lt;b&gt;" in first and "I agree" not in first
+    assert "I agree" in second and "Yes" not in second
+    assert re.search(r'value="no" id="id_first_1"[^>]* checked', first)
+    assert re.search(r'value="yes" id="id_second_0"[^>]* checked', second)
