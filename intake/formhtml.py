@@ -1,20 +1,24 @@
-"""The HTML of a radio or checkbox question, written in Python for the patient forms.
+"""The HTML of the patient forms' fields, written in Python.
 
-Radio and checkbox questions are nearly everything a questionnaire page shows. Rendered through
-crispy-forms' templates (a wrapper div, the field template, a fieldset, an include for the
-options, another for the hint, a loop over the options) they were about three quarters of a
-step page's time. This module writes the same markup as crispy-bootstrap5 (2026.9) does for
-them, byte for byte after crispy's whitespace clean-up, from two places:
+Radio and checkbox questions are nearly everything a questionnaire page shows, and every page
+has the hidden honeypot; the first page has the identity fields. Rendered through crispy-forms'
+templates (a wrapper div, the field template, a fieldset, an include for the options, another
+for the hint, a loop over the options; for an input crispy's `crispy_field` and Django's three
+widget templates) they were about three quarters of a step page's time. This module writes the
+same markup as those templates (crispy-bootstrap5 2026.9 and our copies in templates/bootstrap5/),
+byte for byte after crispy's whitespace clean-up, from two places:
 
 - `FieldBlock`, the crispy layout object the patient forms use for each field (intake/forms.py):
-  crispy's FormHelper still renders the form and calls it;
+  crispy's FormHelper still renders the form and calls it; a widget not written here goes
+  through crispy's templates as before;
 - the template tags in intake/templatetags/intake_forms.py, for a choice field rendered
-  through our copies of crispy's templates (templates/bootstrap5/).
+  through our copies of crispy's templates.
 
 Every value is escaped here, except a field's label and hint, which are the catalogue's own
 markup, escaped when the field is built (intake/forms.py) and marked safe, as crispy's
 templates expect. Whitespace matters only where crispy keeps it: runs of three or more blanks
-between two tags become one space, shorter ones stay as they are.
+between two tags become one space, shorter ones stay as they are. tests/intake/test_formhtml.py
+compares the output with the template path.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from html import escape
 from typing import Any
 
 from crispy_forms.layout import HTML, LayoutObject
-from crispy_forms.templatetags import crispy_forms_filters
 from crispy_forms.utils import TEMPLATE_PACK, flatatt, render_field
 from django import forms
 from django.conf import settings
@@ -55,16 +58,6 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _check_input(option: Mapping[str, Any], name: str, invalid: str) -> str:
-    return (
-        f'<input type="{_esc(option["type"])}" class="form-check-input{invalid}" '
-        f'name="{name}" value="{_esc(str(option["value"]))}"'
-        f"{_attrs(option['attrs'])}>\n"
-        f'    <label for="{_esc(option["attrs"].get("id", ""))}" '
-        f'class="form-check-label">{_esc(option["label"])}</label>'
-    )
-
-
 def _errors_block(field: BoundField, errors: Any, *, between: str, end: str) -> str:
     """The errors of a field, each in its own paragraph."""
     auto_id = _esc(field.auto_id)
@@ -88,32 +81,44 @@ def _help_text(field: BoundField, inline: bool) -> str:
     return f'\n    <div {id_attr}class="form-text">{help_text}</div>\n    '
 
 
-# Escaped (value, label) texts of a widget's options per language, keyed by the choices' values
-# and the identity of their (lazy) labels. An entry holds the label objects, so their ids cannot
-# be reused while it exists; the catalogue's choices are built once, so this stays small.
-_OPTION_TEXTS: dict[tuple[Any, ...], tuple[tuple[tuple[str, str, str], ...], list[Any]]] = {}
+# A widget's options as escaped texts, per language, keyed by the choices' values and the
+# identity of their (lazy) labels. An entry holds the choices, so those ids cannot be reused by
+# other objects while it exists; the catalogue's choices are built once, so this stays small.
+_Option = tuple[str, str, str, str]  # value as a string, value escaped, label escaped, id suffix
+_Group = tuple[str, tuple[_Option, ...]]  # group name escaped ("" for none), its options
+_OPTION_TEXTS: dict[tuple[Any, ...], tuple[tuple[_Group, ...], list[Any]]] = {}
 _OPTION_TEXTS_MAX = 4096
 
 
-def _option_texts(choices: Any) -> tuple[tuple[str, str, str], ...] | None:
-    """Each option's value as a string, its value escaped and its label escaped, in the active
-    language; None for grouped choices. Working these out (a lazy translation and two escapes per
-    option) was most of the cost of a question."""
+def _option_texts(choices: Any) -> tuple[_Group, ...]:
+    """The options as Django's ChoiceWidget.optgroups lists them (a group per choice, or per
+    named group of choices, with the same id suffixes), as escaped texts in the active language.
+    Working these out (a lazy translation and two escapes per option) was most of the cost of
+    a question, and it is the same for every patient."""
+    choices = list(choices)
     key_parts = []
     for value, label in choices:
         if isinstance(label, list | tuple):
-            return None
-        key_parts.append((value, id(label)))
+            key_parts.append((value, tuple((v, id(sub)) for v, sub in label)))
+        else:
+            key_parts.append((value, id(label)))
     key = (get_language(), tuple(key_parts))
     hit = _OPTION_TEXTS.get(key)
     if hit is None:
         if len(_OPTION_TEXTS) >= _OPTION_TEXTS_MAX:
             _OPTION_TEXTS.clear()
-        texts = []
-        for value, label in choices:
-            text = "" if value is None else str(value)
-            texts.append((text, _esc(text), _esc(label)))
-        hit = (tuple(texts), [label for _value, label in choices])
+        groups = []
+        for index, (value, label) in enumerate(choices):
+            value = "" if value is None else value
+            if isinstance(label, list | tuple):
+                options = tuple(
+                    (str(v), _esc(str(v)), _esc(sub), f"{index}_{number}")
+                    for number, (v, sub) in enumerate(label)
+                )
+                groups.append((_esc(value), options))
+            else:
+                groups.append(("", ((str(value), _esc(str(value)), _esc(label), str(index)),)))
+        hit = (tuple(groups), choices)
         _OPTION_TEXTS[key] = hit
     return hit[0]
 
@@ -126,9 +131,7 @@ def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool)
     BoundField gives the widget such as aria-invalid), written without building a dict per option.
     """
     widget = field.field.widget
-    texts = _option_texts(widget.choices)
-    if texts is None:
-        return _grouped_options(field, errors, inline=inline, show_errors=show_errors)
+    groups = _option_texts(widget.choices)
     invalid = " is-invalid" if errors else ""
     name = _esc(field.html_name)
     input_type = _esc(widget.input_type)
@@ -136,46 +139,28 @@ def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool)
     id_ = widget.attrs.get("id") or field.auto_id
     attrs = widget.build_attrs(widget.attrs, field.build_widget_attrs({"id": id_} if id_ else {}))
     names = list(attrs)
-    at = names.index("id") if "id" in attrs else len(names)
+    has_id = "id" in attrs
+    at = names.index("id") if has_id else len(names)
     before = _attrs({k: attrs[k] for k in names[:at]})
     after = _attrs({k: attrs[k] for k in names[at + 1 :]})
     selected_values = widget.format_value(field.value())
     multiple = widget.allow_multiple_selected
     has_selected = False
-    last = len(texts) - 1
-    html = []
-    for index, (text, value, label) in enumerate(texts):
-        selected = (not has_selected or multiple) and text in selected_values
-        has_selected |= selected
-        option_id = _esc(widget.id_for_label(attrs["id"], str(index))) if at < len(names) else ""
-        id_attr = f' id="{option_id}"' if at < len(names) else ""
-        checked = " checked" if selected else ""
-        html.append(
-            f'\n  <div class="{wrapper}">\n    <input type="{input_type}" '
-            f'class="form-check-input{invalid}" name="{name}" value="{value}"'
-            f"{before}{id_attr}{after}{checked}>\n"
-            f'    <label for="{option_id}" class="form-check-label">{label}</label>\n    '
-        )
-        if errors and show_errors and index == last and not inline:
-            block = _errors_block(field, errors, between="\n        ", end="\n    ")
-            html += ["\n    ", block, "\n"]
-        html.append("\n  </div>")
-    return "".join(html)
-
-
-def _grouped_options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool) -> str:
-    """`_options` for grouped choices, through Django's optgroups (no patient form has them)."""
-    invalid = " is-invalid" if errors else ""
-    name = str(_esc(field.html_name))
-    wrapper = "form-check form-check-inline" if inline else "form-check"
-    groups = [(group, options) for group, options, _index in crispy_forms_filters.optgroups(field)]
     html = []
     for group_number, (group, options) in enumerate(groups, start=1):
         if group:
-            html.append(f"<strong>{_esc(group)}</strong>")
-        for number, option in enumerate(options, start=1):
+            html.append(f"<strong>{group}</strong>")
+        for number, (text, value, label, suffix) in enumerate(options, start=1):
+            selected = (not has_selected or multiple) and text in selected_values
+            has_selected |= selected
+            option_id = _esc(widget.id_for_label(attrs["id"], suffix)) if has_id else ""
+            id_attr = f' id="{option_id}"' if has_id else ""
+            checked = " checked" if selected else ""
             html.append(
-                f'\n  <div class="{wrapper}">\n    {_check_input(option, name, invalid)}\n    '
+                f'\n  <div class="{wrapper}">\n    <input type="{input_type}" '
+                f'class="form-check-input{invalid}" name="{name}" value="{value}"'
+                f"{before}{id_attr}{after}{checked}>\n"
+                f'    <label for="{option_id}" class="form-check-label">{label}</label>\n    '
             )
             last = number == len(options) and group_number == len(groups)
             if errors and show_errors and last and not inline:

@@ -196,3 +196,28 @@ def test_options_with_the_same_codes_keep_their_own_labels() -> None:
     assert "I agree" in second and "Yes" not in second
     assert re.search(r'value="no" id="id_first_1"[^>]* checked', first)
     assert re.search(r'value="yes" id="id_second_0"[^>]* checked', second)
+
+
+def test_grouped_choices_have_djangos_option_ids_and_group_names() -> None:
+    from django import forms
+
+    from intake.formhtml import check_group
+
+    class Grouped(forms.Form):
+        where = forms.MultipleChoiceField(
+            choices=[("Left <leg>", [("l_calf", "Calf"), ("l_foot", "Foot")]), ("back", "Back")],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    form = Grouped({"where": ["l_foot", "back"]})
+    html = check_group(form["where"])
+    assert "<strong>Left &lt;leg&gt;</strong>" in html
+    bound = form["where"]
+    for _group, options, _index in bound.field.widget.optgroups(
+        bound.html_name, bound.field.widget.format_value(bound.value()), {"id": bound.auto_id}
+    ):
+        for option in options:
+            tag = re.search(rf'<input [^>]*value="{option["value"]}"[^>]*>', html)
+            assert tag, option["value"]
+            assert f'id="{option["attrs"]["id"]}"' in tag.group(0)
+            assert (" checked" in tag.group(0)) == option["selected"]
