@@ -99,9 +99,9 @@ def _option_texts(choices: Any) -> tuple[_Group, ...]:
     key_parts = []
     for value, label in choices:
         if isinstance(label, list | tuple):
-            key_parts.append((value, tuple((v, id(sub)) for v, sub in label)))
+            key_parts.append((type(value), value, tuple((type(v), v, id(sub)) for v, sub in label)))
         else:
-            key_parts.append((value, id(label)))
+            key_parts.append((type(value), value, id(label)))  # True == 1: the type too
     key = (get_language(), tuple(key_parts))
     hit = _OPTION_TEXTS.get(key)
     if hit is None:
@@ -294,7 +294,7 @@ def writes(widget: forms.Widget) -> bool:
     """Whether `FieldBlock` writes this widget's field itself (else crispy's templates do)."""
     if isinstance(widget, CHOICE_WIDGETS):
         return True
-    if not isinstance(widget, widgets.Input):
+    if not isinstance(widget, widgets.Input) or isinstance(widget, widgets.CheckboxInput):
         return False
     return not widget.is_hidden and widget.input_type != "file"
 
@@ -341,7 +341,11 @@ class FieldBlock(LayoutObject):  # type: ignore[misc]  # crispy-forms has no typ
                 show_errors=show_errors,
                 field_class=context.get("field_class") or "",
             )
-        elif writes(widget):
+        elif (
+            writes(widget)
+            and not field.field.show_hidden_initial
+            and not context.get("help_text_inline")
+        ):
             html = input_field(
                 field,
                 show_errors=show_errors,

@@ -221,3 +221,48 @@ def test_grouped_choices_have_djangos_option_ids_and_group_names() -> None:
             assert tag, option["value"]
             assert f'id="{option["attrs"]["id"]}"' in tag.group(0)
             assert (" checked" in tag.group(0)) == option["selected"]
+
+
+def test_choice_values_that_compare_equal_keep_their_own_text() -> None:
+    # True == 1 and False == 0: remembered texts must not cross from one to the other.
+    from django import forms
+    from django.utils.translation import gettext_lazy
+
+    from intake.formhtml import check_group
+
+    yes, no = gettext_lazy("Yes"), gettext_lazy("No")
+
+    class Flags(forms.Form):
+        as_bool = forms.TypedChoiceField(
+            choices=[(True, yes), (False, no)], widget=forms.RadioSelect
+        )
+        as_int = forms.TypedChoiceField(choices=[(1, yes), (0, no)], widget=forms.RadioSelect)
+
+    form = Flags(initial={"as_bool": True, "as_int": 1})
+    assert re.search(r'value="True" id="id_as_bool_0"[^>]* checked', check_group(form["as_bool"]))
+    assert re.search(r'value="1" id="id_as_int_0"[^>]* checked', check_group(form["as_int"]))
+
+
+def test_fields_it_does_not_write_go_through_crispys_templates() -> None:
+    # A single checkbox, a field that keeps its initial value in a hidden input, and a widget of
+    # several parts: FieldBlock hands them to crispy, whose markup they keep.
+    from django import forms
+
+    class Other(forms.Form):
+        agree = forms.BooleanField(label="I agree", required=False)
+        kept = forms.CharField(show_hidden_initial=True, initial="a", required=False)
+        when = forms.SplitDateTimeField(required=False)
+
+    for name in ("agree", "kept", "when"):
+        form = Other()
+        form.helper = FormHelper()
+        form.helper.form_tag = False
+        form.helper.layout = Layout(FieldBlock(name))
+        through_blocks = _normalised(render_crispy_form(form))
+        form = Other()
+        form.helper = FormHelper()
+        form.helper.form_tag = False
+        form.helper.layout = Layout(Div(Field(name), css_class="question"))
+        assert through_blocks == _normalised(render_crispy_form(form)), name
+    html = render_crispy_form(Other())
+    assert 'class="form-check"' in html and 'name="initial-kept"' in html
