@@ -126,11 +126,32 @@ def _fetch(
 @functools.cache
 def _first_pk_sql(model: type[models.Model], where: tuple[str, ...], upper: tuple[str, ...]) -> str:
     pk = _quote(_pk(model).column)
+    table = _quote(model._meta.db_table)
+    conditions = _matching(model, where, upper)
+    return f"SELECT {pk} FROM {table} WHERE {conditions} ORDER BY {pk} LIMIT 1"  # noqa: S608
+
+
+def _matching(model: type[models.Model], where: tuple[str, ...], upper: tuple[str, ...]) -> str:
+    """The WHERE of `first_pk` and `insert_unless`: `upper` fields ignoring case, then `where`
+    fields equal (parameters in that order)."""
     conditions = [f"UPPER({_quote(_field(model, n).column)}) = UPPER(%s)" for n in upper] + [
         f"{_quote(_field(model, n).column)} = %s" for n in where
     ]
-    table = _quote(model._meta.db_table)
-    return f"SELECT {pk} FROM {table} WHERE {' AND '.join(conditions)} ORDER BY {pk} LIMIT 1"  # noqa: S608
+    return " AND ".join(conditions)
+
+
+def _insertable(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
+    """The columns an insert writes: every concrete field but the (generated) primary key."""
+    pk = _pk(model)
+    return tuple(f for f in model._meta.concrete_fields if f is not pk)
+
+
+def _complete(
+    fields: tuple[models.Field[Any, Any], ...], row: Mapping[str, Any], now: Any
+) -> dict[str, Any]:
+    """`row` with every field left out given its default, as `Model()` would give it, and
+    `auto_now` / `auto_now_add` timestamps set to `now`."""
+    return {f.attname: row[f.attname] if f.attname in row else _default(f, now) for f in fields}
 
 
 def first_pk(
@@ -172,7 +193,7 @@ def _insert_sql(
     model: type[models.Model], count: int
 ) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
     pk = _pk(model)
-    fields = tuple(f for f in model._meta.concrete_fields if f is not pk)
+    fields = _insertable(model)
     columns = ", ".join(_quote(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = _quote(model._meta.db_table)
@@ -185,16 +206,12 @@ def insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
     """Insert `rows` (field attnames to values: `submission_id` for a foreign key) in one
     statement and return them as saved instances, in order.
 
-    A field left out takes its default, as `Model()` would give it; `auto_now` and
-    `auto_now_add` timestamps are set to now."""
+    A field left out takes its default (`_complete`)."""
     if not rows:
         return []
     sql, fields = _insert_sql(model, len(rows))
     now = timezone.now()
-    complete = [
-        {f.attname: row[f.attname] if f.attname in row else _default(f, now) for f in fields}
-        for row in rows
-    ]
+    complete = [_complete(fields, row, now) for row in rows]
     db = _db()
     params = [f.get_db_prep_save(row[f.attname], db) for row in complete for f in fields]
     with db.cursor() as cursor:
@@ -215,7 +232,7 @@ def _insert_unless_sql(
     model: type[models.Model], vendor: str, where: tuple[str, ...], upper: tuple[str, ...]
 ) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
     pk = _pk(model)
-    fields = tuple(f for f in model._meta.concrete_fields if f is not pk)
+    fields = _insertable(model)
     values = []
     for field in fields:
         # In INSERT ... SELECT, PostgreSQL reads a quoted value as text, which a character,
@@ -225,13 +242,10 @@ def _insert_unless_sql(
         else:
             values.append("%s")
     table = _quote(model._meta.db_table)
-    conditions = [f"UPPER({_quote(_field(model, n).column)}) = UPPER(%s)" for n in upper] + [
-        f"{_quote(_field(model, n).column)} = %s" for n in where
-    ]
     columns = ", ".join(_quote(f.column) for f in fields)
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)} "  # noqa: S608
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(conditions)}) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {_matching(model, where, upper)}) "
         f"RETURNING {_quote(pk.column)}"
     )
     return sql, fields
@@ -252,11 +266,8 @@ def insert_unless(
     upper = upper or {}
     db = _db()
     sql, fields = _insert_unless_sql(model, db.vendor, tuple(where), tuple(upper))
-    now = timezone.now()
-    params = [
-        f.get_db_prep_save(row[f.attname] if f.attname in row else _default(f, now), db)
-        for f in fields
-    ]
+    complete = _complete(fields, row, timezone.now())
+    params = [f.get_db_prep_save(complete[f.attname], db) for f in fields]
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, *upper.values(), *_where_params(model, where, db)])
         found = cursor.fetchone()
