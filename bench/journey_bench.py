@@ -1105,17 +1105,16 @@ def drain_outbox(worker: subprocess.Popen[bytes], seconds: float) -> dict[str, i
     print("Worker resumed; waiting for it to send what was queued ...", flush=True)
     deadline = time.monotonic() + seconds
     started = time.monotonic()
+    status = Notification.Status
     while True:
         counts = dict(Notification.objects.values_list("status").annotate(n=Count("pk")).order_by())
-        if not counts.get("pending") or time.monotonic() > deadline:
+        if not counts.get(status.PENDING) or time.monotonic() > deadline:
             break
         time.sleep(1.0)
     connection.close()
     return {
         "total": sum(counts.values()),
-        "sent": counts.get("sent", 0),
-        "pending": counts.get("pending", 0),
-        "failed": counts.get("failed", 0),
+        **{s.value: counts.get(s.value, 0) for s in (status.SENT, status.PENDING, status.FAILED)},
         "seconds": round(time.monotonic() - started),
     }
 
