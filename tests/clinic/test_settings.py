@@ -28,11 +28,17 @@ ALERT_LISTS = {
 BROKER = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
 
 
-def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
-    """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
-    env = {
+def clean_env() -> dict[str, str]:
+    """This process's environment without any of the app's own settings (DJANGO_*, CLINIC_*,
+    CELERY_*): each test says which ones the fresh interpreter gets."""
+    return {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_", "CELERY_"))
     }
+
+
+def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
+    """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
+    env = clean_env()
     env.update(ALERT_LISTS, **BROKER)
     env.update(DJANGO_SETTINGS_MODULE="clinic.settings", DJANGO_READ_DOT_ENV="0", **overrides)
     return run_python(PROBE, env)
@@ -58,9 +64,7 @@ def test_settings_refuse_to_start_with_debug_off_and_no_allowed_hosts() -> None:
 
 def production_env(**overrides: str) -> dict[str, str]:
     """Everything production must set (DEBUG off), with `overrides`, for `import clinic.wsgi`."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_", "CELERY_"))
-    }
+    env = clean_env()
     env.update(
         **ALERT_LISTS,
         **BROKER,
@@ -92,7 +96,7 @@ def test_production_web_app_refuses_to_start_without_a_broker() -> None:
 
 def test_commands_that_only_read_the_code_need_no_alert_lists() -> None:
     """A fresh clone or a build machine checks migrations with none of the production values."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CLINIC_"))}
+    env = clean_env()
     env.update(DJANGO_READ_DOT_ENV="0")
     check = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
@@ -154,7 +158,7 @@ def test_the_local_demo_starts_with_debug_on_and_nothing_else_set() -> None:
 
 @pytest.mark.parametrize(("broker", "eager"), [("", "True"), ("redis://127.0.0.1:6379/0", "False")])
 def test_tasks_run_in_process_only_when_no_broker_is_configured(broker: str, eager: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    env = clean_env()
     env.update(
         DJANGO_SETTINGS_MODULE="clinic.settings",
         DJANGO_READ_DOT_ENV="0",
@@ -173,7 +177,7 @@ def test_tasks_run_in_process_only_when_no_broker_is_configured(broker: str, eag
 
 
 def test_the_worker_takes_urgent_first_with_time_limits_and_a_short_visibility_timeout() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    env = clean_env()
     env.update(
         DJANGO_SETTINGS_MODULE="clinic.settings",
         DJANGO_READ_DOT_ENV="0",
