@@ -96,7 +96,7 @@ def _option_texts(choices: Any) -> tuple[_Group, ...]:
     Working these out (a lazy translation and two escapes per option) was most of the cost of
     a question, and it is the same for every patient."""
     choices = list(choices)
-    key_parts = []
+    key_parts: list[tuple[Any, ...]] = []
     for value, label in choices:
         if isinstance(label, list | tuple):
             key_parts.append((type(value), value, tuple((type(v), v, id(sub)) for v, sub in label)))

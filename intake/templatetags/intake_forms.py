@@ -1,10 +1,13 @@
 """Template tags for our copies of crispy-bootstrap5's templates (templates/bootstrap5/).
 
-A radio or checkbox field rendered through those templates gets the markup of
-intake/formhtml.py, the same that the step forms' `ChoiceQuestion` layout objects write.
+The patient forms' fields are written by `FieldBlock` (intake/formhtml.py) and do not come
+here; a radio or checkbox field rendered through crispy's templates (a `Field` in some other
+layout) gets the same markup from the same functions.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import template
 from django.forms import BoundField
@@ -16,7 +19,7 @@ from intake import formhtml
 register = template.Library()
 
 
-def _group_options(context: Context) -> dict[str, object]:
+def _group_options(context: Context) -> dict[str, Any]:
     """The template context that crispy's radio_checkbox_select.html reads."""
     return {
         "inline": bool(context.get("inline_class")),
@@ -30,7 +33,7 @@ def _group_options(context: Context) -> dict[str, object]:
 @register.simple_tag(takes_context=True)
 def check_group(context: Context, field: BoundField) -> SafeString:
     """A radio or checkbox group: options, errors and hint (radio_checkbox_select.html)."""
-    return formhtml.check_group(field, **_group_options(context))  # type: ignore[arg-type]
+    return formhtml.check_group(field, **_group_options(context))
 
 
 @register.simple_tag(takes_context=True)
