@@ -9,6 +9,7 @@ markup of the template path it replaced.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from crispy_forms.helper import FormHelper
@@ -105,6 +106,16 @@ def _normalised(html: str) -> str:
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
 
+def _rendered_with(form: Any, layout_object: object) -> str:
+    """The form rendered by crispy with `layout_object` as its whole layout, whitespace
+    normalised: the same form through FieldBlock and through crispy's templates compares."""
+    form.helper = FormHelper()
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+    form.helper.layout = Layout(layout_object)
+    return _normalised(render_crispy_form(form))
+
+
 REFUSED = {
     "rf_fever": "x",
     "pain_regions": ["x"],
@@ -131,11 +142,7 @@ def test_the_layout_object_writes_what_the_field_template_writes(
         form = StepForm(data, step=page, saved={})
         if data is not None:
             assert not form.is_valid()
-        form.helper = FormHelper()
-        form.helper.form_tag = False
-        form.helper.disable_csrf = True
-        form.helper.layout = Layout(layout_object)
-        return _normalised(render_crispy_form(form))
+        return _rendered_with(form, layout_object)
 
     through_templates = rendered(Div(Field(code), css_class="question", data_question=code))
     in_python = rendered(FieldBlock(code, data_question=code))
@@ -254,15 +261,8 @@ def test_fields_it_does_not_write_go_through_crispys_templates() -> None:
         when = forms.SplitDateTimeField(required=False)
 
     for name in ("agree", "kept", "when"):
-        form = Other()
-        form.helper = FormHelper()
-        form.helper.form_tag = False
-        form.helper.layout = Layout(FieldBlock(name))
-        through_blocks = _normalised(render_crispy_form(form))
-        form = Other()
-        form.helper = FormHelper()
-        form.helper.form_tag = False
-        form.helper.layout = Layout(Div(Field(name), css_class="question"))
-        assert through_blocks == _normalised(render_crispy_form(form)), name
+        through_blocks = _rendered_with(Other(), FieldBlock(name))
+        through_templates = _rendered_with(Other(), Div(Field(name), css_class="question"))
+        assert through_blocks == through_templates, name
     html = render_crispy_form(Other())
     assert 'class="form-check"' in html and 'name="initial-kept"' in html
