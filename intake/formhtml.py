@@ -27,12 +27,13 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from crispy_forms.layout import HTML, LayoutObject
+from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, flatatt, render_field
 from django import forms
 from django.conf import settings
 from django.forms import BoundField, Form, widgets
 from django.template import Context
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -299,6 +300,32 @@ def writes(widget: forms.Widget) -> bool:
     return not widget.is_hidden and widget.input_type != "file"
 
 
+class FixedTemplate(LayoutObject):  # type: ignore[misc]  # crispy-forms has no type hints
+    """A crispy layout object for a template whose output depends on nothing but its fixed
+    context and the active language (the body map, about 30 KB of SVG): rendered once per
+    language in each process and reused, instead of an `HTML('{% include %}')` compiled and
+    rendered on every page view. With DEBUG on it is rendered every time, so template edits
+    show at once."""
+
+    def __init__(self, template_name: str, **context: Any) -> None:
+        self.template_name = template_name
+        self.context = context
+        self.fields: list[Any] = []
+        self._rendered: dict[str | None, SafeString] = {}
+
+    def render(
+        self, form: Form, context: Context, template_pack: str = TEMPLATE_PACK, **kwargs: Any
+    ) -> SafeString:
+        language = get_language()
+        html = self._rendered.get(language)
+        if html is None:
+            # A copy: a template tag setting a variable would write into the dict it is given.
+            html = mark_safe(render_to_string(self.template_name, dict(self.context)))  # noqa: S308
+            if not settings.DEBUG:
+                self._rendered[language] = html
+        return html
+
+
 class FieldBlock(LayoutObject):  # type: ignore[misc]  # crispy-forms has no type hints
     """A crispy layout object for one field in a wrapper div: crispy's
     `Div(Field(code), css_class=..., **attrs)`, as div.html writes it, with the optional picture
@@ -313,7 +340,7 @@ class FieldBlock(LayoutObject):  # type: ignore[misc]  # crispy-forms has no typ
         code: str,
         *,
         inline: bool = False,
-        before: HTML | None = None,
+        before: LayoutObject | None = None,
         css_class: str = "question",
         **attrs: str,
     ) -> None:

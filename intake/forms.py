@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Layout
+from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import bodymap, triage
-from intake.formhtml import FieldBlock, writes
+from intake.formhtml import FieldBlock, FixedTemplate, writes
 from intake.identity import age_on, nhs_number_is_valid, phone_problem
 from intake.steps import IDENTITY_REQUIRED, STEPS_BY_CODE, FormStep
 from intake.triage import AnswerType, Question
@@ -133,7 +133,7 @@ def layout_item(question: Question) -> Any:
         attrs["data_show_if"] = json.dumps(question.show_if.to_dict())
     before = None
     if question.code in bodymap.FIELDS:
-        before = HTML(f'{{% include "intake/_bodymap.html" with field="{question.code}" %}}')
+        before = FixedTemplate("intake/_bodymap.html", field=question.code)
     if writes(FIELDS[question.code].widget):  # nearly every question: written in Python
         inline = question.type is AnswerType.SCALE_0_10
         return FieldBlock(question.code, inline=inline, before=before, **attrs)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from unittest import mock
 
 import pytest
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout
+from crispy_forms.layout import HTML, Div, Field, Layout
 from crispy_forms.utils import render_crispy_form
 from django.http import QueryDict
+from django.template import Context
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from intake import steps
-from intake.formhtml import FieldBlock
+from intake.formhtml import FieldBlock, FixedTemplate
 from intake.forms import IdentityFields, StepForm
 from intake.triage import AnswerType
 
@@ -266,3 +270,43 @@ def test_fields_it_does_not_write_go_through_crispys_templates() -> None:
         assert through_blocks == through_templates, name
     html = render_crispy_form(Other())
     assert 'class="form-check"' in html and 'name="initial-kept"' in html
+
+
+# --- The body map: a fixed template rendered once per language ---------------------------------
+
+
+@pytest.mark.parametrize("code", ["pain_regions", "ecq6_sites"])
+def test_body_map_is_the_include_it_replaced_and_is_rendered_once(code: str, settings) -> None:
+    settings.DEBUG = False
+    included = HTML(f'{{% include "intake/_bodymap.html" with field="{code}" %}}').render(
+        None, Context({})
+    )
+    picture = FixedTemplate("intake/_bodymap.html", field=code)
+    with mock.patch("intake.formhtml.render_to_string", wraps=render_to_string) as rendered:
+        assert picture.render(None, Context({})) == included
+        assert picture.render(None, Context({})) == included
+        with translation.override("cy"):  # another language: a rendering of its own
+            picture.render(None, Context({}))
+    assert [(c.args[0], c.args[1]["field"]) for c in rendered.call_args_list] == [
+        ("intake/_bodymap.html", code),
+    ] * 2
+    assert picture.context == {"field": code}  # not written into by the template's tags
+    assert f'data-bodymap-field="{code}"' in included
+
+
+def test_body_map_is_rendered_every_time_with_debug_on(settings) -> None:
+    settings.DEBUG = True
+    picture = FixedTemplate("intake/_bodymap.html", field="pain_regions")
+    with mock.patch("intake.formhtml.render_to_string", wraps=render_to_string) as rendered:
+        picture.render(None, Context({}))
+        picture.render(None, Context({}))
+    assert rendered.call_count == 2
+
+
+def test_body_map_steps_show_the_picture_before_the_checkboxes() -> None:
+    # Through the step's form: the picture is inside the question's wrapper, before the list.
+    page = next(p for p in steps.STEPS if any(q.code == "pain_regions" for q in p.questions))
+    form = StepForm(step=page, saved={})
+    html = render_crispy_form(form)
+    block = question_html(html, "pain_regions")
+    assert block.index("data-bodymap-field") < block.index('name="pain_regions"')
