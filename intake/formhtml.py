@@ -38,7 +38,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 
-def _esc(value: object) -> str:
+def esc(value: object) -> str:
     """Django's conditional_escape (markup kept, anything else escaped, quotes included)
     without its check of every argument for lazy strings, which was a large share of the
     time here: a lazy string is a `str` proxy, so `__html__` is found on it exactly when the
@@ -53,20 +53,20 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        parts.append(f" {_esc(name)}")
+        parts.append(f" {esc(name)}")
         if value is not True:
-            parts.append(f'="{_esc(str(value))}"')
+            parts.append(f'="{esc(str(value))}"')
     return "".join(parts)
 
 
 def _errors_block(field: BoundField, errors: Any, *, between: str, end: str) -> str:
     """The errors of a field, each in its own paragraph."""
-    auto_id = _esc(field.auto_id)
+    auto_id = esc(field.auto_id)
     messages = between.join(
-        f'<p id="error_{number}_{auto_id}"><strong>{_esc(error)}</strong></p>'
+        f'<p id="error_{number}_{auto_id}"><strong>{esc(error)}</strong></p>'
         for number, error in enumerate(errors, start=1)
     )
-    field_id = _esc(errors.field_id)
+    field_id = esc(errors.field_id)
     return f'<div id="{field_id}_error" class="invalid-feedback">\n  {messages}{end}</div>'
 
 
@@ -75,7 +75,7 @@ def _help_text(field: BoundField, inline: bool) -> str:
     help_text = field.help_text
     if not help_text:
         return ""
-    auto_id = _esc(field.auto_id) if field.auto_id else ""
+    auto_id = esc(field.auto_id) if field.auto_id else ""
     if inline:
         return f'\n    <span id="{auto_id}_helptext" class="form-text">{help_text}</span>\n    '
     id_attr = f'id="{auto_id}_helptext" ' if auto_id else ""
@@ -113,12 +113,12 @@ def _option_texts(choices: Any) -> tuple[_Group, ...]:
             value = "" if value is None else value
             if isinstance(label, list | tuple):
                 options = tuple(
-                    (str(v), _esc(str(v)), _esc(sub), f"{index}_{number}")
+                    (str(v), esc(str(v)), esc(sub), f"{index}_{number}")
                     for number, (v, sub) in enumerate(label)
                 )
-                groups.append((_esc(value), options))
+                groups.append((esc(value), options))
             else:
-                groups.append(("", ((str(value), _esc(str(value)), _esc(label), str(index)),)))
+                groups.append(("", ((str(value), esc(str(value)), esc(label), str(index)),)))
         hit = (tuple(groups), choices)
         _OPTION_TEXTS[key] = hit
     return hit[0]
@@ -134,8 +134,8 @@ def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool)
     widget = field.field.widget
     groups = _option_texts(widget.choices)
     invalid = " is-invalid" if errors else ""
-    name = _esc(field.html_name)
-    input_type = _esc(widget.input_type)
+    name = esc(field.html_name)
+    input_type = esc(widget.input_type)
     wrapper = "form-check form-check-inline" if inline else "form-check"
     id_ = widget.attrs.get("id") or field.auto_id
     attrs = widget.build_attrs(widget.attrs, field.build_widget_attrs({"id": id_} if id_ else {}))
@@ -154,7 +154,7 @@ def _options(field: BoundField, errors: Any, *, inline: bool, show_errors: bool)
         for number, (text, value, label, suffix) in enumerate(options, start=1):
             selected = (not has_selected or multiple) and text in selected_values
             has_selected |= selected
-            option_id = _esc(widget.id_for_label(attrs["id"], suffix)) if has_id else ""
+            option_id = esc(widget.id_for_label(attrs["id"], suffix)) if has_id else ""
             id_attr = f' id="{option_id}"' if has_id else ""
             checked = " checked" if selected else ""
             html.append(
@@ -183,8 +183,8 @@ def check_group(
     """A radio or checkbox group: the options, their errors and the hint (the markup of
     crispy-bootstrap5's radio_checkbox_select.html)."""
     errors = field.errors
-    class_attr = f'class="{_esc(field_class)}"' if field_class else ""
-    attrs = f" {_esc(flat_attrs)}" if flat_attrs else ""
+    class_attr = f'class="{esc(field_class)}"' if field_class else ""
+    attrs = f" {esc(flat_attrs)}" if flat_attrs else ""
     html = [
         f"<div {class_attr}{attrs}>\n",
         _options(field, errors, inline=inline, show_errors=show_errors),
@@ -200,11 +200,11 @@ def check_fieldset(field: BoundField, **group: Any) -> SafeString:
     """A radio or checkbox question as a fieldset: the question as its legend, then the group
     (`group`: the keyword arguments of `check_group`)."""
     described = field.aria_describedby
-    described_attr = f' aria-describedby="{_esc(described)}"' if described else ""
+    described_attr = f' aria-describedby="{esc(described)}"' if described else ""
     label = field.label
     legend = ""
     if label:
-        legend = f'<legend class="form-label fs-6">{_esc(label)}</legend>'
+        legend = f'<legend class="form-label fs-6">{esc(label)}</legend>'
     group_html = check_group(field, **group)
     html = f"<fieldset{described_attr}>\n    {legend}\n    {group_html}\n  </fieldset>"
     return mark_safe(html)  # noqa: S308 - every value is escaped above
@@ -217,9 +217,9 @@ def check_field(field: BoundField, *, wrapper_class: str = "", **group: Any) -> 
         classes += f" {wrapper_class}"
     if css := field.css_classes():
         classes += f" {css}"
-    auto_id = _esc(field.auto_id)
+    auto_id = esc(field.auto_id)
     html = (
-        f'\n<div id="div_{auto_id}" class="{_esc(classes)}">\n\n  '
+        f'\n<div id="div_{auto_id}" class="{esc(classes)}">\n\n  '
         f"{check_fieldset(field, **group)}\n\n</div>\n\n"
     )
     return mark_safe(html)  # noqa: S308 - every value is escaped above
@@ -249,10 +249,10 @@ def _input(field: BoundField) -> str:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     value = context["value"]
-    value_attr = "" if value is None else f' value="{_esc(str(value))}"'
+    value_attr = "" if value is None else f' value="{esc(str(value))}"'
     return (
-        f'<input type="{_esc(context["type"])}" '
-        f'name="{_esc(context["name"])}"{value_attr}{_attrs(context["attrs"])}>'
+        f'<input type="{esc(context["type"])}" '
+        f'name="{esc(context["name"])}"{value_attr}{_attrs(context["attrs"])}>'
     )
 
 
@@ -261,23 +261,23 @@ def input_field(
 ) -> SafeString:
     """A text-like question (text, email, telephone, date): label, input, errors and hint, as
     our field template writes them (templates/bootstrap5/field.html)."""
-    auto_id = _esc(field.auto_id)
+    auto_id = esc(field.auto_id)
     classes = "mb-3"
     if css := field.css_classes():
         classes += f" {css}"
-    html = [f'\n<div id="div_{auto_id}" class="{_esc(classes)}">\n\n  ']
+    html = [f'\n<div id="div_{auto_id}" class="{esc(classes)}">\n\n  ']
     if field.label:
-        label_for = _esc(field.id_for_label)
-        html.append(f'<label for="{label_for}" class="form-label">{_esc(field.label)}</label>')
+        label_for = esc(field.id_for_label)
+        html.append(f'<label for="{label_for}" class="form-label">{esc(field.label)}</label>')
     html += ["\n  ", _input(field), "\n  "]
     errors = field.errors
     if show_errors and errors and errors_inline:
         messages = "".join(
-            f'\n        <span id="error_{number}_{auto_id}"><strong>{_esc(error)}'
+            f'\n        <span id="error_{number}_{auto_id}"><strong>{esc(error)}'
             "</strong></span>\n    "
             for number, error in enumerate(errors, start=1)
         )
-        field_id = _esc(errors.field_id)
+        field_id = esc(errors.field_id)
         html.append(
             f'\n    <div id="{field_id}_error" class="invalid-feedback">\n    {messages}</div>\n'
         )
@@ -384,6 +384,6 @@ class FieldBlock(LayoutObject):  # type: ignore[misc]  # crispy-forms has no typ
         if rendered is not None:  # crispy's record of the fields already rendered
             rendered.add(self.code)
         return mark_safe(  # noqa: S308 - the class and attributes are escaped, the rest above
-            f'<div  \n    class="{_esc(self.css_class)}" {self.flat_attrs}>\n'
+            f'<div  \n    class="{esc(self.css_class)}" {self.flat_attrs}>\n'
             f"        {before}{html}\n</div>\n"
         )
