@@ -13,7 +13,7 @@ import copy
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -23,7 +23,7 @@ from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from intake import bodymap, triage
 from intake.formhtml import FieldBlock, FixedTemplate, writes
@@ -39,6 +39,24 @@ _HONEYPOT = "website"
 # --- Building fields from the catalogue -------------------------------------------------------
 
 
+def _per_language(build: Callable[[Question], SafeString]) -> Callable[[Question], SafeString]:
+    """`build(question)`, worked out once per question and language. A field's label and hint
+    are lazy, and a page reads each several times (legend, error summary, described-by), each
+    time through gettext and escaping; the result is the same for every patient."""
+    memo: dict[tuple[str, str | None], SafeString] = {}
+
+    @functools.wraps(build)
+    def text(question: Question) -> SafeString:
+        key = (question.code, get_language())
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = build(question)
+        return found
+
+    return text
+
+
+@_per_language
 def question_label(question: Question) -> SafeString:
     """The question's wording, escaped, with the spec's emphasised words in <strong>."""
     # Catalogue texts are plain English data (intake/triage cannot import Django); they pass
@@ -52,9 +70,10 @@ def question_label(question: Question) -> SafeString:
     return mark_safe(html)  # noqa: S308 - every piece above was escaped first
 
 
-def _hint(question: Question) -> str:
+@_per_language
+def _hint(question: Question) -> SafeString:
     # crispy renders help text unescaped, so escape the catalogue's hint here.
-    return conditional_escape(_(question.hint)) if question.hint else ""
+    return conditional_escape(_(question.hint)) if question.hint else SafeString("")
 
 
 class _SharedChoices:
