@@ -22,8 +22,8 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from intake import bodymap, triage
 from intake.formhtml import FieldBlock, FixedTemplate, writes
