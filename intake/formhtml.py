@@ -239,8 +239,9 @@ def _crispy_classes(widget: forms.Widget, *classes: str) -> str:
 
 
 def _input(field: BoundField) -> str:
-    """The `<input>` Django's input.html writes, with the attributes BoundField.as_widget gives
-    it (id, aria-describedby, aria-invalid...) and the classes crispy's template adds."""
+    """The `<input>` (or `<textarea>`) Django's input.html (textarea.html) writes, with the
+    attributes BoundField.as_widget gives it (id, aria-describedby, aria-invalid...) and the
+    classes crispy's template adds."""
     widget = field.field.widget
     classes = ("form-control", "is-invalid") if field.errors else ("form-control",)
     widget.attrs["class"] = _crispy_classes(widget, *classes)  # as crispy_field does
@@ -249,18 +250,21 @@ def _input(field: BoundField) -> str:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     value = context["value"]
+    name, attributes = esc(context["name"]), _attrs(context["attrs"])
+    if isinstance(widget, forms.Textarea):
+        # The newline after the tag is Django's (a browser drops one leading newline).
+        text = esc(str(value)) if value else ""
+        return f'<textarea name="{name}"{attributes}>\n{text}</textarea>'
     value_attr = "" if value is None else f' value="{esc(str(value))}"'
-    return (
-        f'<input type="{esc(context["type"])}" '
-        f'name="{esc(context["name"])}"{value_attr}{_attrs(context["attrs"])}>'
-    )
+    return f'<input type="{esc(context["type"])}" name="{name}"{value_attr}{attributes}>'
 
 
 def input_field(
     field: BoundField, *, show_errors: bool = True, errors_inline: bool = True
 ) -> SafeString:
-    """A text-like question (text, email, telephone, date): label, input, errors and hint, as
-    our field template writes them (templates/bootstrap5/field.html)."""
+    """A text-like question (text, email, telephone, date, free text): label, input or
+    textarea, errors and hint, as our field template writes them
+    (templates/bootstrap5/field.html)."""
     auto_id = esc(field.auto_id)
     classes = "mb-3"
     if css := field.css_classes():
@@ -293,7 +297,7 @@ CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 def writes(widget: forms.Widget) -> bool:
     """Whether `FieldBlock` writes this widget's field itself (else crispy's templates do)."""
-    if isinstance(widget, CHOICE_WIDGETS):
+    if isinstance(widget, (*CHOICE_WIDGETS, forms.Textarea)):
         return True
     if not isinstance(widget, widgets.Input) or isinstance(widget, widgets.CheckboxInput):
         return False
