@@ -128,7 +128,7 @@ REFUSED = {
     "date_of_birth": "31/02/1990",
     "email": "not an email",
     "phone": "0",
-    "medication_list": "<b>Aspirin</b> & \"co\"\n" + "x" * 2000,  # too long, kept as typed
+    "medication_list": '<b>Aspirin</b> & "co"\n' + "x" * 2000,  # too long, kept as typed
     "main_problem_text": "",
 }
 LAYOUT_CASES = [
