@@ -17,7 +17,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from crispy_forms.utils import render_crispy_form
 from django.http import QueryDict
-from django.template import Context
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -340,3 +340,52 @@ def test_body_map_steps_show_the_picture_before_the_checkboxes() -> None:
     html = render_crispy_form(form)
     block = question_html(html, "pain_regions")
     assert block.index("data-bodymap-field") < block.index('name="pain_regions"')
+
+
+# --- The form on a page: crispy's layout rendering without its wrapper template -----------------
+
+
+def _page_form(form: Any, tag: str) -> str:
+    source = "{% load crispy_forms_tags intake_forms %}" + tag
+    return Template(source).render(Context({"form": form}))
+
+
+@pytest.mark.parametrize("page", steps.STEPS, ids=[p.code for p in steps.STEPS])
+@pytest.mark.parametrize("posted", [False, True], ids=["blank", "refused"])
+def test_crispy_fields_is_what_the_crispy_tag_renders(page: steps.FormStep, posted: bool) -> None:
+    data = QueryDict(mutable=True)
+    if posted:  # every question answered with something it refuses
+        for question in page.questions:
+            data.setlist(question.code, ["zz<b>"])
+        data["date_of_birth"] = "31/02/1990"
+
+    def form() -> StepForm:
+        made = StepForm(data if posted else None, step=page, saved={})
+        if posted:
+            assert not made.is_valid()
+        return made
+
+    ours = _page_form(form(), "{% crispy_fields form %}")
+    crispys = _page_form(form(), "{% crispy form %}")
+    assert _normalised(ours) == _normalised(crispys)
+    assert "<form" not in ours and "csrfmiddlewaretoken" not in ours
+
+
+def test_crispy_fields_shows_errors_of_the_whole_form() -> None:
+    page = steps.STEPS_BY_CODE["red_flags"]
+    form = StepForm({}, step=page, saved={})
+    form.is_valid()
+    form.add_error(None, "Something about the <whole> form")
+    html = _page_form(form, "{% crispy_fields form %}")
+    assert '<div class="alert alert-block alert-danger">' in html
+    assert "<li>Something about the &lt;whole&gt; form</li>" in html
+    assert _normalised(html) == _normalised(_page_form(form, "{% crispy form %}"))
+
+
+def test_crispy_fields_leaves_other_helpers_to_crispy() -> None:
+    # A helper that writes its own <form> tag and CSRF input: crispy's full rendering.
+    form = StepForm(step=steps.STEPS_BY_CODE["red_flags"], saved={})
+    form.helper.form_tag = True
+    form.helper.disable_csrf = False
+    html = _page_form(form, "{% crispy_fields form %}")
+    assert html.lstrip().startswith("<form") and 'method="post"' in html
