@@ -7,10 +7,11 @@ every place shows answers the same way. Pure: no database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from intake import steps, triage
@@ -36,14 +37,33 @@ class StepSummary:
     rows: list[Row] = field(default_factory=list)
 
 
-def answer_label(question: Question, value: object) -> str:
+# Catalogue texts (question wordings, answer labels) in each language, as gettext gave them.
+_TRANSLATED: dict[str | None, dict[str, str]] = {}
+
+
+def _catalogue_gettext() -> Callable[[str], str]:
+    """gettext for the catalogue's texts, remembered per language: a summary asks for about
+    170 of them, each through gettext's chain of fallback catalogues (three quarters of the
+    time a summary took). The texts are the catalogue's, so the memo is bounded by it."""
+    memo = _TRANSLATED.setdefault(get_language(), {})
+
+    def translated(text: str) -> str:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = _(text)
+        return found
+
+    return translated
+
+
+def answer_label(question: Question, value: object, translated: Callable[[str], str] = _) -> str:
     """The patient-facing text of a stored answer ("" when unanswered)."""
     if value is None or value == [] or value == "":
         return ""
     if question.type is AnswerType.MULTI and isinstance(value, list):
-        return ", ".join(_(question.label_for(v)) for v in value)
+        return ", ".join(translated(question.label_for(v)) for v in value)
     if question.choices:
-        return _(question.label_for(value))
+        return translated(question.label_for(value))
     if question.code == "calf_difference_cm":
         return _("%(n)s cm") % {"n": value}
     return str(value)
@@ -76,6 +96,7 @@ def summarise(
     With `identity` None (staff pages show identity elsewhere) step 1 lists its questions only.
     """
     shown = set(triage.visible_codes(answers))
+    translated = _catalogue_gettext()
     pages = steps.applicable_steps(answers)
     if include_consent:
         pages.append(steps.STEPS_BY_CODE[steps.CONSENT_STEP])
@@ -86,11 +107,11 @@ def summarise(
             if question.code not in shown:
                 continue
             value = answers.get(question.code)
-            text = answer_label(question, value)
+            text = answer_label(question, value, translated)
             rows.append(
                 Row(
                     code=question.code,
-                    question=_(question.text),
+                    question=translated(question.text),
                     answer=text,
                     provided=bool(text),
                     not_sure=value == NOT_SURE and question.type is AnswerType.YES_NO_UNSURE,

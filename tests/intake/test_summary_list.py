@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 from django.template import Context, Template
+from django.utils import translation
 
-from intake import steps
+from intake import steps, summary
 from intake.summary import Row, StepSummary, summarise
 from tests.journey import identity_for, vignette_answers
 
@@ -71,3 +73,17 @@ def test_a_whole_form_has_one_list_per_step_and_one_row_per_shown_answer() -> No
     assert html.count('<dl class="summary-list">') == len(sections)
     assert len(rows(html)) == sum(len(s.rows) for s in sections)
     assert html.count("?return=check#div_id_") == len(rows(html))
+
+
+def test_catalogue_texts_are_translated_once_per_language() -> None:
+    summary._TRANSLATED.clear()
+    answers = vignette_answers("V07")
+    expected = summarise(answers, None)
+    with mock.patch.object(summary, "_", side_effect=lambda text: text) as gettext:
+        assert summarise(answers, None) == expected  # every text remembered already
+        assert gettext.call_count == 0
+        with translation.override("cy"):  # a language of its own: asked for again
+            assert summarise(answers, None) == expected
+    questions = {row.question for section in expected for row in section.rows}
+    asked = {call.args[0] for call in gettext.call_args_list}
+    assert questions <= asked
