@@ -33,7 +33,7 @@ def summary_list(sections: Iterable[StepSummary], token: str | None = None) -> S
     parts = []
     for section in sections:
         parts.append(
-            f'\n<h2 class="h4 mt-4">{esc(section.step.title)}</h2>\n<dl class="summary-list">\n  '
+            f'<h2 class="h4 mt-4">{esc(section.step.title)}</h2>\n<dl class="summary-list">\n'
         )
         step_url = esc(reverse("intake:step", args=[token, section.step.code])) if token else ""
         for row in section.rows:
@@ -44,18 +44,17 @@ def summary_list(sections: Iterable[StepSummary], token: str | None = None) -> S
                 answer = f'{esc(row.answer)} <span class="badge text-bg-warning">{not_sure}</span>'
             else:
                 answer = esc(row.answer)
-            action = (
-                f'\n    <dd class="summary-list__actions d-print-none"><a href="{step_url}'
-                f'?return=check#div_id_{esc(row.code)}">{change}'
-                f'<span class="visually-hidden"> {question}</span></a></dd>\n    '
-                if token
-                else ""
-            )
-            parts.append(
-                f'\n  <div class="summary-list__row">\n    <dt class="summary-list__key">{question}'
-                f'</dt>\n    <dd class="summary-list__value">{answer}</dd>\n    {action}'
-                f"\n  </div>\n  "
-            )
-        parts.append("\n</dl>\n")
-    parts.append("\n")
+            parts += [
+                '  <div class="summary-list__row">\n',
+                f'    <dt class="summary-list__key">{question}</dt>\n',
+                f'    <dd class="summary-list__value">{answer}</dd>\n',
+            ]
+            if token:
+                parts.append(
+                    f'    <dd class="summary-list__actions d-print-none"><a href="{step_url}'
+                    f'?return=check#div_id_{esc(row.code)}">{change}'
+                    f'<span class="visually-hidden"> {question}</span></a></dd>\n'
+                )
+            parts.append("  </div>\n")
+        parts.append("</dl>\n")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
