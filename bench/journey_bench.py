@@ -471,7 +471,8 @@ class Gunicorn:
 # --- CPU accounting (Linux /proc), to show who was busy -----------------------------------------
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-CPU_PARTS = ("gunicorn", "postgres", "celery worker", "bench client", "machine")
+CPU_PARTS = ("gunicorn", "postgres", "celery worker", "bench client", "machine", "steal")
+MACHINE_TOTALS = ("machine", "steal")  # not processes: the whole machine's busy and stolen time
 # The Celery worker's main process; its pool processes are found through /proc.
 WORKER_PID: list[int] = []
 
@@ -508,9 +509,17 @@ def _process_tree(pid: int) -> list[int]:
     return found
 
 
+def _machine_cpu_seconds() -> tuple[float, float]:
+    """CPU seconds so far of the whole machine: busy (all but idle, iowait and steal), and
+    stolen (time this virtual machine was ready to run but its host ran something else)."""
+    # user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    steal = values[7] if len(values) > 7 else 0
+    return (sum(values) - values[3] - values[4] - steal) / CLOCK_TICKS, steal / CLOCK_TICKS
+
+
 def _machine_busy_seconds() -> float:
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / CLOCK_TICKS  # all but idle and iowait
+    return _machine_cpu_seconds()[0]
 
 
 CpuSnapshot = dict[str, dict[int, float]]  # part -> {pid: CPU seconds so far}
@@ -523,7 +532,7 @@ def cpu_snapshot(server: Gunicorn) -> CpuSnapshot:
         "postgres": {p: _proc_cpu_seconds(p) for p in _postgres_pids()},
         "celery worker": {p: _proc_cpu_seconds(p) for w in WORKER_PID for p in _process_tree(w)},
         "bench client": {0: usage.ru_utime + usage.ru_stime},
-        "machine": {0: _machine_busy_seconds()},
+        **dict(zip(MACHINE_TOTALS, ({0: v} for v in _machine_cpu_seconds()), strict=True)),
     }
 
 
@@ -558,12 +567,13 @@ def cpu_cores(phases: list[Phase]) -> str:
     """Mean CPU use over some phases, in cores: who was busy (the machine is shared)."""
     seconds = sum(p.seconds for p in phases)
     used = {part: sum(p.cpu[part] for p in phases) / seconds for part in CPU_PARTS}
-    other = used["machine"] - sum(used[p] for p in CPU_PARTS if p != "machine")
+    other = used["machine"] - sum(used[p] for p in CPU_PARTS if p not in MACHINE_TOTALS)
     return (
         f"gunicorn {used['gunicorn']:.2f}, postgres {used['postgres']:.2f}, "
         f"worker {used['celery worker']:.2f}, client {used['bench client']:.2f}, "
         f"other {max(other, 0):.2f} "
-        f"(machine {used['machine']:.2f} of {os.cpu_count()})"
+        f"(machine {used['machine']:.2f} of {os.cpu_count()}; "
+        f"{used['steal']:.2f} more stolen by the host)"
     )
 
 
@@ -1209,7 +1219,7 @@ def report(
     )
     print(
         f"Other work on the machine just before the measurements: {results.idle_load:.2f} of "
-        f"{os.cpu_count()} cores busy (see 'other' in the CPU lines for during)."
+        f"{os.cpu_count()} cores busy (see 'other' and 'stolen' in the CPU lines for during)."
     )
     print(
         "Broker: a private Redis; one Celery worker, running during the journeys and "
