@@ -509,17 +509,17 @@ def _process_tree(pid: int) -> list[int]:
     return found
 
 
-def _machine_cpu_seconds() -> tuple[float, float]:
-    """CPU seconds so far of the whole machine: busy (all but idle, iowait and steal), and
-    stolen (time this virtual machine was ready to run but its host ran something else)."""
-    # user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+def machine_cpu_seconds(stat: str | None = None) -> tuple[float, float]:
+    """CPU seconds so far of the whole machine, from /proc/stat (or `stat`, its text): busy
+    (all but idle, iowait and steal), and stolen (time this virtual machine was ready to run
+    but its host ran something else)."""
+    if stat is None:
+        stat = Path("/proc/stat").read_text()
+    # user nice system idle iowait irq softirq steal (guest and guest_nice are inside user)
+    values = [int(v) for v in stat.split("\n", 1)[0].split()[1:9]]
+    idle, iowait = values[3], values[4]
     steal = values[7] if len(values) > 7 else 0
-    return (sum(values) - values[3] - values[4] - steal) / CLOCK_TICKS, steal / CLOCK_TICKS
-
-
-def _machine_busy_seconds() -> float:
-    return _machine_cpu_seconds()[0]
+    return (sum(values) - idle - iowait - steal) / CLOCK_TICKS, steal / CLOCK_TICKS
 
 
 CpuSnapshot = dict[str, dict[int, float]]  # part -> {pid: CPU seconds so far}
@@ -527,12 +527,14 @@ CpuSnapshot = dict[str, dict[int, float]]  # part -> {pid: CPU seconds so far}
 
 def cpu_snapshot(server: Gunicorn) -> CpuSnapshot:
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    busy, steal = machine_cpu_seconds()
     return {
         "gunicorn": {p: _proc_cpu_seconds(p) for p in [server.process.pid, *server.worker_pids()]},
         "postgres": {p: _proc_cpu_seconds(p) for p in _postgres_pids()},
         "celery worker": {p: _proc_cpu_seconds(p) for w in WORKER_PID for p in _process_tree(w)},
         "bench client": {0: usage.ru_utime + usage.ru_stime},
-        **dict(zip(MACHINE_TOTALS, ({0: v} for v in _machine_cpu_seconds()), strict=True)),
+        "machine": {0: busy},
+        "steal": {0: steal},
     }
 
 
@@ -1043,9 +1045,9 @@ def measure_all(
     connection.close()
 
     # How busy the (shared) machine is with other work, before we add any load.
-    busy_before = _machine_busy_seconds()
+    busy_before = machine_cpu_seconds()[0]
     time.sleep(2.0)
-    results = Results(idle_load=(_machine_busy_seconds() - busy_before) / 2.0)
+    results = Results(idle_load=(machine_cpu_seconds()[0] - busy_before) / 2.0)
     server = Gunicorn(args, env, settings_dir / "gunicorn.log")
     clients: list[HttpPatient] = []
     try:

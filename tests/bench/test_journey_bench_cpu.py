@@ -1,0 +1,47 @@
+"""The journey bench's CPU report: stolen time is told apart from the machine's own work."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import journey_bench as jb
+
+TICKS = jb.CLOCK_TICKS
+# user nice system idle iowait irq softirq steal guest guest_nice
+STAT = "cpu  500 10 200 9000 40 0 30 160 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
+
+
+def test_busy_leaves_out_idle_iowait_and_steal_and_steal_is_apart():
+    busy, steal = jb.machine_cpu_seconds(STAT)
+    assert busy == pytest.approx((500 + 10 + 200 + 30) / TICKS)
+    assert steal == pytest.approx(160 / TICKS)
+
+
+def test_a_kernel_without_steal_column_counts_none():
+    busy, steal = jb.machine_cpu_seconds("cpu  500 10 200 9000 40 0 30\n")
+    assert busy == pytest.approx(740 / TICKS)
+    assert steal == 0
+
+
+def test_the_live_machine_is_read():
+    busy, steal = jb.machine_cpu_seconds()
+    assert busy > 0
+    assert steal >= 0
+
+
+def test_other_is_machine_time_outside_the_watched_processes_not_steal():
+    cpu = {
+        "gunicorn": 10.0,
+        "postgres": 2.0,
+        "celery worker": 1.0,
+        "bench client": 3.0,
+        "machine": 18.0,
+        "steal": 4.0,
+    }
+    line = jb.cpu_cores([jb.Phase("p", 10.0, {}, [], cpu)])
+    assert "other 0.20 " in line  # (18 - 16) / 10 s: the stolen 4 s are not in it
+    assert "0.40 more stolen by the host" in line
+    assert "machine 1.80 of" in line
