@@ -64,6 +64,16 @@ class Patient(models.Model):
         return self.full_name
 
 
+# A draft on which the emergency advice was shown, not yet followed up by a clinician: a case.
+OPEN_EMERGENCY_Q = models.Q(
+    status="draft", interruption_shown_at__isnull=False, interruption_handled_at__isnull=True
+)
+# What the queue shows by default: sent and not yet triaged, or an open mid-form emergency.
+AWAITING_REVIEW_Q = models.Q(status__in=["submitted", "in_review"]) | OPEN_EMERGENCY_Q
+# Cases the escalation sweep watches: nobody has started to review them.
+NOT_PICKED_UP_Q = models.Q(status="submitted") | OPEN_EMERGENCY_Q
+
+
 class Submission(models.Model):
     """One questionnaire: a draft while the patient fills it in, then a sent form to triage.
 
@@ -96,6 +106,16 @@ class Submission(models.Model):
     # The emergency interruption (spec §2.4): when it was first shown and for which rules.
     interruption_shown_at = models.DateTimeField(null=True, blank=True)
     interrupted_rules = models.JSONField(default=list, blank=True)
+    # A draft that showed the emergency advice is a case in the triage queue until a clinician
+    # records what was done (or the patient sends the form): when, and by whom.
+    interruption_handled_at = models.DateTimeField(null=True, blank=True)
+    interruption_handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the patient typed on the page an emergency answer interrupted, as posted (field name
+    # → list of values), so that "carry on with the form" shows it again with its errors.
+    # Emptied when that page is next posted. {"step": code, "data": {...}, "to_check": bool}
+    held_input = models.JSONField(default=dict, blank=True)
 
     # Bumped by every save of a draft page: saves never overwrite each other (optimistic lock).
     version = models.PositiveIntegerField(default=0)
@@ -106,6 +126,9 @@ class Submission(models.Model):
     # drafts, no reference.
     reference = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the case joined the triage queue: the emergency interruption of a draft, else the
+    # sending of the form. The queue's waiting time and the escalation sweep count from it.
+    awaiting_since = models.DateTimeField(null=True, blank=True)
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
     ruleset_version = models.CharField(max_length=20, blank=True)
     engine_tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
@@ -147,16 +170,16 @@ class Submission(models.Model):
         indexes = [
             # The queue: awaiting review, most urgent first, then longest waiting.
             models.Index(
-                fields=["status", "-tier_rank", "submitted_at"], name="submission_queue_idx"
+                fields=["status", "-tier_rank", "awaiting_since"], name="submission_queue_idx"
             ),
             # The default view (awaiting review) as an ordered scan of just the live queue.
             models.Index(
-                fields=["-tier_rank", "submitted_at"],
+                fields=["-tier_rank", "awaiting_since"],
                 name="submission_awaiting_idx",
-                condition=models.Q(status__in=["submitted", "in_review"]),
+                condition=AWAITING_REVIEW_Q,
             ),
             # "All" statuses, in the same order, without sorting the whole history.
-            models.Index(fields=["-tier_rank", "submitted_at"], name="submission_rank_idx"),
+            models.Index(fields=["-tier_rank", "awaiting_since"], name="submission_rank_idx"),
             models.Index(fields=["submitted_at"], name="submission_submitted_idx"),
         ]
         constraints = [
@@ -178,8 +201,22 @@ class Submission(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_open_emergency(self) -> bool:
+        """A draft that showed the emergency advice and that no clinician has followed up."""
+        return (
+            self.is_draft
+            and self.interruption_shown_at is not None
+            and self.interruption_handled_at is None
+        )
 
-# Sent, and not yet triaged: what the queue shows by default and what waiting targets apply to.
+    @property
+    def is_awaiting_review(self) -> bool:
+        """In the queue's default view: sent and not yet triaged, or an open mid-form emergency."""
+        return self.status in AWAITING_REVIEW or self.is_open_emergency
+
+
+# Sent, and not yet triaged: what waiting targets apply to.
 AWAITING_REVIEW = (Submission.Status.SUBMITTED, Submission.Status.IN_REVIEW)
 
 
@@ -297,6 +334,52 @@ class Escalation(models.Model):
         return f"{self.submission} {self.level}"
 
 
+class RulesetChange(models.Model):
+    """A case awaiting review whose tier would fall under a newly released ruleset (spec §2.7).
+
+    A tier is never lowered automatically: `triage_release` writes one of these instead, and a
+    clinician accepts it (the case takes the new ruleset's triage) or dismisses it (the case
+    keeps its tier), with a reason. One per case and ruleset, so a second release run adds none.
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for a clinician")
+        ACCEPTED = "accepted", _("Accepted: lower tier applied")
+        DISMISSED = "dismissed", _("Dismissed: tier kept")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="ruleset_changes"
+    )
+    from_ruleset = models.CharField(_("from ruleset"), max_length=20)
+    to_ruleset = models.CharField(_("to ruleset"), max_length=20)
+    old_tier = models.CharField(_("current tier"), max_length=10, choices=Tier.choices)
+    new_tier = models.CharField(_("tier under the new ruleset"), max_length=10, choices=Tier.choices)
+    old_rules = models.JSONField(default=list, blank=True)
+    new_rules = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(
+        max_length=10, choices=Decision.choices, default=Decision.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("ruleset change")
+        verbose_name_plural = _("ruleset changes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "to_ruleset"], name="ruleset_change_once_per_release"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.old_tier} → {self.new_tier} ({self.to_ruleset})"
+
+
 class SubmissionNote(models.Model):
     """A clinician's note on a submission. Notes are added, never edited."""
 
@@ -330,6 +413,8 @@ class AuditEvent(models.Model):
         OVERRIDE = "override", _("Tier overridden")
         NOTE = "note", _("Note added")
         RERUN = "rerun", _("Engine re-run")
+        EMERGENCY_FOLLOW_UP = "emergency_action", _("Mid-form emergency followed up")
+        RULESET = "ruleset", _("Ruleset release")
         EXPORT = "export", _("Exported")
         ESCALATION = "escalation", _("Escalated")
         LOGIN = "login", _("Logged in")
