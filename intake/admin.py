@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from intake import clinical, roles, selectors, services, summary
 from intake.models import (
-    AWAITING_REVIEW,
+    AWAITING_REVIEW_Q,
     TIER_RANK,
     AuditEvent,
     Notification,
@@ -130,7 +130,8 @@ def apply_each(
 
 
 class QueueStatusFilter(admin.SimpleListFilter):
-    """Status, defaulting to "awaiting review" (submitted or in review): the triage queue."""
+    """Status, defaulting to "awaiting review" (submitted or in review, and unfinished forms
+    that showed the emergency advice until a clinician follows them up): the triage queue."""
 
     title = gettext_lazy("status")
     parameter_name = "queue"
@@ -156,7 +157,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
         value = self.value() or self.AWAITING
         if value == self.AWAITING:
-            return queryset.filter(status__in=AWAITING_REVIEW)
+            return queryset.filter(AWAITING_REVIEW_Q)
         if value in Status.values:
             return queryset.filter(status=value)
         return queryset
@@ -241,7 +242,7 @@ class QueueChangeList(ChangeList):
     def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[str]:
         ordering = super().get_ordering(request, queryset)
         # Column sorting is allowed; without it, urgency then waiting time.
-        return ordering if self.params.get("o") else ["-tier_rank", "submitted_at", "pk"]
+        return ordering if self.params.get("o") else list(selectors.QUEUE_ORDER)
 
 
 # --- Forms on the submission page ---------------------------------------------------------------
@@ -260,6 +261,18 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("What was done (required)"),
+        help_text=gettext_lazy(
+            'For example "Phoned 14:05: patient on the way to A&E" or "Could not reach: left a '
+            'message".'
+        ),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 
@@ -333,11 +346,14 @@ class SubmissionAdmin(ReadOnlyAdmin):
         return QueueChangeList
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
-        columns = ["reference", "patient_name", "age_years", "tier_badge"]
+        columns = ["case", "patient_name", "age_years", "tier_badge"]
         if can_see_clinical(request):
             columns.append("top_reason")
-        columns += ["waiting", "status", "appointment", "assigned_to"]
+        columns += ["waiting", "queue_status", "appointment", "assigned_to"]
         return tuple(columns)
+
+    def get_list_display_links(self, request: HttpRequest, list_display: Any) -> tuple[str, ...]:
+        return ("case",)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Submission], search_term: str
@@ -366,12 +382,33 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
     # -- columns --
 
+    @admin.display(description=gettext_lazy("reference"), ordering="reference")
+    def case(self, obj: Submission) -> str:
+        # A draft has no reference until it is sent.
+        return obj.reference or _("Unfinished form #%(id)s") % {"id": obj.pk}
+
     @admin.display(description=gettext_lazy("patient"), ordering="patient__full_name")
     def patient_name(self, obj: Submission) -> str:
-        # A draft has no Patient row yet: the name typed on the first page.
         if obj.patient:
             return obj.patient.full_name
-        return str(obj.identity.get("full_name") or "—")
+        # A draft has no Patient row yet: the details typed on the first page. For a mid-form
+        # emergency the phone number is what the on-call clinician needs first.
+        name = str(obj.identity.get("full_name") or "—")
+        phone = obj.identity.get("phone")
+        if obj.is_open_emergency and phone:
+            return format_html('{}<br><a href="tel:{}">{}</a>', name, phone, phone)
+        return name
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def queue_status(self, obj: Submission) -> str:
+        if obj.is_open_emergency:
+            shown = timezone.localtime(obj.interruption_shown_at)
+            return format_html(
+                '<span class="form-not-finished">{}</span><br>{}',
+                _("Form not finished"),
+                _("Emergency advice shown %(time)s") % {"time": f"{shown:%d %b %H:%M}"},
+            )
+        return str(obj.get_status_display())
 
     @admin.display(description=gettext_lazy("tier"), ordering="tier_rank")
     def tier_badge(self, obj: Submission) -> str:
@@ -398,14 +435,14 @@ class SubmissionAdmin(ReadOnlyAdmin):
         text = str(reasons[0].get("staff_reason", ""))
         return text if len(text) <= 90 else text[:89] + "…"
 
-    @admin.display(description=gettext_lazy("waiting"), ordering="submitted_at")
+    @admin.display(description=gettext_lazy("waiting"), ordering="awaiting_since")
     def waiting(self, obj: Submission) -> str:
-        if obj.submitted_at is None:
+        if obj.awaiting_since is None:
             return "—"
-        waited = timezone.now() - obj.submitted_at
+        waited = timezone.now() - obj.awaiting_since
         text = _humanise(waited)
         target = selectors.review_target(obj.tier)
-        late = obj.status in AWAITING_REVIEW and target is not None and waited > target
+        late = obj.is_awaiting_review and target is not None and waited > target
         if late:
             return format_html(
                 '<span class="waiting-late">{} <span class="waiting-late-label">{}</span></span>',
@@ -475,6 +512,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "can_book": can_book(request),
             "booked_appointment": selectors.appointment_booked_for(obj),
             "cancel_form": ReasonForm(),
+            "follow_up_form": FollowUpForm(),
         }
         if clinical:
             context.update(_clinical_context(obj))
@@ -705,6 +743,17 @@ def _workflow(
                 submission=submission, text=note.cleaned_data["text"], actor=user, ip_address=ip
             )
             done = _("Note added.")
+        elif action == "emergency-follow-up":
+            follow_up = bound["follow_up_form"] = FollowUpForm(request.POST)
+            if not follow_up.is_valid():
+                raise ValidationError(_("Write down what was done (2,000 characters at most)."))
+            services.submission_record_emergency_follow_up(
+                submission=submission,
+                text=follow_up.cleaned_data["text"],
+                actor=user,
+                ip_address=ip,
+            )
+            done = _("Recorded. The unfinished form has left the queue.")
         elif action == "rerun":
             services.submission_rerun_engine(submission=submission, actor=user, ip_address=ip)
             done = _("Triage re-run with the current ruleset.")

@@ -49,6 +49,7 @@ SUBMISSION_FIELDS = (
     "reasons",
     "patient_message",
     "submitted_at",
+    "awaiting_since",
     "interrupted_rules",
 )
 
@@ -67,7 +68,9 @@ def _top_reason(submission: object) -> str:
 
 def context_for(notification: Notification) -> dict[str, object]:
     submission = notification.submission
-    waited = (timezone.now() - submission.submitted_at) if submission.submitted_at else None
+    # In the queue since the form was sent, or since a mid-form emergency interrupted it.
+    since = submission.awaiting_since
+    waited = (timezone.now() - since) if since else None
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "emergency_number": settings.CLINIC_EMERGENCY_NUMBER,

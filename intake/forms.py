@@ -219,6 +219,11 @@ class StepForm(PatientForm):
         self.under_18 = False
         self.step_answers: dict[str, object] = {}
         self.identity: dict[str, object] = {}
+        # The answers (and identity details) on this page that are valid on their own, even
+        # when the page as a whole is not: what the engine may read before validation has
+        # passed, so that an emergency answer is never held back by a blank elsewhere.
+        self.valid_answers: dict[str, object] = {}
+        self.valid_identity: dict[str, object] = {}
         if step.collects_identity:
             self.fields.update(IdentityFields().fields)
         for question in step.questions:
@@ -250,7 +255,10 @@ class StepForm(PatientForm):
         if self.step.collects_identity:
             merged["age_years"] = self.identity.get("age_years")
         shown = set(triage.visible_codes(merged))
+        invalid = set()
         for problem in triage.validate(merged, complete=True, steps=[self.step.code], shown=shown):
+            if problem.kind != "required":
+                invalid.add(problem.code)
             if problem.code in self.fields and problem.code not in self.errors:
                 self.add_error(problem.code, problem.message)
         # A question hidden by this page's answers is stored as unanswered, never kept stale.
@@ -258,8 +266,16 @@ class StepForm(PatientForm):
             code: value if code in shown else ([] if isinstance(value, list) else None)
             for code, value in step_answers.items()
         }
+        self.valid_answers = {
+            code: value for code, value in self.step_answers.items() if code not in invalid
+        }
         if self.step.collects_identity:
             self.step_answers["age_years"] = merged["age_years"]
+            self.valid_identity = {
+                name: value for name, value in self.identity.items() if name not in self.errors
+            }
+            if "age_years" not in invalid and not self.under_18:
+                self.valid_answers["age_years"] = merged["age_years"]
         return cleaned
 
     def _clean_identity(self, cleaned: dict[str, Any]) -> None:

@@ -353,7 +353,9 @@ class RulesetChange(models.Model):
     from_ruleset = models.CharField(_("from ruleset"), max_length=20)
     to_ruleset = models.CharField(_("to ruleset"), max_length=20)
     old_tier = models.CharField(_("current tier"), max_length=10, choices=Tier.choices)
-    new_tier = models.CharField(_("tier under the new ruleset"), max_length=10, choices=Tier.choices)
+    new_tier = models.CharField(
+        _("tier under the new ruleset"), max_length=10, choices=Tier.choices
+    )
     old_rules = models.JSONField(default=list, blank=True)
     new_rules = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from intake import plainsql, scheduling
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
-    AWAITING_REVIEW,
+    AWAITING_REVIEW_Q,
     TIER_RANK,
     Appointment,
     AppointmentType,
@@ -37,6 +37,9 @@ PATIENT_PAGE_FIELDS = (
     "version",
     "interruption_shown_at",
     "interrupted_rules",
+    "interruption_handled_at",
+    "awaiting_since",
+    "held_input",
     "resume_failures",
     "overridden_at",
     "reference",
@@ -56,11 +59,16 @@ def submission_get_for_patient(token: str) -> Submission | None:
 COUNT_CAP = 1000
 
 
+# Most urgent first, then longest in the queue (a mid-form emergency waits from the advice).
+QUEUE_ORDER = ("-tier_rank", "awaiting_since", "pk")
+
+
 def submission_list_for_triage() -> QuerySet[Submission]:
     """Submissions with what the queue shows, most urgent then longest waiting first.
 
-    Drafts are included (the queue's status filter leaves them out by default): an on-call
-    clinician alerted mid-form must be able to open the unfinished form. One query whatever the
+    Drafts are included: the queue's default view shows those on which the emergency advice
+    was shown until a clinician has followed them up (AWAITING_REVIEW_Q), and the "draft"
+    filter shows every draft. One query whatever the
     page size: the patient and assignee are joined, not fetched per row.
     """
     booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
@@ -69,21 +77,21 @@ def submission_list_for_triage() -> QuerySet[Submission]:
         # The queue's "appointment" column and "has appointment" filter: a correlated
         # sub-query per shown row (served by appointment_submission_idx), not a query per row.
         .annotate(next_appointment=Subquery(booked.values("starts_at")[:1]))
-        .order_by("-tier_rank", "submitted_at", "pk")
+        .order_by(*QUEUE_ORDER)
     )
 
 
 def submission_tier_counts_awaiting() -> list[tuple[str, str, int, bool]]:
-    """(tier, label, count, capped) per tier among submissions awaiting review.
+    """(tier, label, count, capped) per tier among cases awaiting review (AWAITING_REVIEW_Q).
 
     One small capped query per tier, each served by the queue index, so the cost does not grow
     with the table.
     """
     counts = []
     for tier in sorted(Tier, key=lambda t: -TIER_RANK[t]):
-        ids = Submission.objects.filter(
-            status__in=AWAITING_REVIEW, tier_rank=TIER_RANK[tier]
-        ).values("pk")[: COUNT_CAP + 1]
+        ids = Submission.objects.filter(AWAITING_REVIEW_Q, tier_rank=TIER_RANK[tier]).values(
+            "pk"
+        )[: COUNT_CAP + 1]
         count = ids.count()
         counts.append((tier.value, str(tier.label), min(count, COUNT_CAP), count > COUNT_CAP))
     return counts

@@ -28,6 +28,7 @@ from intake import clinical, plainsql, scheduling, selectors, steps, triage
 from intake.identity import age_on
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
+    NOT_PICKED_UP_Q,
     TIER_RANK,
     URGENT_KINDS,
     Appointment,
@@ -104,14 +105,22 @@ def submission_save_step(
     submission: Submission,
     step_answers: Mapping[str, object],
     identity: Mapping[str, object] | None = None,
+    hold: Mapping[str, object] | None = None,
     now: dt.datetime | None = None,
 ) -> StepSaved:
     """Save one page's answers on the draft and triage the answers so far (spec §2.4).
 
     If an EMERGENCY rule fires that the patient has not yet been interrupted for, records the
-    interruption (when, which rules) and writes the on-call staff alert through the same
-    service the final submission uses. Side effects: the draft row; Notification rows; tasks
-    queued after commit. Raises ValidationError for a sent form.
+    interruption (when, which rules), makes the draft a case in the triage queue (tier, fired
+    rules and reasons so far, waiting from now) and writes the on-call staff alert through the
+    same service the final submission uses. Side effects: the draft row; Notification rows;
+    tasks queued after commit. Raises ValidationError for a sent form.
+
+    `hold` is for a page that failed validation (issue 15: validation never stands between a
+    patient and the emergency advice): `step_answers` are then only the page's answers that
+    are valid on their own, and they are saved *only if* they interrupt, together with `hold`,
+    the page as typed, which the page shows again (with its errors) when the patient carries
+    on. Without an interruption nothing is written. A normal save forgets any held page.
 
     Optimistic locking: the row is written only if its `version` is still the one `submission`
     was read with (one UPDATE, no SELECT ... FOR UPDATE first: this runs on every page save).
@@ -131,6 +140,8 @@ def submission_save_step(
         result = clinical.evaluate(answers, now=now)
         emergency = {r.code for r in result.rules if r.tier is triage.Tier.EMERGENCY}
         interrupt = bool(emergency - set(submission.interrupted_rules))
+        if hold is not None and not interrupt:
+            return StepSaved(result=result, interrupt=False)
         changes: dict[str, Any] = {
             "answers": answers,
             "expires_at": _draft_expiry(now),
@@ -138,9 +149,10 @@ def submission_save_step(
         }
         if new_identity is not None:
             changes["identity"] = new_identity
+        if hold is not None or submission.held_input:
+            changes["held_input"] = dict(hold or {})
         if interrupt:
-            changes["interruption_shown_at"] = submission.interruption_shown_at or now
-            changes["interrupted_rules"] = sorted(set(submission.interrupted_rules) | emergency)
+            changes.update(_interruption_changes(submission, result, emergency, now=now))
         with transaction.atomic() if interrupt else contextlib.nullcontext():
             written = plainsql.update(
                 Submission,
@@ -159,6 +171,28 @@ def submission_save_step(
                 return StepSaved(result=result, interrupt=interrupt)
         submission.refresh_from_db()
     raise ValidationError(_("Your answers could not be saved just now. Please try again."))
+
+
+def _interruption_changes(
+    submission: Submission,
+    result: triage.TriageResult,
+    emergency: set[str],
+    *,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """What an emergency interruption writes on the draft: when and for which rules, and the
+    triage so far, so that the draft is an EMERGENCY case in the queue (issue 15) until a
+    clinician records what was done. A new emergency rule reopens a case already followed up."""
+    triaged = copy.copy(submission)
+    _store_result(triaged, result)
+    reopened = submission.interruption_handled_at is not None
+    return {
+        "interruption_shown_at": submission.interruption_shown_at or now,
+        "interrupted_rules": sorted(set(submission.interrupted_rules) | emergency),
+        "awaiting_since": now if reopened else (submission.awaiting_since or now),
+        "interruption_handled_at": None,
+        **{name: getattr(triaged, name) for name in TRIAGE_FIELDS},
+    }
 
 
 def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
@@ -388,6 +422,10 @@ def _submit_once(
     sent.age_years = answers["age_years"]
     sent.status = Submission.Status.SUBMITTED
     sent.submitted_at = now
+    # The same case as a mid-form emergency nobody has followed up yet: it keeps waiting from
+    # the interruption. Otherwise it joins the queue now.
+    sent.awaiting_since = submission.awaiting_since if submission.is_open_emergency else now
+    sent.held_input = {}
     sent.expires_at = None
     sent.updated_at = now
     _store_result(sent, result)
@@ -419,14 +457,8 @@ def _submit_once(
     return sent
 
 
-# What sending a form writes on the submission row (besides the patient).
-SUBMIT_FIELDS = (
-    "answers",
-    "age_years",
-    "status",
-    "submitted_at",
-    "expires_at",
-    "updated_at",
+# What `_store_result` writes: the engine's output kept with the answers it came from.
+TRIAGE_FIELDS = (
     "ruleset_version",
     "engine_tier",
     "tier",
@@ -434,8 +466,20 @@ SUBMIT_FIELDS = (
     "fired_rules",
     "reasons",
     "scores",
+)
+# What sending a form writes on the submission row (besides the patient).
+SUBMIT_FIELDS = (
+    "answers",
+    "age_years",
+    "status",
+    "submitted_at",
+    "awaiting_since",
+    "expires_at",
+    "updated_at",
+    *TRIAGE_FIELDS,
     "patient_message",
     "reference",
+    "held_input",
     "version",
 )
 
@@ -723,8 +767,9 @@ def notification_retry(*, notification_ids: Sequence[int], actor: Any) -> int:
 def submission_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Escalate urgent forms nobody has started to review in time. Run by beat every minute.
 
-    An EMERGENCY form still `submitted` (not in review) after CLINIC_ESCALATION_MINUTES
-    ["EMERGENCY"] (15 by default), or URGENT after ["URGENT"] (60), gets an escalation alert to
+    An EMERGENCY case still `submitted` (not in review), or a mid-form emergency nobody has
+    followed up, after CLINIC_ESCALATION_MINUTES["EMERGENCY"] (15 by default) in the queue, or
+    an URGENT form after ["URGENT"] (60), gets an escalation alert to
     CLINIC_ESCALATION_EMAILS and an audit event, once per level: the Escalation row's unique
     constraint makes a repeat (or two overlapping beat runs) do nothing. Returns how many.
     """
@@ -733,9 +778,9 @@ def submission_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     for level, minutes in settings.CLINIC_ESCALATION_MINUTES.items():
         overdue = (
             Submission.objects.filter(
-                status=Submission.Status.SUBMITTED,
+                NOT_PICKED_UP_Q,
                 tier=level,
-                submitted_at__lte=now - dt.timedelta(minutes=minutes),
+                awaiting_since__lte=now - dt.timedelta(minutes=minutes),
             )
             .exclude(escalations__level=level)
             .only("pk")
@@ -749,8 +794,11 @@ def _escalate(*, submission: Submission, level: str, now: dt.datetime) -> int:
     try:
         with transaction.atomic():
             locked = Submission.objects.select_for_update().get(pk=submission.pk)
-            if locked.status != Submission.Status.SUBMITTED or locked.tier != level:
-                return 0  # picked up (or re-tiered) since the query
+            picked_up = not (
+                locked.status == Submission.Status.SUBMITTED or locked.is_open_emergency
+            )
+            if picked_up or locked.tier != level:
+                return 0  # picked up, followed up (or re-tiered) since the query
             Escalation.objects.create(submission=locked, level=level, created_at=now)
             for address in settings.CLINIC_ESCALATION_EMAILS:
                 _notification_add(
@@ -768,7 +816,9 @@ def _escalate(*, submission: Submission, level: str, now: dt.datetime) -> int:
                     channel=Notification.Channel.SMS,
                 )
             waited = (
-                int((now - locked.submitted_at).total_seconds() // 60) if locked.submitted_at else 0
+                int((now - locked.awaiting_since).total_seconds() // 60)
+                if locked.awaiting_since
+                else 0
             )
             audit_record(
                 actor=None,
@@ -1593,6 +1643,59 @@ def submission_escalate_no_slot(
 
 
 @transaction.atomic
+def submission_record_emergency_follow_up(
+    *,
+    submission: Submission,
+    text: str,
+    actor: Any,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Record what a clinician did about a mid-form emergency (issue 15), which closes it.
+
+    E.g. "Phoned 14:05: patient on the way to A&E" or "Could not reach: left a message". The
+    draft leaves the queue (until a new emergency answer reopens it, or the patient sends the
+    form, which joins the queue as usual). Side effects: the draft row, a note with the text,
+    an audit event (without it). Raises ValidationError without a text, or if there is no
+    open mid-form emergency (already followed up, or the form was sent meanwhile).
+    """
+    text = _checked_text(text, _("Write down what was done."))
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not locked.is_open_emergency:
+        raise ValidationError(
+            _("There is no unfinished form with emergency advice to follow up here.")
+        )
+    locked.interruption_handled_at = now or timezone.now()
+    locked.interruption_handled_by = actor
+    locked.save(update_fields=["interruption_handled_at", "interruption_handled_by", "updated_at"])
+    SubmissionNote.objects.create(
+        submission=locked,
+        author=actor,
+        text=_("Mid-form emergency followed up: %(text)s") % {"text": text},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EMERGENCY_FOLLOW_UP,
+        submission=locked,
+        changed_fields=["interruption_handled_at", "notes"],
+        details={"interrupted_rules": list(locked.interrupted_rules)},
+        ip_address=ip_address,
+    )
+    return locked
+
+
+def _checked_text(text: str, missing: str, *, limit: int = 2000) -> str:
+    """A staff member's free-text account, stripped; ValidationError if empty or too long."""
+    if not text.strip():
+        raise ValidationError(missing)
+    if len(text) > limit:
+        raise ValidationError(
+            _("Keep it to %(limit)s characters or fewer.") % {"limit": f"{limit:,}"}
+        )
+    return text.strip()
+
+
+@transaction.atomic
 def submission_record_emergency_direction(
     *, submission: Submission, text: str, actor: Any, ip_address: str | None = None
 ) -> Submission:
@@ -1601,14 +1704,11 @@ def submission_record_emergency_direction(
     E.g. "Phoned 14:05, told to call 999; ambulance called by daughter". Kept as a note on the
     submission for the clinicians. Side effects: a note, an audit event (without the text).
     """
-    if not text.strip():
-        raise ValidationError(_("Write down what was done."))
-    if len(text) > 2000:
-        raise ValidationError(_("Keep it to 2,000 characters or fewer."))
+    text = _checked_text(text, _("Write down what was done."))
     locked = _locked_sent(submission)
     if locked.tier != Tier.EMERGENCY:
         raise ValidationError(_("This is for emergencies only: book the patient instead."))
-    note = _("Directed to emergency care (recorded at booking): %(text)s") % {"text": text.strip()}
+    note = _("Directed to emergency care (recorded at booking): %(text)s") % {"text": text}
     SubmissionNote.objects.create(submission=locked, author=actor, text=note)
     audit_record(
         actor=actor,

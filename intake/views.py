@@ -25,6 +25,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -104,8 +105,22 @@ def _step_url(submission: Submission, step: steps.FormStep, *, to_check: bool = 
     return f"{url}?return=check" if to_check else url
 
 
+def _held_url(submission: Submission) -> str | None:
+    """The page an emergency answer interrupted, if what was typed there is still held."""
+    held = submission.held_input or {}
+    page = steps.STEPS_BY_CODE.get(str(held.get("step", "")))
+    if page is None:
+        return None
+    if page.code == steps.CONSENT_STEP:
+        return reverse("intake:check", args=[submission.token])
+    return _step_url(submission, page, to_check=bool(held.get("to_check")))
+
+
 def _continue_url(submission: Submission, *, to_check: bool = False) -> str:
-    """Where the patient goes next: the first unfinished page, else the check page."""
+    """Where the patient goes next: the page they were interrupted on (to see what they typed
+    and its errors), else the first unfinished page, else the check page."""
+    if held := _held_url(submission):
+        return held
     pending = steps.progress(submission.answers, submission.identity).first_incomplete
     if pending is not None:
         return _step_url(submission, pending, to_check=to_check)
@@ -135,6 +150,47 @@ def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
         for message in form.errors[name]:
             items.append((anchor, label, message))
     return items
+
+
+# Longest value kept of one field typed on an interrupted page (the fields' own limits are
+# smaller; this only stops a forged post from filling the row).
+HELD_VALUE_MAX = 5000
+
+
+def _held_form_data(
+    submission: Submission, page: steps.FormStep
+) -> MultiValueDict[str, str] | None:
+    """What the patient typed on this page before an emergency answer interrupted it."""
+    held = submission.held_input or {}
+    if held.get("step") != page.code or not isinstance(held.get("data"), dict):
+        return None
+    return MultiValueDict({str(k): [str(v) for v in values] for k, values in held["data"].items()})
+
+
+def _interrupt_if_emergency(
+    request: HttpRequest, submission: Submission, form: StepForm, *, to_check: bool = False
+) -> HttpResponse | None:
+    """Validation never stands between a patient and the emergency advice (issue 15).
+
+    A page that failed validation is still triaged: the saved answers plus every answer on it
+    that is valid on its own. If that fires an EMERGENCY rule not yet shown, those answers are
+    saved, the on-call team alerted, what was typed is held for when the patient carries on,
+    and the patient goes straight to the advice. Otherwise nothing is saved (None).
+    """
+    typed = {
+        name: [value[:HELD_VALUE_MAX] for value in values]
+        for name, values in request.POST.lists()
+        if name in form.fields and name != "website"
+    }
+    saved = services.submission_save_step(
+        submission=submission,
+        step_answers=form.valid_answers,
+        identity=form.valid_identity if form.step.collects_identity else None,
+        hold={"step": form.step.code, "data": typed, "to_check": to_check},
+    )
+    if saved.interrupt:
+        return redirect("intake:urgent", token=submission.token)
+    return None
 
 
 def _bad_request(request: HttpRequest) -> HttpResponse:
@@ -216,6 +272,14 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
             if following is None:
                 return redirect("intake:check", token=submission.token)
             return redirect(_step_url(submission, following))
+        if not form.under_18 and (
+            interrupted := _interrupt_if_emergency(request, submission, form, to_check=to_check)
+        ):
+            return interrupted
+    elif (held := _held_form_data(submission, page)) is not None:
+        # Back from the emergency advice: the page as typed, with its errors, shown now.
+        form = StepForm(held, step=page, saved=answers, identity=identity, today=today)
+        form.is_valid()
     else:
         form = StepForm(step=page, saved=answers, identity=identity, today=today)
 
@@ -313,6 +377,10 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
         valid = form.is_valid()
         if form.is_bot:
             return _bad_request(request)
+        # Sending is a page POST too: an emergency rule that fires on the answers as they stand
+        # (a ruleset released while this draft waited) interrupts before anything is sent.
+        if interrupted := _interrupt_if_emergency(request, submission, form):
+            return interrupted
         if valid:
             try:
                 sent = services.submission_submit(
@@ -324,6 +392,9 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
                 problem = error.messages[0]
             else:
                 return redirect("intake:done", token=sent.token)
+    elif (held := _held_form_data(submission, page)) is not None:
+        form = StepForm(held, step=page, saved=submission.answers)
+        form.is_valid()
     else:
         form = StepForm(step=page, saved=submission.answers)
     context = {

@@ -51,6 +51,7 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
         lambda n: f"LEG-T{n // 1000 % 10}{n // 100 % 10}{n // 10 % 10}-{n % 10}AAA"
     )
     submitted_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    awaiting_since = factory.LazyAttribute(lambda o: o.submitted_at)
     age_years = 60
     ruleset_version = "2026.1"
     tier = "ROUTINE"

@@ -134,6 +134,7 @@ class Command(BaseCommand):
                     answers=template["answers"],
                     reference=f"LEG-{code[:4]}-{code[4:]}",
                     submitted_at=now - age,
+                    awaiting_since=now - age,
                     age_years=60,
                     ruleset_version=triage["ruleset_version"],
                     engine_tier=tier,
