@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from intake import steps
+from intake import steps, triage
 from intake.demo import CONSENT, IDENTITY, identity_for, load_vignettes, vignette_answers
+from intake.triage import QUESTIONS, AnswerType, Question
+from intake.triage.catalogue import NONE_CHOICE
 
 # The answer sets and identities are shared with the demo data (intake/demo.py).
 __all__ = [
@@ -40,3 +42,48 @@ def step_post_data(
             continue
         data[question.code] = [str(v) for v in value] if isinstance(value, list) else str(value)
     return data
+
+
+def answers_before(step_code: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What a draft has saved when the patient reaches `step_code` having filled in every
+    earlier page from `answers` (age comes with the identity details of the first page)."""
+    earlier = {s.code for s in steps.STEPS if s.number < steps.STEPS_BY_CODE[step_code].number}
+    saved = {q.code: answers.get(q.code) for q in QUESTIONS if q.step in earlier}
+    if "about_you" in earlier:
+        saved["age_years"] = answers.get("age_years")
+    return saved
+
+
+def candidate_values(question: Question) -> list[Any]:
+    """Every value a patient can give `question` on its own: each choice (one tick for a
+    multi-choice question), each end of a number's range; nothing for free text."""
+    if question.type is AnswerType.MULTI:
+        return [[code] for code in question.choice_codes if code != NONE_CHOICE]
+    if question.choices:
+        return list(question.choice_codes)
+    if question.type is AnswerType.SCALE_0_10:
+        return list(range(11))
+    if question.type is AnswerType.NUMBER:
+        return [v for v in (question.min_value, question.max_value) if v is not None]
+    return []
+
+
+def lone_emergency_answers() -> list[tuple[str, str, Any]]:
+    """(step, question, value) for every answer that, given alone on its page after the earlier
+    pages were filled in with the vignettes' unremarkable defaults, fires an EMERGENCY rule that
+    did not fire before. Derived from the catalogue and the rules, never written out by hand."""
+    defaults = vignette_answers()
+    found = []
+    for page in steps.QUESTION_STEPS:
+        before = answers_before(page.code, defaults)
+        already = _emergency_rules(before)
+        for question in page.questions:
+            for value in candidate_values(question):
+                if _emergency_rules({**before, question.code: value}) - already:
+                    found.append((page.code, question.code, value))
+    return found
+
+
+def _emergency_rules(answers: Mapping[str, Any]) -> set[str]:
+    result = triage.evaluate(answers)
+    return {rule.code for rule in result.rules if rule.tier is triage.Tier.EMERGENCY}
