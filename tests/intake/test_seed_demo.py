@@ -54,7 +54,12 @@ def test_seed_demo_fills_a_realistic_queue_once() -> None:
     # Built through the real services: the engine's result and an audit trail are there.
     assert all(s.fired_rules and s.reference for s in sent)
     assert AuditEvent.objects.filter(action="status").exists()
-    assert Submission.objects.filter(status=Submission.Status.DRAFT).count() == 2
+    drafts = Submission.objects.filter(status=Submission.Status.DRAFT)
+    assert drafts.count() == 3
+    # One of them was left after the emergency advice: an open case in the queue.
+    [abandoned] = [d for d in drafts if d.is_open_emergency]
+    assert abandoned.tier == "EMERGENCY" and abandoned.interrupted_rules == ["EMG_ALI"]
+    assert abandoned.identity["phone"]
 
 
 @override_settings(DEBUG=True)

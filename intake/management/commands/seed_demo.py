@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from intake import roles, selectors, services
+from intake import roles, selectors, services, steps
 from intake.demo import CONSENT, FIRST_NAMES, load_vignettes, vignette_answers
 from intake.models import (
     Appointment,
@@ -112,12 +112,36 @@ class Command(BaseCommand):
             # Two forms started and left unfinished, as real patients do.
             for _ in range(2):
                 services.submission_create_draft(now=now - dt.timedelta(days=1))
+            # And one left after the emergency advice (a suddenly cold, pale leg): a case in
+            # the queue until a clinician records what was done.
+            last, first = next(names)
+            self._abandon_after_advice(f"{first} {last}", now - dt.timedelta(minutes=25))
         return len(statuses[:DEMO_SUBMISSIONS])
 
+    @classmethod
+    def _abandon_after_advice(cls, name: str, at: dt.datetime) -> Submission:
+        answers = vignette_answers()
+        about_you = {
+            q.code: answers.get(q.code) for q in steps.STEPS_BY_CODE["about_you"].questions
+        }
+        draft = services.submission_create_draft(now=at)
+        services.submission_save_step(
+            submission=draft,
+            step_answers={**about_you, "age_years": answers["age_years"]},
+            identity=cls._identity(DEMO_SUBMISSIONS, name, answers, at),
+            now=at,
+        )
+        services.submission_save_step(
+            submission=draft, step_answers={"rf_cold_pale_sudden": "yes"}, now=at
+        )
+        return draft
+
     @staticmethod
-    def _send(index: int, name: str, answers: dict[str, Any], at: dt.datetime) -> Submission:
+    def _identity(
+        index: int, name: str, answers: dict[str, Any], at: dt.datetime
+    ) -> dict[str, Any]:
         born = dt.date(at.year - int(answers["age_years"]), 1 + index % 12, 1 + index % 27)
-        identity = {
+        return {
             "full_name": name,
             "date_of_birth": born.isoformat(),
             "email": f"{name.lower().replace(' ', '.')}@{DEMO_EMAIL_DOMAIN}",
@@ -126,6 +150,10 @@ class Command(BaseCommand):
             "gp_practice": ("Riverside Surgery", "Hill Street Practice", "")[index % 3],
             "nhs_number": "",
         }
+
+    @classmethod
+    def _send(cls, index: int, name: str, answers: dict[str, Any], at: dt.datetime) -> Submission:
+        identity = cls._identity(index, name, answers, at)
         draft = services.submission_create_draft(now=at)
         services.submission_save_step(
             submission=draft, step_answers=answers, identity=identity, now=at
