@@ -569,10 +569,15 @@ def submission_check_resume(*, submission: Submission, date_of_birth: dt.date) -
 def submission_purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
     """Delete unfinished forms past their expiry (7 days after the last save by default).
 
-    Side effects: deletes draft Submission rows and their notifications. Returns how many.
+    A draft on which the emergency advice was shown is kept: it is a case, with the alert, the
+    clinician's follow-up note and its audit history (retention rules for these are a decision
+    for the clinic, issue 18). Side effects: deletes draft Submission rows and their
+    notifications. Returns how many.
     """
     now = now or timezone.now()
-    expired = Submission.objects.filter(status=Submission.Status.DRAFT, expires_at__lt=now)
+    expired = Submission.objects.filter(
+        status=Submission.Status.DRAFT, expires_at__lt=now, interruption_shown_at__isnull=True
+    )
     count = expired.count()
     expired.delete()
     return count

@@ -290,6 +290,17 @@ def test_purge_deletes_only_expired_drafts() -> None:
     assert old.pk not in remaining
 
 
+def test_purge_keeps_an_expired_draft_that_showed_the_emergency_advice() -> None:
+    # It is a case: the alert, the clinician's follow-up and the audit history hang off it.
+    old = services.submission_create_draft(now=NOW - dt.timedelta(days=8))
+    saved = services.submission_save_step(
+        submission=old, step_answers={"rf_chest_pain": "yes"}, now=NOW - dt.timedelta(days=8)
+    )
+    assert saved.interrupt
+    assert services.submission_purge_expired_drafts(now=NOW) == 0
+    assert Submission.objects.filter(pk=old.pk).exists()
+
+
 def test_purge_drafts_command_reports_what_it_deleted(capsys: pytest.CaptureFixture[str]) -> None:
     services.submission_create_draft(now=timezone.now() - dt.timedelta(days=10))
     call_command("purge_drafts")
