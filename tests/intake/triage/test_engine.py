@@ -39,7 +39,7 @@ def test_not_sure_on_a_non_red_flag_question_is_not_yes():
 
 
 def test_not_sure_about_a_previous_clot_is_vte_context_for_breathlessness():
-    # 2026.2 (§4 vte_risk, §11 item 4, V82): EMG_CHEST_BREATH becomes EMG_PE, same tier.
+    # 2026.2 (§4 vte_risk, §11 item 4): EMG_CHEST_BREATH becomes EMG_PE, same tier.
     assert triage(rf_breathless="yes", prev_clot="not_sure").fired == ("EMG_PE",)
     assert triage(rf_breathless="yes", prev_clot="no").fired == ("EMG_CHEST_BREATH",)
 
