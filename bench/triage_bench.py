@@ -6,7 +6,7 @@ Run from the repository root:
 
 Timings on a shared machine vary by 10-20% from run to run, so each data set is measured
 ``--repeat`` times (default 3) and the best and the median are printed. It reports two data
-sets: the 30 clinical vignettes (tests/intake/triage/vignettes.json, defaults
+sets: the clinical vignettes (tests/intake/triage/vignettes.json, defaults
 plus each vignette's answers) and N random valid answer sets from ``intake.triage.samples``
 (seeded, so runs are comparable). The random sets answer every question, hidden ones included,
 and fire about 6 rules each, so they are a heavier load than real forms. The target is at least

@@ -1,4 +1,4 @@
-"""The question catalogue (spec §2-§3, ruleset 2026.1): every question the patient can see.
+"""The question catalogue (spec §2-§3, ruleset 2026.2): every question the patient can see.
 
 Each question is data: its stable code, the step it belongs to, the patient wording (verbatim
 from the spec; the Edinburgh Claudication Questionnaire items must stay verbatim because their
@@ -260,7 +260,8 @@ QUESTIONS: tuple[Question, ...] = (
             (NO, "No"),
             (NOT_SURE, "Not sure"),
         ),
-        show_if=All(Eq("sex_at_birth", "female"), Between("age_years", 16, 55)),
+        # 18-55 since ruleset 2026.2 (was 16-55): the form is for adults only (§11 item 6).
+        show_if=All(Eq("sex_at_birth", "female"), Between("age_years", 18, 55)),
     ),
     _q(
         "height_cm",
@@ -305,6 +306,22 @@ QUESTIONS: tuple[Question, ...] = (
         "Is your leg or foot **newly** numb, or too weak to move? (For example, you cannot "
         "wiggle your toes or lift your foot.)",
         YU,
+    ),
+    # The one conditional question of step 2 (ruleset 2026.2). A single, not a yes_no_unsure:
+    # its "not_sure" is a choice code, never mapped to yes. Its show-if reads the RAW red-flag
+    # answer (§2.3): "not sure" about new numbness shows it as "yes" does.
+    _q(
+        "rf_numb_weak_onset",
+        "red_flags",
+        "When did the numbness or weakness start?",
+        SINGLE,
+        _c(
+            ("last_24_hours", "In the last 24 hours"),
+            ("1_to_14_days", "Between 1 and 14 days ago"),
+            ("over_2_weeks", "More than 2 weeks ago"),
+            (NOT_SURE, "I'm not sure"),
+        ),
+        show_if=In("rf_numb_weak_new", (YES, NOT_SURE)),
     ),
     _q(
         "rf_weakness_worsening",

@@ -50,8 +50,10 @@ def _group_conditionals() -> tuple[tuple[Condition, tuple[str, ...], tuple[str, 
     Seven ECQ questions share one condition, six IRLSSG ones another, so each distinct condition
     is checked once per call. Safe because a condition reads only earlier questions, which are
     all resolved before its group's first member is reached. Each group lists its single-value
-    questions and its multi-choice questions. No red flag (yes_no_unsure) is conditional (a
-    test checks this), so mapping not_sure before visibility is safe.
+    questions and its multi-choice questions. Visibility is decided on the raw answers, before
+    not_sure → yes (§2.3, §7.1): ``rf_numb_weak_onset`` reads the raw ``rf_numb_weak_new``, and
+    its show-if lists both "yes" and "not_sure". No red flag (yes_no_unsure) is itself
+    conditional (a test checks this), so the mapping never touches a hidden question.
     """
     groups: dict[int, tuple[Condition, list[str], list[str]]] = {}
     for q in QUESTIONS:
@@ -69,6 +71,8 @@ _CONDITIONAL_GROUPS = _group_conditionals()
 
 def normalise(answers: Mapping[str, object]) -> Normalised:
     """Apply §2.3 and §2.2: hidden or absent → None ([] for multi); not_sure → yes on red flags.
+
+    Visibility is decided on the raw answers first, then not_sure is mapped (§7 step 1).
 
     Values sent for hidden questions are dropped even when present (a male patient's
     ``pregnancy_status``, ``ecq2``-``ecq6`` when ``ecq1`` is not "yes"), so stale answers from a
@@ -89,18 +93,21 @@ def normalise_with_not_sure(answers: Mapping[str, object]) -> tuple[Normalised, 
     if len(out) != _CODE_COUNT:
         # Unknown codes were sent: drop them, so the result holds exactly the catalogue's codes.
         out = {code: out[code] for code in _TEMPLATE}
-    not_sure: tuple[str, ...] = ()
-    if NOT_SURE in out.values():  # one C-level scan; usually false
-        not_sure = tuple(code for code in _UNSURE if out[code] == NOT_SURE)
-        for code in not_sure:
-            # Conservative (§2.2): "not sure" about a red flag counts as "yes".
-            out[code] = YES
+    # Show-if first, on the raw answers (§2.3, §7.1); only then not_sure → yes.
     for show_if, scalars, multis in _CONDITIONAL_GROUPS:
         if not show_if.holds(out):
             for code in scalars:
                 out[code] = None
             for code in multis:
                 out[code] = []
+    not_sure: tuple[str, ...] = ()
+    if NOT_SURE in out.values():  # one C-level scan; usually false
+        not_sure = tuple(code for code in _UNSURE if out[code] == NOT_SURE)
+        for code in not_sure:
+            # Conservative (§2.2): "not sure" about a red flag counts as "yes". Only the
+            # yes_no_unsure questions: on a single-choice question (prev_clot, pregnancy_status,
+            # rf_numb_weak_onset) "not_sure" is a choice code that §4 names where it counts.
+            out[code] = YES
     for code in _MULTI:
         value = out[code]
         if type(value) is not list:
@@ -206,8 +213,12 @@ def p_wells(a: Normalised, one_leg_swelling: bool) -> int:
     return sum(items)
 
 
-_PREV_DVT = frozenset({"dvt", "both"})
+# pWells "previously documented DVT" (§5.1): not_sure counts since 2026.2 (conservative).
+_PREV_DVT = frozenset({"dvt", "both", NOT_SURE})
+# PE-Wells "previous DVT/PE" (§5.1 lists plain `prev_clot`; not_sure is not named there, §4).
 _PREV_VTE = frozenset({"dvt", "pe", "both"})
+# vte_risk (§4): not_sure counts since 2026.2 (conservative).
+_PREV_VTE_RISK = frozenset({"dvt", "pe", "both", NOT_SURE})
 
 
 def pe_wells(a: Normalised, dvt_pattern: bool) -> dict[str, Any]:
@@ -321,7 +332,13 @@ _ACUTE = frozenset({"sudden_minutes", "over_hours"})
 _ONE_SIDE = frozenset({"left", "right"})
 _SWOLLEN = frozenset({"ankle_or_calf", "whole_leg"})
 _LEG_PAIN_SITES = frozenset({"calf", "behind_knee", "thigh_back", "thigh_front", "whole_leg"})
+# The pregnancy staff note (§5.1) and ``pregnant_or_postpartum``: confirmed answers only.
 _PREGNANT = frozenset({"pregnant", "birth_last_6_weeks"})
+# vte_risk (§4): not_sure counts as pregnant/postpartum since 2026.2 (conservative).
+_PREGNANT_VTE_RISK = frozenset({"pregnant", "birth_last_6_weeks", NOT_SURE})
+# rf_numb_weak_onset (§4): neuro_acute / neuro_recent.
+_NEURO_ACUTE_ONSET = frozenset({"last_24_hours", NOT_SURE})
+_NEURO_RECENT_ONSET = "1_to_14_days"
 _VASCULAR_CONDITIONS = frozenset(
     {
         "high_blood_pressure",
@@ -376,6 +393,11 @@ def derive(a: Normalised) -> Derived:
     diabetes = not _DIABETES.isdisjoint(conditions)
     recent = a["symptom_duration"] in _RECENT
     acute_onset = a["onset_speed"] in _ACUTE
+    # §4 (2026.2): without rf_numb_weak_onset (hidden, or a 2026.1 answer set replayed) both
+    # equal acute_onset, so the neuro rules give exactly 2026.1's result (§11 item 1).
+    numb_weak_onset = a["rf_numb_weak_onset"]
+    neuro_acute = acute_onset or numb_weak_onset in _NEURO_ACUTE_ONSET
+    neuro_recent = neuro_acute or numb_weak_onset == _NEURO_RECENT_ONSET
     one_leg = a["affected_side"] in _ONE_SIDE
     one_leg_swelling = a["leg_swollen"] in _SWOLLEN and a["swelling_side"] in _ONE_SIDE
     red_warm = "red_or_darker_warm_patch" in skin
@@ -389,8 +411,8 @@ def derive(a: Normalised) -> Derived:
         or a["bedbound_3d_4w"] == YES
         or a["leg_cast_recent_12w"] == YES
         or a["leg_paralysis"] == YES
-        or a["prev_clot"] in _PREV_VTE
-        or a["pregnancy_status"] in _PREGNANT
+        or a["prev_clot"] in _PREV_VTE_RISK
+        or a["pregnancy_status"] in _PREGNANT_VTE_RISK
         or a["hormones"] == YES
         or a["long_journey_4w"] == YES
     )
@@ -424,6 +446,8 @@ def derive(a: Normalised) -> Derived:
         "diabetes": diabetes,
         "recent": recent,
         "acute_onset": acute_onset,
+        "neuro_acute": neuro_acute,
+        "neuro_recent": neuro_recent,
         "one_leg": one_leg,
         "one_leg_swelling": one_leg_swelling,
         "red_warm": red_warm,

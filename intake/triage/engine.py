@@ -65,15 +65,16 @@ FOOTERS: Mapping[Tier, str] = {
     ),
 }
 
-# §2.5: when the clinic is closed (or closes within 60 minutes) nobody will phone today, so
-# "the clinic will phone you today" becomes "call NHS 111 or your GP now ...". The sentence
-# about waiting for our call is dropped too: it would contradict the new instruction.
+# §2.5: when the clinic is closed (or closes within 60 minutes) nobody will phone today, so the
+# WHOLE URGENT footer is replaced by this one (verbatim), with no "If we have not called ..."
+# sentence left over (§11 item 7).
 URGENT_FOOTER_CLOSED = (
     "You need to be seen today. Call NHS 111 or your GP now for a same-day appointment. If you "
     "get chest pain or breathlessness, or your leg turns cold, pale or numb, call 999."
 )
 
-# Used when no call-back cutoff time is configured: the §1 URGENT target is a call within 4 h.
+# §1/§2.5: with no call-back cutoff configured, "If we have not called by {cutoff time}" reads
+# "If we have not called within 4 hours".
 DEFAULT_CUTOFF_WORDING = "within 4 hours"
 
 CATEGORY_SENTENCE = (
@@ -165,7 +166,7 @@ class TriageResult:
 
 _NOT_SURE_CODES = tuple(q.code for q in QUESTIONS if q.type is AnswerType.YES_NO_UNSURE)
 _PREGNANCY_RULES = frozenset({"URG_DVT", "EMG_PE"})
-_MAX_PATIENT_SENTENCES = 3  # §7.7
+_MAX_PATIENT_SENTENCES = 3  # §7.7, EMERGENCY and URGENT; SOON and ROUTINE show one
 
 
 # Precomputed per rule so that evaluate() does as little as possible per fired rule.
@@ -251,6 +252,9 @@ def evaluate(
     # likely category (this runs after every saved step, so it avoids repeated passes).
     built: list[FiredRule] = []
     sentences_list: list[str] = []
+    # §7.7: EMERGENCY/URGENT show up to 3 top-tier sentences; SOON/ROUTINE only the first
+    # top-tier rule's sentence (several side by side read as competing diagnoses).
+    max_sentences = _MAX_PATIENT_SENTENCES if tier >= Tier.URGENT else 1
     likely_category: str | None = None
     for rule in fired_rules:
         code = rule.code
@@ -264,7 +268,7 @@ def evaluate(
             reason += PREGNANCY_NOTE
         evidence = {name: (a if is_answer else d)[name] for name, is_answer in _EVIDENCE[code]}
         built.append(FiredRule(code, rule.tier, text, reason, rule.source, evidence, rule.category))
-        if rule.tier == tier and text and len(sentences_list) < _MAX_PATIENT_SENTENCES:
+        if rule.tier == tier and text and len(sentences_list) < max_sentences:
             sentences_list.append(text)
         if likely_category is None:
             likely_category = rule.category

@@ -1,4 +1,4 @@
-"""The triage rules (spec §6, ruleset 2026.1) as one ordered table.
+"""The triage rules (spec §6, ruleset 2026.2) as one ordered table.
 
 Each rule is a row of ``RULES``: a stable UPPER_SNAKE code (stored with every submission and
 never renamed), its tier, a small named condition function over ``(answers, derived, fired)``,
@@ -31,7 +31,7 @@ __all__ = [
     "Tier",
 ]
 
-RULESET_VERSION = "2026.1"
+RULESET_VERSION = "2026.2"
 
 
 class Tier(IntEnum):
@@ -98,11 +98,11 @@ def _pain_score_now_at_least(a: Normalised, threshold: int) -> bool:
 
 
 def emg_ali(a: Normalised, d: Derived, fired: Set[str]) -> bool:
-    """Acute limb ischaemia: sudden cold and pale leg, or new numbness/weakness with acute onset
-    and a cold or discoloured leg (6 Ps, ESVS 2020)."""
+    """Acute limb ischaemia: sudden cold and pale leg, or new numbness/weakness that started in
+    the last 2 weeks (neuro_recent) with a cold or discoloured leg (6 Ps, ESVS 2020)."""
     return a["rf_cold_pale_sudden"] == YES or (
         a["rf_numb_weak_new"] == YES
-        and d["acute_onset"]
+        and d["neuro_recent"]
         and (
             a["leg_colder"] == YES
             or "pale_or_white" in a["skin_changes"]
@@ -112,8 +112,9 @@ def emg_ali(a: Normalised, d: Derived, fired: Set[str]) -> bool:
 
 
 def emg_sudden_neuro(a: Normalised, d: Derived, fired: Set[str]) -> bool:
-    """Sudden new numbness or weakness (minutes to hours) not already explained as ALI."""
-    return a["rf_numb_weak_new"] == YES and d["acute_onset"] and "EMG_ALI" not in fired
+    """Sudden new numbness or weakness (acute onset, or started in the last 24 hours or at an
+    unknown time: neuro_acute) not already explained as ALI."""
+    return a["rf_numb_weak_new"] == YES and d["neuro_acute"] and "EMG_ALI" not in fired
 
 
 def emg_pe(a: Normalised, d: Derived, fired: Set[str]) -> bool:
@@ -183,7 +184,7 @@ def emg_vv_bleed(a: Normalised, d: Derived, fired: Set[str]) -> bool:
 
 
 def emg_aaa(a: Normalised, d: Derived, fired: Set[str]) -> bool:
-    """Sudden severe back/tummy pain with collapse, a known aneurysm, or age ≥60 with vascular
+    """Sudden severe back/tummy pain with collapse, a known aneurysm, or age ≥50 with vascular
     risk: possible symptomatic or ruptured AAA (NG156)."""
     age = d["age_years"]
     return bool(
@@ -191,7 +192,7 @@ def emg_aaa(a: Normalised, d: Derived, fired: Set[str]) -> bool:
         and (
             a["rf_fainted"] == YES
             or "aortic_aneurysm" in a["conditions"]
-            or (age is not None and age >= 60 and d["vascular_risk"])
+            or (age is not None and age >= 50 and d["vascular_risk"])
         )
     )
 
@@ -248,9 +249,10 @@ def urg_cellulitis(a: Normalised, d: Derived, fired: Set[str]) -> bool:
 
 
 def urg_neuro(a: Normalised, d: Derived, fired: Set[str]) -> bool:
-    """Worsening weakness / foot drop, or new numbness/weakness that did not start acutely."""
+    """Worsening weakness / foot drop, or new numbness/weakness that did not start acutely
+    (NOT neuro_acute)."""
     return a["rf_weakness_worsening"] == YES or (
-        a["rf_numb_weak_new"] == YES and not d["acute_onset"]
+        a["rf_numb_weak_new"] == YES and not d["neuro_acute"]
     )
 
 
@@ -278,6 +280,39 @@ def urg_back_abdo_pain(a: Normalised, d: Derived, fired: Set[str]) -> bool:
 def urg_faint(a: Normalised, d: Derived, fired: Set[str]) -> bool:
     """Faint or near-faint not already explained by EMG_PE or EMG_AAA (CG109)."""
     return a["rf_fainted"] == YES and "EMG_PE" not in fired and "EMG_AAA" not in fired
+
+
+def urg_pulse(a: Normalised, d: Derived, fired: Set[str]) -> bool:
+    """Patient-reported pulse ≥131 or ≤40/min (NEWS2 single-parameter score 3). A pulse not
+    given is null, so it never fires (§2.3). Independent of every other rule."""
+    pulse = a["pulse_bpm"]
+    if not isinstance(pulse, int) or isinstance(pulse, bool):
+        return False
+    return pulse >= 131 or pulse <= 40
+
+
+_HIGH_PREFIXES = ("EMG_", "URG_")
+_ALONE_FLAGS = (
+    "rf_fever",
+    "rf_pain_out_of_proportion",
+    "rf_spreading_fast",
+    "rf_dark_blisters",
+    "rf_toe_move_pain",
+    "rf_leg_tight_hard",
+)
+
+
+def urg_red_flag_alone(a: Normalised, d: Derived, fired: Set[str]) -> bool:
+    """Fail-safe: one of six red flags (yes or not sure) when no EMERGENCY or URGENT rule
+    above it has fired (so not with URG_PULSE either). A rule's tier follows its code prefix
+    (a test checks this), and every EMG_/URG_ rule is listed above this one."""
+    for code in fired:
+        if code.startswith(_HIGH_PREFIXES):
+            return False
+    for code in _ALONE_FLAGS:  # noqa: SIM110 - a plain loop: this runs on every evaluate()
+        if a[code] == YES:
+            return True
+    return False
 
 
 # --- SOON (§6.3) -------------------------------------------------------------------------------
@@ -402,7 +437,15 @@ RULES: tuple[Rule, ...] = (
         "Possible acute limb ischaemia (reported sudden cold/pale/colour change ± new "
         "numbness/weakness). Time-critical; neuro deficit = threatened limb.",
         "ESVS 2020 ALI; RCEM Learning ALI (6 Ps); NHS PAD page (urgent symptoms)",
-        ("rf_cold_pale_sudden", "rf_numb_weak_new", "acute_onset", "leg_colder", "skin_changes"),
+        (
+            "rf_cold_pale_sudden",
+            "rf_numb_weak_new",
+            "rf_numb_weak_onset",
+            "onset_speed",
+            "neuro_recent",
+            "leg_colder",
+            "skin_changes",
+        ),
     ),
     Rule(
         "EMG_SUDDEN_NEURO",
@@ -412,7 +455,7 @@ RULES: tuple[Rule, ...] = (
         "or a trapped nerve, and needs checking now.",
         "Sudden leg sensory/motor deficit (onset minutes-hours); ALI, stroke and CES not excluded.",
         "ESVS 2020 (paraesthesia/paralysis); NHS PAD page; GIRFT CES",
-        ("rf_numb_weak_new", "onset_speed", "acute_onset"),
+        ("rf_numb_weak_new", "rf_numb_weak_onset", "onset_speed", "neuro_acute"),
     ),
     Rule(
         "EMG_PE",
@@ -633,7 +676,13 @@ RULES: tuple[Rule, ...] = (
         "Progressive/new motor deficit or foot drop → same-day review; discuss acute foot drop "
         "with on-call spinal team.",
         "NHS Lothian RefHelp (acute foot drop); NICE CKS sciatica; Semigran vignette 20",
-        ("rf_weakness_worsening", "rf_numb_weak_new", "acute_onset"),
+        (
+            "rf_weakness_worsening",
+            "rf_numb_weak_new",
+            "rf_numb_weak_onset",
+            "onset_speed",
+            "neuro_acute",
+        ),
     ),
     Rule(
         "URG_VV_BLED",
@@ -661,8 +710,7 @@ RULES: tuple[Rule, ...] = (
         Tier.URGENT,
         urg_back_abdo_pain,
         "Sudden, severe tummy or back pain needs a doctor to check you today.",
-        "Sudden severe abdominal/back pain, no AAA-risk trigger; consider AAA anyway if age "
-        "≥50 with risk factors.",
+        "Sudden severe abdominal/back pain without an AAA trigger; AAA is not excluded.",
         "NICE NG156",
         ("rf_sudden_back_tummy_pain", "age_years", "vascular_risk"),
     ),
@@ -674,6 +722,28 @@ RULES: tuple[Rule, ...] = (
         "Syncope/near-syncope without chest or VTE context.",
         "NICE CG109 (transient loss of consciousness: all need initial assessment)",
         ("rf_fainted",),
+    ),
+    Rule(
+        "URG_PULSE",
+        Tier.URGENT,
+        urg_pulse,
+        "A very fast or very slow pulse needs a doctor to check you today.",
+        "Patient-reported pulse {pulse_bpm}/min (NEWS2 single-parameter score 3): same-day "
+        "review; consider PE, sepsis, arrhythmia.",
+        "Royal College of Physicians, NEWS2 (2017)",
+        ("pulse_bpm",),
+    ),
+    Rule(
+        "URG_RED_FLAG_ALONE",
+        Tier.URGENT,
+        urg_red_flag_alone,
+        "You told us about a warning sign that a clinician needs to check today.",
+        "Red flag answered yes or not sure without the combination that makes an emergency "
+        "rule fire: same-day clinician review; infection, necrotising fasciitis and compartment "
+        "syndrome are not excluded.",
+        "Fail-safe for isolated red flags (ruleset 2026.2); NICE NG51; NICE NG141; BOAST "
+        "compartment syndrome",
+        _ALONE_FLAGS,
     ),
     # SOON
     Rule(

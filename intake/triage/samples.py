@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from intake.triage.catalogue import NONE_CHOICE, QUESTIONS, YES, AnswerType, Question
+from intake.triage.catalogue import NO, NONE_CHOICE, QUESTIONS, YES, AnswerType, Question
 
 __all__ = ["EXAMPLE_PHONE", "EXAMPLE_TEXT", "multi_options", "random_answers", "scalar_domain"]
 
@@ -55,8 +55,15 @@ def random_answers(
     for question in QUESTIONS:
         if not question.required and rng.random() < blank_optional:
             answers[question.code] = None
-        elif question.step == "red_flags" and question.required and rng.random() >= red_flag_rate:
-            quiet = [NONE_CHOICE] if question.type is AnswerType.MULTI else "no"
+        elif (
+            question.step == "red_flags"
+            and question.required
+            and (question.type is AnswerType.MULTI or NO in question.choice_codes)
+            and rng.random() >= red_flag_rate
+        ):
+            # Quiet: "no" / "none". rf_numb_weak_onset has no quiet answer: it is only asked
+            # after new numbness, so it gets a random choice below.
+            quiet = [NONE_CHOICE] if question.type is AnswerType.MULTI else NO
             answers[question.code] = quiet
         elif question.type is AnswerType.MULTI:
             options = multi_options(question)

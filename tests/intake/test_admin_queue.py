@@ -275,7 +275,7 @@ def test_rerun_records_old_and_new_results(triage_nurse: Any, journey: Any) -> N
         "fired": ["RTN_DEFAULT"],
     }
     assert event.details["new"] == {
-        "ruleset_version": "2026.1",
+        "ruleset_version": "2026.2",
         "tier": "URGENT",
         "fired": ["URG_DVT"],
     }

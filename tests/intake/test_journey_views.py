@@ -329,7 +329,7 @@ def test_the_submission_stores_the_engine_result(journey: Journey) -> None:
     submission = journey("V02", send=True)
     assert submission.tier == submission.engine_tier == "EMERGENCY"
     assert set(submission.fired_rules) == {"EMG_PE", "URG_DVT"}
-    assert submission.ruleset_version == "2026.1"
+    assert submission.ruleset_version == "2026.2"
     assert submission.scores["p_wells"] == 2
     assert submission.reasons[0]["code"] == "EMG_PE"
     assert submission.patient.full_name == IDENTITY["full_name"]

@@ -52,7 +52,7 @@ def test_single_answer_object_from_a_file(tmp_path: Path):
     result = json.loads(out)
     assert result["tier"] == "URGENT"
     assert result["fired"] == ["URG_DVT"]
-    assert result["ruleset_version"] == "2026.1"
+    assert result["ruleset_version"] == "2026.2"
     assert {"tier", "fired", "scores", "ruleset_version", "patient_message", "reasons"} <= set(
         result
     )
@@ -91,7 +91,7 @@ def test_uses_the_configured_emergency_number(monkeypatch: pytest.MonkeyPatch, s
 
 def test_explain_prints_why_each_rule_fired(monkeypatch: pytest.MonkeyPatch):
     out, _ = run("--explain", stdin=json.dumps(PE_CASE), monkeypatch=monkeypatch)
-    assert out.startswith("Tier: EMERGENCY (ruleset 2026.1)")
+    assert out.startswith("Tier: EMERGENCY (ruleset 2026.2)")
     assert "- EMG_PE [EMERGENCY]" in out
     assert "rf_breathless = yes" in out
     assert "dvt_pattern = True" in out

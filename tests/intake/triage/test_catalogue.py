@@ -46,6 +46,7 @@ SPEC_CODES = [
     "walking_ability",
     "rf_cold_pale_sudden",
     "rf_numb_weak_new",
+    "rf_numb_weak_onset",
     "rf_weakness_worsening",
     "rf_breathless",
     "rf_chest_pain",
@@ -293,8 +294,11 @@ def test_conditions_hold(condition, answers, expected):  # type: ignore[no-untyp
     assert condition.holds(answers) is expected
 
 
-def test_pregnancy_question_shown_to_women_aged_16_to_55():
+def test_pregnancy_question_shown_to_women_aged_18_to_55():
+    # 18-55 since 2026.2 (§3, §11 item 6; was 16-55).
+    assert is_visible("pregnancy_status", {"sex_at_birth": "female", "age_years": 18})
     assert is_visible("pregnancy_status", {"sex_at_birth": "female", "age_years": 55})
+    assert not is_visible("pregnancy_status", {"sex_at_birth": "female", "age_years": 17})
     assert not is_visible("pregnancy_status", {"sex_at_birth": "female", "age_years": 56})
     assert not is_visible("pregnancy_status", {"sex_at_birth": "male", "age_years": 30})
     assert not is_visible("pregnancy_status", {"sex_at_birth": "female"})
@@ -319,3 +323,33 @@ def test_no_red_flag_is_conditional():
     for q in QUESTIONS:
         if q.type is AnswerType.YES_NO_UNSURE:
             assert q.show_if is None, q.code
+
+
+def test_numbness_onset_question_follows_the_spec():
+    q = QUESTIONS_BY_CODE["rf_numb_weak_onset"]
+    assert q.step == "red_flags"
+    assert q.type is AnswerType.SINGLE  # not yes_no_unsure: its not_sure is never mapped
+    assert q.required
+    assert q.text == "When did the numbness or weakness start?"
+    assert [(c.code, c.label) for c in q.choices] == [
+        ("last_24_hours", "In the last 24 hours"),
+        ("1_to_14_days", "Between 1 and 14 days ago"),
+        ("over_2_weeks", "More than 2 weeks ago"),
+        ("not_sure", "I'm not sure"),
+    ]
+    codes = [question.code for question in QUESTIONS]
+    assert codes.index("rf_numb_weak_onset") == codes.index("rf_numb_weak_new") + 1
+    assert q.show_if is not None
+    assert q.show_if.to_dict() == {
+        "op": "in",
+        "code": "rf_numb_weak_new",
+        "values": ["yes", "not_sure"],
+    }
+
+
+@pytest.mark.parametrize(("numb", "shown"), [("yes", True), ("not_sure", True), ("no", False)])
+def test_numbness_onset_shown_on_the_raw_numbness_answer(numb: str, shown: bool):
+    # §2.3: decided on the raw answer, before not_sure → yes (the web form sees raw answers).
+    assert ("rf_numb_weak_onset" in visible_codes({"rf_numb_weak_new": numb})) is shown
+    assert is_visible("rf_numb_weak_onset", {"rf_numb_weak_new": numb}) is shown
+    assert "rf_numb_weak_onset" not in visible_codes({})

@@ -90,6 +90,8 @@ ONE_LEG_SWELLING = {"leg_swollen": "ankle_or_calf", "swelling_side": "left"}
         ({"prev_clot": "dvt"}, 1),
         ({"prev_clot": "both"}, 1),
         ({"prev_clot": "pe"}, 0),
+        ({"prev_clot": "no"}, 0),
+        ({"prev_clot": "not_sure"}, 1),  # 2026.2: not_sure counts (§5.1, §11 item 4)
         ({"long_journey_4w": "yes", "hormones": "yes"}, 0),  # VTE risk but not Wells items
         (
             {
@@ -272,12 +274,59 @@ def test_each_vte_risk_factor_counts(overrides: dict[str, Any]):
     assert derived(**overrides)["vte_risk"] is True
 
 
-def test_no_vte_risk_for_family_history_or_unsure_pregnancy():
+def test_no_vte_risk_for_family_history_or_a_clear_no():
     assert derived(family_clot="yes")["vte_risk"] is False
-    assert (
-        derived(sex_at_birth="female", age_years=30, pregnancy_status="not_sure")["vte_risk"]
-        is False
-    )
+    assert derived(prev_clot="no")["vte_risk"] is False
+    assert derived(sex_at_birth="female", age_years=30, pregnancy_status="no")["vte_risk"] is False
+
+
+def test_not_sure_about_a_previous_clot_counts_for_vte_risk():
+    # 2026.2 (§4 vte_risk, §11 item 4); 2026.1 read not_sure as no.
+    assert derived(prev_clot="not_sure")["vte_risk"] is True
+
+
+def test_not_sure_about_pregnancy_counts_for_vte_risk_but_not_for_the_pregnancy_note():
+    # 2026.2 (§4 vte_risk, §11 item 4). The staff note of §5.1 applies only to pregnancy_status
+    # in {pregnant, birth_last_6_weeks}, so pregnant_or_postpartum stays false for not_sure.
+    d = derived(sex_at_birth="female", age_years=30, pregnancy_status="not_sure")
+    assert d["vte_risk"] is True
+    assert d["pregnant_or_postpartum"] is False
+    # Hidden (a man, or a woman over 55): the not_sure sent is dropped.
+    assert derived(sex_at_birth="male", pregnancy_status="not_sure")["vte_risk"] is False
+    old = derived(sex_at_birth="female", age_years=56, pregnancy_status="not_sure")
+    assert old["vte_risk"] is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "acute", "recent"),
+    [
+        ({}, False, False),
+        ({"onset_speed": "sudden_minutes"}, True, True),
+        ({"onset_speed": "over_hours"}, True, True),
+        ({"rf_numb_weak_new": "yes", "rf_numb_weak_onset": "last_24_hours"}, True, True),
+        ({"rf_numb_weak_new": "yes", "rf_numb_weak_onset": "not_sure"}, True, True),
+        ({"rf_numb_weak_new": "not_sure", "rf_numb_weak_onset": "last_24_hours"}, True, True),
+        ({"rf_numb_weak_new": "yes", "rf_numb_weak_onset": "1_to_14_days"}, False, True),
+        ({"rf_numb_weak_new": "yes", "rf_numb_weak_onset": "over_2_weeks"}, False, False),
+        ({"rf_numb_weak_new": "yes", "rf_numb_weak_onset": None}, False, False),
+        (
+            {
+                "rf_numb_weak_new": "yes",
+                "rf_numb_weak_onset": "over_2_weeks",
+                "onset_speed": "sudden_minutes",
+            },
+            True,
+            True,
+        ),
+        # hidden while rf_numb_weak_new is no: the onset sent is ignored
+        ({"rf_numb_weak_new": "no", "rf_numb_weak_onset": "last_24_hours"}, False, False),
+        ({"rf_numb_weak_new": "no", "rf_numb_weak_onset": "1_to_14_days"}, False, False),
+    ],
+)
+def test_neuro_acute_and_neuro_recent(overrides: dict[str, Any], acute: bool, recent: bool):
+    base = {"onset_speed": "over_days", **overrides}
+    d = derived(**base)
+    assert (d["neuro_acute"], d["neuro_recent"]) == (acute, recent)
 
 
 def test_vascular_risk_from_age_65_smoking_diabetes_or_conditions():
@@ -315,3 +364,14 @@ def test_wound_sites_and_duration():
 def test_sepsis_sign_ignores_none():
     assert derived(rf_sepsis_signs=["none"])["sepsis_sign"] is False
     assert derived(rf_sepsis_signs=["feel_might_die"])["sepsis_sign"] is True
+
+
+@pytest.mark.parametrize(
+    ("prev_clot", "points"),
+    [("dvt", 1.5), ("pe", 1.5), ("both", 1.5), ("no", 0.0), ("not_sure", 0.0)],
+)
+def test_pe_wells_previous_clot_counts_a_recalled_clot_only(prev_clot: str, points: float):
+    # §5.1 lists PE-Wells "previous DVT/PE (1.5): prev_clot" and names not_sure only for pWells
+    # and vte_risk (§4: on a single question not_sure counts only where a definition names it).
+    pe = triage(prev_clot=prev_clot).scores["pe_wells"]
+    assert pe["items"]["previous_dvt_or_pe"] == points

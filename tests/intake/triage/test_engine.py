@@ -30,9 +30,37 @@ def test_every_red_flag_answered_not_sure_is_reported():
 
 
 def test_not_sure_on_a_non_red_flag_question_is_not_yes():
-    # prev_clot / pregnancy_status "not_sure" are single-choice answers, not red flags
+    # prev_clot / pregnancy_status / rf_numb_weak_onset "not_sure" are single-choice answers,
+    # not red flags: kept as "not_sure", and never listed among the red flags answered not sure.
     assert normalise(answers(prev_clot="not_sure"))["prev_clot"] == "not_sure"
-    assert "EMG_PE" not in set(triage(rf_breathless="yes", prev_clot="not_sure").fired)
+    onset = answers(rf_numb_weak_new="yes", rf_numb_weak_onset="not_sure")
+    assert normalise(onset)["rf_numb_weak_onset"] == "not_sure"
+    assert triage(prev_clot="not_sure").not_sure == ()
+
+
+def test_not_sure_about_a_previous_clot_is_vte_context_for_breathlessness():
+    # 2026.2 (§4 vte_risk, §11 item 4): EMG_CHEST_BREATH becomes EMG_PE, same tier.
+    assert triage(rf_breathless="yes", prev_clot="not_sure").fired == ("EMG_PE",)
+    assert triage(rf_breathless="yes", prev_clot="no").fired == ("EMG_CHEST_BREATH",)
+
+
+def test_faint_with_unsure_pregnancy_is_emg_pe_without_the_pregnancy_note():
+    # 2026.2 (§11 item 4): URG_FAINT → EMG_PE. The obstetric note needs pregnant/postpartum.
+    woman = {"sex_at_birth": "female", "age_years": 30}
+    result = triage(**woman, pregnancy_status="not_sure", rf_fainted="yes")
+    assert result.fired == ("EMG_PE",)
+    assert "obstetric" not in result.rules[0].staff_reason
+    assert triage(**woman, pregnancy_status="no", rf_fainted="yes").fired == ("URG_FAINT",)
+
+
+def test_onset_question_is_kept_when_numbness_is_answered_not_sure():
+    # §2.3 / §7.1: show-if is decided on the RAW answers, before not_sure → yes.
+    raw = answers(rf_numb_weak_new="not_sure", rf_numb_weak_onset="1_to_14_days")
+    a = normalise(raw)
+    assert a["rf_numb_weak_new"] == "yes"
+    assert a["rf_numb_weak_onset"] == "1_to_14_days"
+    hidden = normalise(answers(rf_numb_weak_new="no", rf_numb_weak_onset="1_to_14_days"))
+    assert hidden["rf_numb_weak_onset"] is None
 
 
 def test_pregnancy_status_of_a_man_is_ignored():
@@ -105,6 +133,59 @@ def test_patient_message_shows_at_most_three_top_tier_sentences_then_the_footer(
     assert parts[3] == result.patient_footer
     assert len(parts) == 4
     assert "vein problem" not in result.patient_message  # lower-tier text not shown
+
+
+def test_routine_message_shows_only_the_first_rule_sentence_then_the_category():
+    # §7.7 (2026.2, §11 item 10): one sentence for SOON and ROUTINE, staff still see every rule.
+    result = triage(
+        visible_veins="bulging_veins",
+        leg_swollen="ankle_or_calf",
+        swelling_side="both",
+        joint_pain_stiffness="yes",
+    )
+    assert result.tier is Tier.ROUTINE
+    assert result.fired == ("RTN_VENOUS_DISEASE", "RTN_SWELLING", "RTN_MSK")
+    assert result.patient_sentences == ("Your answers fit a vein problem such as varicose veins.",)
+    assert result.patient_message.split("\n\n") == [
+        "Your answers fit a vein problem such as varicose veins.",
+        "From your answers, the most likely area is veins (venous clinic). This helps us book "
+        "you with the right team.",
+        FOOTERS[Tier.ROUTINE],
+    ]
+
+
+def test_soon_message_shows_only_the_first_rule_sentence_then_the_category():
+    result = triage(**ECQ_DEFINITE, hard_vein="yes", hard_vein_site="below_knee")
+    assert result.tier is Tier.SOON
+    assert result.fired[:2] == ("SOON_CLAUDICATION", "SOON_SVT_LOW")
+    claudication = "Your answers fit pain from narrowed leg arteries when walking (claudication)."
+    assert result.patient_sentences == (claudication,)
+    assert result.patient_message.split("\n\n") == [
+        claudication,
+        "From your answers, the most likely area is leg arteries (arterial clinic). This helps "
+        "us book you with the right team.",
+        FOOTERS[Tier.SOON],
+    ]
+
+
+def test_urgent_message_shows_up_to_three_top_tier_sentences():
+    two = triage(
+        rf_fainted="yes", rf_vein_bleeding="bled_and_stopped", visible_veins="bulging_veins"
+    )
+    assert two.tier is Tier.URGENT
+    assert len(two.patient_sentences) == 2
+    assert two.patient_message.split("\n\n") == [*two.patient_sentences, two.patient_footer]
+    four = triage(
+        rf_weakness_worsening="yes",
+        rf_vein_bleeding="bled_and_stopped",
+        rf_sudden_back_tummy_pain="yes",
+        pulse_bpm=135,
+        age_years=40,
+    )
+    assert four.tier is Tier.URGENT
+    assert four.fired == ("URG_NEURO", "URG_VV_BLED", "URG_BACK_ABDO_PAIN", "URG_PULSE")
+    assert four.patient_sentences == tuple(rule.patient_text for rule in four.rules[:3])
+    assert four.patient_message.split("\n\n") == [*four.patient_sentences, four.patient_footer]
 
 
 def test_configured_emergency_number_and_advice_line_replace_999_and_nhs_111():
@@ -261,7 +342,7 @@ def test_to_dict_is_json_serialisable_with_the_documented_keys():
         "likely_category",
     }
     assert data["tier"] == "EMERGENCY"
-    assert data["ruleset_version"] == "2026.1"
+    assert data["ruleset_version"] == "2026.2"
     assert set(data["reasons"][0]) == {"code", "tier", "staff_reason", "source", "patient_text"}
     assert json.loads(json.dumps(data)) == data
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
-from intake.triage import RULES, RULES_BY_CODE, Tier
-from tests.intake.triage.helpers import ECQ_DEFINITE, fired, triage
+from intake.triage import RULES, RULES_BY_CODE, Tier, evaluate, normalise
+from tests.intake.triage.helpers import ECQ_DEFINITE, answers, fired, triage, valid_answers
 
 RECENT_LEFT_SWELLING: dict[str, Any] = {
     "symptom_duration": "1_to_7_days",
@@ -34,7 +35,104 @@ CASES: list[tuple[str, dict[str, Any], bool, str]] = [
         False,
         "new numbness of acute onset but colour and temperature normal",
     ),
+    # 2026.2: rf_numb_weak_onset 1-14 days (neuro_recent) with a cold or discoloured leg
+    (
+        "EMG_ALI",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "1_to_14_days",
+            "onset_speed": "slowly_weeks_or_more",
+            "leg_colder": "yes",
+        },
+        True,
+        "numbness started 1-14 days ago with a cold leg, although onset_speed is slow",
+    ),
+    (
+        "EMG_ALI",
+        {
+            "rf_numb_weak_new": "not_sure",
+            "rf_numb_weak_onset": "not_sure",
+            "onset_speed": "over_days",
+            "skin_changes": ["blue_purple_or_blotchy"],
+        },
+        True,
+        "not sure of numbness nor of its start, with blotchy skin",
+    ),
+    (
+        "EMG_ALI",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "over_2_weeks",
+            "onset_speed": "over_days",
+            "leg_colder": "yes",
+        },
+        False,
+        "started more than 2 weeks ago and not acute: URG_NEURO only",
+    ),
+    (
+        "EMG_ALI",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "1_to_14_days",
+            "onset_speed": "over_days",
+            "skin_changes": ["none"],
+        },
+        False,
+        "1-14 days ago but colour and temperature normal",
+    ),
+    (
+        "EMG_ALI",
+        {
+            "rf_numb_weak_new": "no",
+            "rf_numb_weak_onset": "last_24_hours",
+            "leg_colder": "yes",
+        },
+        False,
+        "an onset sent while the question is hidden is ignored",
+    ),
     ("EMG_SUDDEN_NEURO", {"rf_numb_weak_new": "yes", "onset_speed": "over_hours"}, True, ""),
+    (
+        "EMG_SUDDEN_NEURO",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "last_24_hours",
+            "onset_speed": "slowly_weeks_or_more",
+        },
+        True,
+        "started in the last 24 hours (neuro_acute) whatever onset_speed says (V62)",
+    ),
+    (
+        "EMG_SUDDEN_NEURO",
+        {"rf_numb_weak_new": "yes", "rf_numb_weak_onset": "not_sure", "onset_speed": "over_days"},
+        True,
+        "start not known counts as acute (V64)",
+    ),
+    (
+        "EMG_SUDDEN_NEURO",
+        {"rf_numb_weak_new": "not_sure", "rf_numb_weak_onset": "last_24_hours"},
+        True,
+        "numbness answered not sure, onset question shown from the raw answer",
+    ),
+    (
+        "EMG_SUDDEN_NEURO",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "1_to_14_days",
+            "onset_speed": "over_days",
+        },
+        False,
+        "1-14 days ago is neuro_recent, not neuro_acute: URG_NEURO",
+    ),
+    (
+        "EMG_SUDDEN_NEURO",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "over_2_weeks",
+            "onset_speed": "over_days",
+        },
+        False,
+        "more than 2 weeks ago: URG_NEURO",
+    ),
     (
         "EMG_SUDDEN_NEURO",
         {"rf_numb_weak_new": "yes", "onset_speed": "over_days"},
@@ -168,15 +266,27 @@ CASES: list[tuple[str, dict[str, Any], bool, str]] = [
     ("EMG_AAA", {"rf_sudden_back_tummy_pain": "yes", "rf_fainted": "yes"}, True, "collapse"),
     (
         "EMG_AAA",
-        {"rf_sudden_back_tummy_pain": "yes", "age_years": 60, "smoking": "ex"},
+        {"rf_sudden_back_tummy_pain": "yes", "age_years": 50, "smoking": "ex"},
         True,
-        "age 60 with vascular risk (boundary)",
+        "age 50 with vascular risk (boundary; 2026.2, was 60)",
     ),
     (
         "EMG_AAA",
         {"rf_sudden_back_tummy_pain": "yes", "age_years": 59, "smoking": "current"},
+        True,
+        "age 59 with vascular risk: URG_BACK_ABDO_PAIN in 2026.1, EMERGENCY in 2026.2",
+    ),
+    (
+        "EMG_AAA",
+        {"rf_sudden_back_tummy_pain": "yes", "age_years": 49, "smoking": "current"},
         False,
-        "age 59: URG_BACK_ABDO_PAIN",
+        "age 49: URG_BACK_ABDO_PAIN",
+    ),
+    (
+        "EMG_AAA",
+        {"rf_sudden_back_tummy_pain": "yes", "age_years": 50, "smoking": "never"},
+        False,
+        "age 50 without vascular risk: URG_BACK_ABDO_PAIN",
     ),
     # URGENT
     ("URG_DVT", RECENT_LEFT_SWELLING, True, "recent one-leg swelling"),
@@ -270,9 +380,46 @@ CASES: list[tuple[str, dict[str, Any], bool, str]] = [
     ("URG_NEURO", {"rf_numb_weak_new": "yes", "onset_speed": "slowly_weeks_or_more"}, True, ""),
     (
         "URG_NEURO",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "over_2_weeks",
+            "onset_speed": "over_days",
+        },
+        True,
+        "started more than 2 weeks ago",
+    ),
+    (
+        "URG_NEURO",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "1_to_14_days",
+            "onset_speed": "over_days",
+            "leg_colder": "yes",
+        },
+        True,
+        "1-14 days ago with a cold leg: listed with EMG_ALI",
+    ),
+    (
+        "URG_NEURO",
         {"rf_numb_weak_new": "yes", "onset_speed": "sudden_minutes"},
         False,
         "acute: EMG_SUDDEN_NEURO",
+    ),
+    (
+        "URG_NEURO",
+        {
+            "rf_numb_weak_new": "yes",
+            "rf_numb_weak_onset": "last_24_hours",
+            "onset_speed": "over_days",
+        },
+        False,
+        "started in the last 24 hours: EMG_SUDDEN_NEURO instead",
+    ),
+    (
+        "URG_NEURO",
+        {"rf_numb_weak_new": "yes", "rf_numb_weak_onset": "not_sure", "onset_speed": "over_days"},
+        False,
+        "start not known: EMG_SUDDEN_NEURO instead",
     ),
     ("URG_VV_BLED", {"rf_vein_bleeding": "bled_and_stopped"}, True, ""),
     ("URG_VV_BLED", {"rf_vein_bleeding": "no"}, False, ""),
@@ -312,6 +459,75 @@ CASES: list[tuple[str, dict[str, Any], bool, str]] = [
         {"rf_fainted": "yes", "rf_sudden_back_tummy_pain": "yes"},
         False,
         "EMG_AAA instead",
+    ),
+    ("URG_PULSE", {"pulse_bpm": 131}, True, "131/min: NEWS2 score 3 (boundary)"),
+    ("URG_PULSE", {"pulse_bpm": 220}, True, ""),
+    ("URG_PULSE", {"pulse_bpm": 40}, True, "40/min: NEWS2 score 3 (boundary)"),
+    ("URG_PULSE", {"pulse_bpm": 30}, True, ""),
+    ("URG_PULSE", {"pulse_bpm": 130}, False, "130/min (boundary)"),
+    ("URG_PULSE", {"pulse_bpm": 41}, False, "41/min (boundary)"),
+    ("URG_PULSE", {"pulse_bpm": None}, False, "pulse not given (null)"),
+    (
+        "URG_PULSE",
+        {"pulse_bpm": 140, "rf_chest_pain": "yes"},
+        True,
+        "listed under an EMERGENCY too: fires independently",
+    ),
+    ("URG_RED_FLAG_ALONE", {"rf_fever": "yes"}, True, "fever alone"),
+    ("URG_RED_FLAG_ALONE", {"rf_fever": "not_sure"}, True, "not sure counts as yes"),
+    ("URG_RED_FLAG_ALONE", {"rf_pain_out_of_proportion": "yes"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_pain_out_of_proportion": "not_sure"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_spreading_fast": "yes"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_spreading_fast": "not_sure"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_dark_blisters": "yes"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_dark_blisters": "not_sure"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_toe_move_pain": "yes"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_toe_move_pain": "not_sure"}, True, ""),
+    ("URG_RED_FLAG_ALONE", {"rf_leg_tight_hard": "yes"}, True, "tense calf alone (V68)"),
+    ("URG_RED_FLAG_ALONE", {"rf_leg_tight_hard": "not_sure"}, True, ""),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_fever": "yes", **ECQ_DEFINITE, "visible_veins": "bulging_veins"},
+        True,
+        "SOON and ROUTINE rules do not suppress it",
+    ),
+    ("URG_RED_FLAG_ALONE", {}, False, "none of the six flags"),
+    ("URG_RED_FLAG_ALONE", {"rf_fever": "no"}, False, ""),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_fever": "yes", "rf_chest_pain": "yes"},
+        False,
+        "an EMERGENCY rule fired (EMG_CHEST_BREATH)",
+    ),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_pain_out_of_proportion": "yes", "wound_present": "yes", "wound_location": ["ankle"]},
+        False,
+        "the combination fires EMG_NEC_FASC",
+    ),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_fever": "yes", **RECENT_LEFT_SWELLING},
+        False,
+        "an URGENT rule fired (URG_DVT)",
+    ),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_leg_tight_hard": "not_sure", "rf_fainted": "yes"},
+        False,
+        "an URGENT rule fired (URG_FAINT)",
+    ),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_fever": "yes", "pulse_bpm": 135},
+        False,
+        "URG_PULSE fired above it",
+    ),
+    (
+        "URG_RED_FLAG_ALONE",
+        {"rf_fever": "yes", "pulse_bpm": 38},
+        False,
+        "URG_PULSE (slow) fired above it",
     ),
     # SOON
     ("SOON_CLAUDICATION", ECQ_DEFINITE, True, "ECQ definite"),
@@ -493,6 +709,8 @@ SPEC_RULE_ORDER = [
     "URG_ACUTE_CLAUD",
     "URG_BACK_ABDO_PAIN",
     "URG_FAINT",
+    "URG_PULSE",
+    "URG_RED_FLAG_ALONE",
     "SOON_CLAUDICATION",
     "SOON_VENOUS_ULCER",
     "SOON_SVT_LOW",
@@ -567,22 +785,65 @@ def test_higher_tier_rule_never_cancels_a_lower_one():
     assert result.fired == ("EMG_CHEST_BREATH", "RTN_VENOUS_DISEASE")
 
 
+ALONE_FLAGS = [
+    "rf_fever",
+    "rf_pain_out_of_proportion",
+    "rf_spreading_fast",
+    "rf_dark_blisters",
+    "rf_toe_move_pain",
+    "rf_leg_tight_hard",
+]
+
+
+@pytest.mark.parametrize("answer", ["yes", "not_sure"])
+@pytest.mark.parametrize("flag", ALONE_FLAGS)
+def test_isolated_red_flag_is_urgent_via_the_fail_safe(flag: str, answer: str):
+    # 2026.2 (§6.2 URG_RED_FLAG_ALONE, §11 item 2). In 2026.1 these fired only RTN_DEFAULT
+    # ("We did not find any urgent warning signs").
+    result = triage(**{flag: answer})
+    assert result.tier is Tier.URGENT
+    assert result.fired == ("URG_RED_FLAG_ALONE",)
+    assert result.patient_sentences == (
+        "You told us about a warning sign that a clinician needs to check today.",
+    )
+
+
 @pytest.mark.parametrize(
-    "flag",
+    ("overrides", "suppressed_by"),
     [
-        "rf_fever",
-        "rf_pain_out_of_proportion",
-        "rf_spreading_fast",
-        "rf_dark_blisters",
-        "rf_toe_move_pain",
-        "rf_leg_tight_hard",
+        ({"rf_cold_pale_sudden": "yes"}, "EMG_ALI"),
+        ({"rf_sepsis_signs": ["feel_might_die"]}, "EMG_SEPSIS"),
+        ({"rf_weakness_worsening": "yes"}, "URG_NEURO"),
+        ({"rf_vein_bleeding": "bled_and_stopped"}, "URG_VV_BLED"),
+        ({"pulse_bpm": 131}, "URG_PULSE"),
+        ({"pulse_bpm": 40}, "URG_PULSE"),
     ],
 )
-def test_red_flags_that_only_count_in_combination_fire_nothing_alone(flag: str):
-    # Spec-exact (§6): these red flags feed EMG_NEC_FASC, EMG_COMPARTMENT and
-    # EMG_DIABETIC_FOOT only together with other answers. Raised with the clinical lead
-    # (docs/triage.md, "Questions for the clinical lead"); this test pins the current behaviour.
-    assert fired(**{flag: "yes"}) == {"RTN_DEFAULT"}
+@pytest.mark.parametrize("flag", ALONE_FLAGS)
+def test_fail_safe_is_not_listed_when_an_emergency_or_urgent_rule_fires(
+    flag: str, overrides: dict[str, Any], suppressed_by: str
+):
+    result = fired(**{flag: "yes"}, **overrides)
+    assert suppressed_by in result
+    assert "URG_RED_FLAG_ALONE" not in result
+
+
+def test_urg_pulse_reason_shows_the_pulse():
+    result = triage(pulse_bpm=38)
+    assert result.tier is Tier.URGENT
+    assert result.fired == ("URG_PULSE",)
+    assert result.rules[0].staff_reason.startswith("Patient-reported pulse 38/min (NEWS2")
+    assert result.rules[0].evidence == {"pulse_bpm": 38}
+    assert result.patient_sentences == (
+        "A very fast or very slow pulse needs a doctor to check you today.",
+    )
+
+
+def test_urg_back_abdo_pain_reason_is_the_2026_2_wording():
+    reason = triage(rf_sudden_back_tummy_pain="yes", age_years=40).rules[0].staff_reason
+    assert (
+        reason == "Sudden severe abdominal/back pain without an AAA trigger; AAA is not excluded."
+    )
 
 
 def test_exertional_safety_net_waits_for_the_easing_answer():
@@ -590,3 +851,73 @@ def test_exertional_safety_net_waits_for_the_easing_answer():
     ecq_negative = {**ECQ_DEFINITE, "ecq3_uphill": "never_uphill_or_hurry", "smoking": "current"}
     assert "RTN_EXERTIONAL_NONCLASSIC" not in fired(**{**ecq_negative, "walk_pain_eased_by": None})
     assert "RTN_EXERTIONAL_NONCLASSIC" in fired(**{**ecq_negative, "walk_pain_eased_by": "nothing"})
+
+
+# --- §11 item 1: 2026.1 answer sets replayed give 2026.1's neuro results ------------------------
+
+
+def _neuro_rules_2026_1(overrides: dict[str, Any]) -> set[str]:
+    """EMG_ALI, EMG_SUDDEN_NEURO and URG_NEURO exactly as ruleset 2026.1 wrote them."""
+    a = normalise(answers(**overrides))
+    acute = a["onset_speed"] in ("sudden_minutes", "over_hours")
+    numb = a["rf_numb_weak_new"] == "yes"
+    discoloured = {"pale_or_white", "blue_purple_or_blotchy"} & set(a["skin_changes"])
+    out = set()
+    if a["rf_cold_pale_sudden"] == "yes" or (
+        numb and acute and (a["leg_colder"] == "yes" or discoloured)
+    ):
+        out.add("EMG_ALI")
+    if numb and acute and "EMG_ALI" not in out:
+        out.add("EMG_SUDDEN_NEURO")
+    if a["rf_weakness_worsening"] == "yes" or (numb and not acute):
+        out.add("URG_NEURO")
+    return out
+
+
+NEURO_RULES = {"EMG_ALI", "EMG_SUDDEN_NEURO", "URG_NEURO"}
+
+
+@pytest.mark.parametrize("numb", ["yes", "no", "not_sure"])
+@pytest.mark.parametrize(
+    "onset_speed", ["sudden_minutes", "over_hours", "over_days", "slowly_weeks_or_more", None]
+)
+@pytest.mark.parametrize(
+    "limb",
+    [
+        {},
+        {"leg_colder": "yes"},
+        {"skin_changes": ["pale_or_white"]},
+        {"skin_changes": ["blue_purple_or_blotchy"]},
+        {"rf_cold_pale_sudden": "not_sure"},
+        {"rf_weakness_worsening": "yes"},
+    ],
+)
+def test_answer_sets_without_the_onset_question_give_2026_1_neuro_results(
+    numb: str, onset_speed: str | None, limb: dict[str, Any]
+):
+    # A 2026.1 submission has no rf_numb_weak_onset at all (replayed at go-live, §2.7).
+    overrides = {"rf_numb_weak_new": numb, "onset_speed": onset_speed, **limb}
+    replay = answers(**overrides)
+    replay.pop("rf_numb_weak_onset", None)
+    result = set(evaluate(replay).fired)
+    assert result & NEURO_RULES == _neuro_rules_2026_1(overrides)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_answers)
+def test_generated_2026_1_answer_sets_give_2026_1_neuro_results(generated: dict[str, Any]):
+    replay = {code: value for code, value in generated.items() if code != "rf_numb_weak_onset"}
+    a = normalise(replay)
+    acute = a["onset_speed"] in ("sudden_minutes", "over_hours")
+    numb = a["rf_numb_weak_new"] == "yes"
+    discoloured = {"pale_or_white", "blue_purple_or_blotchy"} & set(a["skin_changes"])
+    ali = a["rf_cold_pale_sudden"] == "yes" or (
+        numb and acute and (a["leg_colder"] == "yes" or bool(discoloured))
+    )
+    expected = {
+        "EMG_ALI": ali,
+        "EMG_SUDDEN_NEURO": numb and acute and not ali,
+        "URG_NEURO": a["rf_weakness_worsening"] == "yes" or (numb and not acute),
+    }
+    result = set(evaluate(replay).fired)
+    assert {code: code in result for code in NEURO_RULES} == expected

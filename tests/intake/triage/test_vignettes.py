@@ -19,7 +19,7 @@ def _answers(vignette: dict[str, Any]) -> dict[str, Any]:
 
 def test_vignette_file_matches_the_ruleset_version():
     assert vignette_data()["ruleset_version"] == RULESET_VERSION
-    assert len(VIGNETTES) == 30
+    assert len(VIGNETTES) == 42
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
