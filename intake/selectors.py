@@ -89,9 +89,8 @@ def submission_tier_counts_awaiting() -> list[tuple[str, str, int, bool]]:
     """
     counts = []
     for tier in sorted(Tier, key=lambda t: -TIER_RANK[t]):
-        ids = Submission.objects.filter(AWAITING_REVIEW_Q, tier_rank=TIER_RANK[tier]).values(
-            "pk"
-        )[: COUNT_CAP + 1]
+        awaiting = Submission.objects.filter(AWAITING_REVIEW_Q, tier_rank=TIER_RANK[tier])
+        ids = awaiting.values("pk")[: COUNT_CAP + 1]
         count = ids.count()
         counts.append((tier.value, str(tier.label), min(count, COUNT_CAP), count > COUNT_CAP))
     return counts

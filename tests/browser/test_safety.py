@@ -21,7 +21,7 @@ from tests.browser.patient import (
 )
 from tests.browser.test_booking import log_in
 from tests.factories import ensure_role_groups, staff_user
-from tests.journey import lone_emergency_answers, step_post_data, vignette_answers
+from tests.journey import CONSENT, lone_emergency_answers, step_post_data, vignette_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,3 +106,43 @@ def test_an_abandoned_mid_form_emergency_reaches_the_queue(
     expect(staff.locator("#result_list")).to_have_count(0)
     draft.refresh_from_db()
     assert draft.interruption_handled_at is not None
+
+
+def test_sudden_numbness_interrupts_right_after_the_safety_check(
+    page: Page, live_server: Any
+) -> None:
+    # Ruleset 2026.2: when the numbness started is asked on the safety check itself, so the
+    # advice comes before "where is the problem?", not after "how did it start?" (step 4).
+    token = reach_the_safety_check(page, live_server.url)
+    onset = page.locator('[data-question="rf_numb_weak_onset"]')
+    expect(onset).to_be_hidden()
+    answers = {**vignette_answers(), "rf_numb_weak_new": "yes"}
+    fill_in(page, step_post_data("red_flags", answers))
+    expect(onset).to_be_visible()  # revealed by the "yes"
+    page.get_by_label("In the last 24 hours").check()
+    press(page, "Continue")
+    assert page.url == f"{live_server.url}/intake/{token}/urgent/"
+    expect(page.locator("main")).to_contain_text("Sudden new numbness or weakness in a leg")
+    submission = Submission.objects.get(token=token)
+    assert submission.interrupted_rules == ["EMG_SUDDEN_NEURO"]
+    assert "onset_speed" not in submission.answers  # step 4 was never reached
+
+
+def test_a_red_flag_alone_is_urgent_and_never_no_urgent_warning_signs(
+    page: Page, live_server: Any
+) -> None:
+    # Fever, and nothing else of note (V68): URGENT through URG_RED_FLAG_ALONE.
+    answers = {**vignette_answers(), "rf_fever": "yes"}
+    start_form(page, live_server.url)
+    while step_of(page) != "check":
+        answer_step(page, answers)
+    fill_in(page, CONSENT)
+    press(page, "Send your answers")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been sent")
+    main = page.locator("main")
+    expect(main).to_contain_text("You told us about a warning sign that a clinician needs")
+    expect(main).to_contain_text("You need to be seen today")
+    expect(main).not_to_contain_text("We did not find any urgent warning signs")
+    sent = Submission.objects.get()
+    assert sent.tier == "URGENT" and sent.fired_rules == ["URG_RED_FLAG_ALONE"]
+    assert sent.ruleset_version == "2026.2"
