@@ -226,6 +226,16 @@ def shoot_staff_pages(browser: Any, base_url: str, written: list[Path]) -> None:
     clip = {"x": 0, "y": 0, "width": 1400, "height": 2600}
     page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)  # type: ignore[arg-type]
     written.append(path)
+    # The patient who left after the emergency advice: the row, then the page to follow it up.
+    page.goto(f"{base_url}/admin/intake/submission/?queue=draft")
+    path = OUTPUT / "admin-queue-mid-form-emergency-desktop.png"
+    page.screenshot(path=path, animations="disabled")
+    written.append(path)
+    with page.expect_navigation():
+        page.click("#result_list tbody tr:first-child th a")
+    path = OUTPUT / "admin-mid-form-emergency-desktop.png"
+    page.screenshot(path=path, animations="disabled")
+    written.append(path)
     shoot_scheduling_pages(browser, base_url, written)
 
 
