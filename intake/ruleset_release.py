@@ -202,12 +202,13 @@ def ruleset_replay_cases(
     )
     last = 0
     while True:
-        batch = list(rows.filter(pk__gt=last)[:batch_size])
-        if not batch:
-            return
-        if on_batch is not None:
-            on_batch(len(batch))
+        read = 0
+        # Rows are decoded one at a time as the batch is walked (`iterator`), so at most one
+        # batch of raw rows and one decoded answer set are held at once.
+        batch = rows.filter(pk__gt=last)[:batch_size].iterator(chunk_size=batch_size)
         for pk, reference, status, version, old_tier, old_rules, answers, sent, saved in batch:
+            read += 1
+            last = pk
             result = _evaluate(answers, sent, saved)
             yield ReplayCase(
                 id=pk,
@@ -219,8 +220,9 @@ def ruleset_replay_cases(
                 old_rules=tuple(old_rules or ()),
                 new_rules=result.fired,
             )
-        last = batch[-1][0]
-        if len(batch) < batch_size:
+        if read and on_batch is not None:
+            on_batch(read)
+        if read < batch_size:
             return
 
 

@@ -213,7 +213,9 @@ def test_replay_writes_nothing(cases):
     before = list(Submission.objects.order_by("pk").values())
     with CaptureQueriesContext(connection) as queries:
         replay()
-    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
+    writes = ("INSERT", "UPDATE", "DELETE")
+    assert queries.captured_queries
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(writes)]
     assert list(Submission.objects.order_by("pk").values()) == before
     assert not AuditEvent.objects.exists()
     assert not RulesetChange.objects.exists()
