@@ -13,9 +13,9 @@ it, so stored tiers and fired rules are realistic. About 1 in 499 rows is stored
 above what its answers give, so the replay lists falls as it would before a real release; 2% are
 drafts. Then it runs the replay code path (`ruleset_release.ruleset_replay`, what the command
 calls) R times (default 3) and prints cases per second and memory: the process's peak RSS
-(ru_maxrss) after each run, and the Python heap peak during a last, separate replay of the first
---trace-cases rows under tracemalloc (slower, so not timed). The database is dropped at the end unless --keep is given;
---reuse skips seeding when a kept database has the right number of rows.
+(ru_maxrss) after each run, and the Python heap peak during a last, separate replay of the
+first --trace-cases rows under tracemalloc (slower, so not timed). The database is dropped at the
+end unless --keep is given; --reuse skips seeding when a kept database has the right size.
 """
 
 from __future__ import annotations
