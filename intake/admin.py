@@ -851,3 +851,6 @@ class NotificationAdmin(ReadOnlyAdmin):
 # The scheduling pages (clinicians, availability, slots, booking, the day view) register
 # themselves from their own module.
 from intake import admin_scheduling  # noqa: E402, F401
+
+# isort: split
+from intake import admin_release  # noqa: E402, F401
