@@ -151,6 +151,9 @@ def submission_save_step(
             changes["identity"] = new_identity
         if hold is not None or submission.held_input:
             changes["held_input"] = dict(hold or {})
+        # A case a clinician had already followed up, reopened by a new emergency answer: the
+        # on-call team is told again, or nobody would be looking at it.
+        reopened = interrupt and submission.interruption_handled_at is not None
         if interrupt:
             changes.update(_interruption_changes(submission, result, emergency, now=now))
         with transaction.atomic() if interrupt else contextlib.nullcontext():
@@ -167,7 +170,7 @@ def submission_save_step(
                     setattr(submission, name, value)
                 submission.version += 1
                 if interrupt:
-                    _alert_staff(submission, tier=Tier.EMERGENCY)
+                    _alert_staff(submission, tier=Tier.EMERGENCY, again=reopened)
                 return StepSaved(result=result, interrupt=interrupt)
         submission.refresh_from_db()
     raise ValidationError(_("Your answers could not be saved just now. Please try again."))
@@ -195,25 +198,29 @@ def _interruption_changes(
     }
 
 
-def _alert_staff(submission: Submission, *, tier: str) -> list[Notification]:
+def _alert_staff(submission: Submission, *, tier: str, again: bool = False) -> list[Notification]:
     """Write the on-call alert (email and text) for an EMERGENCY/URGENT form, once.
 
     Used mid-form (emergency interruption) and on sending; an alert already written for the
-    submission is not repeated. The message carries the reference/tier/reason from the row at
+    submission is not repeated, unless `again` (a followed-up mid-form emergency reopened by
+    a new emergency answer). The message carries the reference/tier/reason from the row at
     send time, never the answers.
     """
-    return _notifications_add(submission=submission, rows=_staff_alert_rows(submission, tier=tier))
+    rows = _staff_alert_rows(submission, tier=tier, again=again)
+    return _notifications_add(submission=submission, rows=rows)
 
 
 OutboxRow = tuple[str, str, str, str]  # kind, channel, recipient, template
 
 
-def _staff_alert_rows(submission: Submission, *, tier: str) -> list[OutboxRow]:
+def _staff_alert_rows(submission: Submission, *, tier: str, again: bool = False) -> list[OutboxRow]:
     if tier not in ALERT_TIERS:
         return []
     # Only an emergency interruption can have alerted before; without one, skip the look-up.
-    already = submission.interruption_shown_at is not None and (
-        submission.notifications.filter(kind=Notification.Kind.STAFF_ALERT).exists()
+    already = (
+        not again
+        and submission.interruption_shown_at is not None
+        and submission.notifications.filter(kind=Notification.Kind.STAFF_ALERT).exists()
     )
     if already:
         return []
@@ -358,7 +365,9 @@ def submission_submit(
     Creates or updates the Patient, sets the reference, age, ruleset version, tier, fired rules,
     reasons, scores and patient message, and writes the staff alert (EMERGENCY/URGENT) and the
     patient receipt as Notification rows. Idempotent: a double click or a replayed POST returns
-    the submission already sent. Raises ValidationError if the form is incomplete.
+    the submission already sent. Raises ValidationError if the form is incomplete, and
+    EmergencyNotShown (writing nothing) if the answers fire an EMERGENCY rule the patient has
+    not been interrupted for: the advice comes before anything is sent.
 
     A freshly drawn reference collides with an existing one about once in 10^11 forms; then the
     whole transaction is rolled back and tried again with a new draw (cheaper, on every other
@@ -375,6 +384,11 @@ def submission_submit(
 
 class _AlreadySent(Exception):
     """Another request sent this draft between our read and our write."""
+
+
+class EmergencyNotShown(Exception):
+    """Sending refused: the answers fire an EMERGENCY rule the patient has not been shown (e.g.
+    a ruleset released while the draft waited). The caller shows the advice first (issue 15)."""
 
 
 def _submit(
@@ -413,6 +427,9 @@ def _submit_once(
     if triage.validate(answers, complete=True, shown=shown):
         raise ValidationError(_("Some questions still need an answer."))
     result = clinical.evaluate(answers, now=now)
+    shown_rules = set(submission.interrupted_rules)
+    if any(r.tier is triage.Tier.EMERGENCY and r.code not in shown_rules for r in result.rules):
+        raise EmergencyNotShown
 
     patient_id = _patient_upsert(identity=identity, dob=dob)
     sent = copy.copy(submission)  # the caller's draft stays as it was if this attempt fails

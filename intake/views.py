@@ -377,21 +377,25 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
         valid = form.is_valid()
         if form.is_bot:
             return _bad_request(request)
-        # Sending is a page POST too: an emergency rule that fires on the answers as they stand
-        # (a ruleset released while this draft waited) interrupts before anything is sent.
-        if interrupted := _interrupt_if_emergency(request, submission, form):
-            return interrupted
         if valid:
             try:
                 sent = services.submission_submit(
                     submission=submission, consent_answers=form.step_answers
                 )
+            except services.EmergencyNotShown:
+                # Sending is a page POST too: an emergency rule that fires on the answers as
+                # they stand (a ruleset released while this draft waited) comes first.
+                # (None only if another tab recorded the same interruption a moment ago.)
+                interrupted = _interrupt_if_emergency(request, submission, form)
+                return interrupted or redirect("intake:urgent", token=submission.token)
             except ValidationError as error:
                 if pending := _pending_step(submission):
                     return redirect(pending)
                 problem = error.messages[0]
             else:
                 return redirect("intake:done", token=sent.token)
+        elif interrupted := _interrupt_if_emergency(request, submission, form):
+            return interrupted
     elif (held := _held_form_data(submission, page)) is not None:
         form = StepForm(held, step=page, saved=submission.answers)
         form.is_valid()

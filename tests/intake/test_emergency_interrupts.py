@@ -11,8 +11,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from intake import services
 from intake.models import Notification, Submission
-from tests.intake.conftest import fill_until, start, step_url
+from tests.intake.conftest import CONSENT, fill_until, start, step_url
 from tests.journey import lone_emergency_answers, step_post_data, vignette_answers
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,17 @@ def test_sending_interrupts_if_the_saved_answers_now_fire_an_emergency_not_yet_s
     page = patient.get(f"/intake/{submission.token}/check/").content.decode()
     assert "There is a problem" in page
     assert re.search(r'name="consent_true" value="yes"[^>]*checked', page)
+
+
+def test_the_send_service_refuses_answers_whose_emergency_was_never_shown(
+    patient: Client, journey: Callable[..., Submission]
+) -> None:
+    submission = journey(rf_saddle_numb="yes")
+    Submission.objects.filter(pk=submission.pk).update(interrupted_rules=[])
+    Notification.objects.all().delete()
+    submission.refresh_from_db()
+    with pytest.raises(services.EmergencyNotShown):
+        services.submission_submit(submission=submission, consent_answers=CONSENT)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.DRAFT and submission.reference is None
+    assert not Notification.objects.exists()

@@ -224,3 +224,6 @@ def test_a_new_emergency_answer_after_the_follow_up_reopens_the_case(
     draft.refresh_from_db()
     assert draft.is_open_emergency
     assert len(queue_rows(logged_in(triage_nurse))) == 1
+    # The on-call team is told again: a closed case nobody is looking at any more reopened.
+    alerts = Notification.objects.filter(submission=draft, kind="staff_alert")
+    assert sorted(alerts.values_list("channel", flat=True)) == ["email", "email", "sms", "sms"]
