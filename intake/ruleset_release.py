@@ -383,7 +383,8 @@ def _raise(submission: Submission, result: triage.TriageResult) -> None:
             "raised_over_clinician_override": overridden,
         },
     )
-    _alert_staff(submission, tier=submission.tier)
+    # Alerted like a new case of the raised tier, even if the case alerted mid-form before.
+    _alert_staff(submission, tier=submission.tier, again=True)
 
 
 def _list_fall(submission: Submission, result: triage.TriageResult, *, version: str) -> str:

@@ -82,6 +82,18 @@ def test_urgent_rising_to_emergency_alerts_again():
     assert [n.pk for n in staff_alerts(case) if n.pk != already.pk]
 
 
+def test_a_raised_case_that_alerted_mid_form_before_is_alerted_again():
+    # It showed the emergency advice mid-form (and alerted then), was sent at a lower tier,
+    # and the new ruleset raises it: the on-call team hears of the raise like a new case.
+    case = stays(answers=EMERGENCY_ANSWERS)
+    Submission.objects.filter(pk=case.pk).update(interruption_shown_at=timezone.now())
+    already = Notification.objects.create(
+        submission=case, kind="staff_alert", recipient="oncall@clinic.test", template="x"
+    )
+    release()
+    assert len([n for n in staff_alerts(case) if n.pk != already.pk]) == 2  # email and text
+
+
 def test_a_falling_tier_is_kept_and_listed_for_a_clinician():
     case = would_fall()
     out = release()
