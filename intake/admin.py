@@ -375,7 +375,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
-            "tier_counts": selectors.submission_tier_counts_awaiting(),
+            "tier_counts": selectors.submission_list_awaiting_counts(),
             "count_cap": selectors.COUNT_CAP,
         }
         return super().changelist_view(request, extra_context)
@@ -441,7 +441,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             return "—"
         waited = timezone.now() - obj.awaiting_since
         text = _humanise(waited)
-        target = selectors.review_target(obj.tier)
+        target = clinical.review_target(obj.tier)
         late = obj.is_awaiting_review and target is not None and waited > target
         if late:
             return format_html(
@@ -503,14 +503,14 @@ class SubmissionAdmin(ReadOnlyAdmin):
         context: dict[str, Any] = {
             "clinical": clinical,
             "can_triage": can_triage(request),
-            "history": selectors.audit_events_for(obj),
+            "history": selectors.auditevent_list_for_submission(obj),
             "transitions": sorted(services.TRANSITIONS.get(obj.status, ())),
             "status_labels": dict(Status.choices),
             "override_form": OverrideTierForm(initial={"tier": obj.tier}),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
             "can_book": can_book(request),
-            "booked_appointment": selectors.appointment_booked_for(obj),
+            "booked_appointment": selectors.appointment_get_booked_for(obj),
             "cancel_form": ReasonForm(),
             "follow_up_form": FollowUpForm(),
         }
@@ -532,7 +532,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "title": _("History of %(ref)s") % {"ref": obj},
             "object": obj,
             "opts": self.opts,
-            "history": selectors.audit_events_for(obj),
+            "history": selectors.auditevent_list_for_submission(obj),
         }
         return TemplateResponse(request, "admin/intake/submission/history.html", context)
 

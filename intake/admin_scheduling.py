@@ -475,14 +475,14 @@ class AppointmentAdmin(ReadOnlyAdmin):
         types = list(AppointmentType.objects.filter(active=True))
         chosen = next((t for t in types if str(t.pk) == request.GET.get("type")), None)
         now = timezone.now()
-        options = selectors.booking_options(
+        options = selectors.slot_list_for_booking(
             tier=submission.tier,
             now=now,
             since=submission.submitted_at,
             appointment_type=chosen,
             exclude_slot=moving.slot_id if moving else None,
         )
-        booked = None if moving else selectors.appointment_booked_for(submission)
+        booked = None if moving else selectors.appointment_get_booked_for(submission)
         title = _("Move the appointment of %(ref)s") if moving else _("Book %(ref)s")
         context = {
             **self.admin_site.each_context(request),

@@ -42,3 +42,9 @@ def evaluate(
         clinic_open_now=clinic_open_now(now),
         callback_cutoff=settings.CLINIC_CLOSES_AT,
     )
+
+
+def review_target(tier: str) -> dt.timedelta | None:
+    """How long a case of this tier may wait for review (None: no target), in this clinic."""
+    minutes = settings.CLINIC_REVIEW_TARGET_MINUTES.get(tier)
+    return dt.timedelta(minutes=minutes) if minutes else None

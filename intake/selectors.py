@@ -81,7 +81,7 @@ def submission_list_for_triage() -> QuerySet[Submission]:
     )
 
 
-def submission_tier_counts_awaiting() -> list[tuple[str, str, int, bool]]:
+def submission_list_awaiting_counts() -> list[tuple[str, str, int, bool]]:
     """(tier, label, count, capped) per tier among cases awaiting review (AWAITING_REVIEW_Q).
 
     One small capped query per tier, each served by the queue index, so the cost does not grow
@@ -96,13 +96,7 @@ def submission_tier_counts_awaiting() -> list[tuple[str, str, int, bool]]:
     return counts
 
 
-def review_target(tier: str) -> dt.timedelta | None:
-    """How long a submission of this tier may wait for review (None: no target)."""
-    minutes = settings.CLINIC_REVIEW_TARGET_MINUTES.get(tier)
-    return dt.timedelta(minutes=minutes) if minutes else None
-
-
-def audit_events_for(submission: Submission) -> QuerySet[AuditEvent]:
+def auditevent_list_for_submission(submission: Submission) -> QuerySet[AuditEvent]:
     """The submission's history, oldest first, with the actors joined."""
     return (
         AuditEvent.objects.filter(submission=submission)
@@ -155,7 +149,11 @@ def slot_list_free(
         Slot.objects.filter(start__gt=now, clinician__active=True)
         .exclude(Exists(held))
         .exclude(
-            Exists(blocking_exceptions(OuterRef("clinician"), OuterRef("start"), OuterRef("end")))
+            Exists(
+                availabilityexception_list_blocking(
+                    OuterRef("clinician"), OuterRef("start"), OuterRef("end")
+                )
+            )
         )
         .select_related("clinician", "appointment_type")
         .order_by("start", "clinician__name", "pk")
@@ -167,14 +165,16 @@ def slot_list_free(
     return slots
 
 
-def blocking_exceptions(clinician: Any, start: Any, end: Any) -> QuerySet[AvailabilityException]:
+def availabilityexception_list_blocking(
+    clinician: Any, start: Any, end: Any
+) -> QuerySet[AvailabilityException]:
     """Leave of this clinician, or clinic closures, overlapping [start, end)."""
     return AvailabilityException.objects.filter(
         Q(clinician=clinician) | Q(clinician__isnull=True), starts_at__lt=end, ends_at__gt=start
     )
 
 
-def booking_options(
+def slot_list_for_booking(
     *,
     tier: str,
     now: dt.datetime,
@@ -219,7 +219,7 @@ def booking_options(
     )
 
 
-def appointment_booked_for(submission: Submission) -> Appointment | None:
+def appointment_get_booked_for(submission: Submission) -> Appointment | None:
     """The submission's booked (upcoming) appointment, if any, with its slot's details."""
     return (
         Appointment.objects.filter(submission=submission, status=Appointment.Status.BOOKED)
@@ -257,7 +257,7 @@ def appointment_get_for_cancel_link(token: str) -> Appointment:
     ).get(pk=appointment_id)
 
 
-def notification_health(*, now: dt.datetime | None = None) -> dict[str, int]:
+def notification_get_health(*, now: dt.datetime | None = None) -> dict[str, int]:
     """For the admin dashboard: failed messages, and due ones still pending for too long.
 
     Two counts on indexed columns (status; the pending rows' due time), each capped.

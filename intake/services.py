@@ -1267,7 +1267,9 @@ def _check_free(slot: Slot, *, now: dt.datetime, ignore: Appointment | None = No
         clash = clash.exclude(pk=ignore.pk)
     if clash.exists():
         raise _slot_taken()
-    if selectors.blocking_exceptions(slot.clinician_id, slot.start, slot.end).exists():
+    if selectors.availabilityexception_list_blocking(
+        slot.clinician_id, slot.start, slot.end
+    ).exists():
         raise ValidationError(
             _("That time is now marked as leave or a clinic closure. Choose another slot."),
             code="unavailable",

@@ -227,7 +227,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for submission in list(triaged)[DEMO_LEFT_TO_BOOK:]:
                 kind = types[TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")]
-                options = selectors.booking_options(
+                options = selectors.slot_list_for_booking(
                     tier=submission.tier,
                     now=now,
                     since=submission.submitted_at,
