@@ -11,7 +11,7 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 URLS_REMEMBERED = 512
 
 
-class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # untyped
     """The manifest is read when the process starts and does not change while it runs, so the
     URL of a name is fixed: it is worked out once (URL parsing, the manifest lookup, joining
     with STATIC_URL: about 0.1 ms, and every page asks for six) and then looked up.

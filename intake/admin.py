@@ -11,14 +11,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.expressions import Expression
 from django.http import (
     Http404,
     HttpRequest,
@@ -52,6 +54,14 @@ REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
 Status = Submission.Status
 
 
+def staff_member(request: HttpRequest) -> User:
+    """The signed-in staff user of an admin page (the admin site has checked the login)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def can_see_clinical(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.VIEW_CLINICAL_DETAIL)
 
@@ -71,7 +81,7 @@ def tier_badge_html(tier: str) -> str:
     return format_html('<span class="tier-badge tier-{}">{}</span>', tier.lower(), Tier(tier).label)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Pages to look at, never to edit: changes go through services (or, for the audit log,
     never happen at all)."""
 
@@ -95,7 +105,7 @@ def audit_staff(
 ) -> None:
     """Record what the signed-in staff member saw or exported, from where (names and ids only)."""
     services.audit_record(
-        actor=request.user,
+        actor=staff_member(request),
         action=action,
         submission=submission,
         details=details,
@@ -171,9 +181,10 @@ class TierFilter(admin.SimpleListFilter):
         return list(Tier.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
-        if self.value() in Tier.values:
+        value = self.value()
+        if value is not None and value in Tier.values:
             # By rank, the indexed column: a range of the queue index, already in queue order.
-            return queryset.filter(tier_rank=TIER_RANK[self.value()])
+            return queryset.filter(tier_rank=TIER_RANK[value])
         return queryset
 
 
@@ -186,7 +197,7 @@ class AssignedFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
         if self.value() == "me":
-            return queryset.filter(assigned_to=request.user)
+            return queryset.filter(assigned_to_id=request.user.pk)
         if self.value() == "anyone":
             return queryset.filter(assigned_to__isnull=False)
         if self.value() == "nobody":
@@ -203,10 +214,11 @@ class HasAppointmentFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
         # On the queue's annotation: an upcoming (booked) appointment, as the column shows.
+        # (The type checker cannot see the selector's annotation.)
         if self.value() == "yes":
-            return queryset.filter(next_appointment__isnull=False)
+            return queryset.filter(next_appointment__isnull=False)  # type: ignore[misc]
         if self.value() == "no":
-            return queryset.filter(next_appointment__isnull=True)
+            return queryset.filter(next_appointment__isnull=True)  # type: ignore[misc]
         return queryset
 
 
@@ -228,18 +240,19 @@ class InterruptionFilter(admin.SimpleListFilter):
 # --- Pagination without full-table counts -------------------------------------------------------
 
 
-class CappedCountPaginator(Paginator):
+class CappedCountPaginator(Paginator[Any]):
     """Counts at most COUNT_CAP + 1 rows: pages past that are not linked, nothing scans it all."""
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        return self.object_list.values("pk")[: selectors.COUNT_CAP + 1].count()
+    def count(self) -> int:
+        rows = cast("QuerySet[Any]", self.object_list)  # the admin pages a queryset
+        return rows.values("pk")[: selectors.COUNT_CAP + 1].count()
 
 
 class QueueChangeList(ChangeList):
     """The admin changelist, with the queue's own ordering always applied."""
 
-    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[str]:
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[Expression | str]:
         ordering = super().get_ordering(request, queryset)
         # Column sorting is allowed; without it, urgency then waiting time.
         return ordering if self.params.get("o") else list(selectors.QUEUE_ORDER)
@@ -561,8 +574,8 @@ class SubmissionAdmin(ReadOnlyAdmin):
         for submission in queryset:
             services.submission_assign(
                 submission=submission,
-                assignee=request.user,
-                actor=request.user,
+                assignee=staff_member(request),
+                actor=staff_member(request),
                 ip_address=client_address(request),
             )
         self.message_user(request, _("Assigned to you."), messages.SUCCESS)
@@ -576,14 +589,18 @@ class SubmissionAdmin(ReadOnlyAdmin):
             request,
             queryset,
             lambda submission: services.submission_start_review(
-                submission=submission, actor=request.user, ip_address=client_address(request)
+                submission=submission,
+                actor=staff_member(request),
+                ip_address=client_address(request),
             ),
             done=_("%(n)d marked in review."),
             refused=_("%(n)d could not be marked in review from their status."),
         )
 
     @admin.action(description=gettext_lazy("Export selected (CSV)"))
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[Submission]) -> HttpResponse:
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[Submission]
+    ) -> StreamingHttpResponse:
         """CSV of the selection; answers and reasons only for users who may see them. Audited."""
         clinical = can_see_clinical(request)
         header = ["reference", "submitted_at", "status", "tier", "engine_tier", "patient", "email"]
@@ -699,7 +716,7 @@ def _workflow(
         raise PermissionDenied
     back = reverse("admin:intake_submission_change", args=[submission.pk])
     ip = client_address(request)
-    user = request.user
+    user = staff_member(request)
     bound: dict[str, forms.Form] = {}  # forms as submitted, to show again if refused
     try:
         if action == "assign-to-me":
@@ -839,7 +856,8 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.action(permissions=["retry"], description=gettext_lazy("Retry now"))
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = services.notification_retry(
-            notification_ids=list(queryset.values_list("pk", flat=True)), actor=request.user
+            notification_ids=list(queryset.values_list("pk", flat=True)),
+            actor=staff_member(request),
         )
         self.message_user(
             request,

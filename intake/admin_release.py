@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, ruleset_release
-from intake.admin import ReadOnlyAdmin, ReasonForm, can_triage, tier_badge_html
+from intake.admin import ReadOnlyAdmin, ReasonForm, can_triage, staff_member, tier_badge_html
 from intake.models import RulesetChange
 from intake.ratelimit import client_address
 
@@ -205,7 +205,7 @@ def decide(
             service(
                 change=change,
                 reason=form.cleaned_data["reason"],
-                actor=request.user,
+                actor=staff_member(request),
                 ip_address=client_address(request),
             )
         except ValidationError as error:

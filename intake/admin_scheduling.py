@@ -40,6 +40,7 @@ from intake.admin import (
     apply_each,
     audit_staff,
     can_book,
+    staff_member,
     tier_badge_html,
 )
 from intake.identity import is_ascii_digits
@@ -69,7 +70,7 @@ def _local(value: dt.datetime) -> dt.datetime:
 # --- Reference data: clinicians, appointment types, availability --------------------------------
 
 
-class AppointmentTypeForm(forms.ModelForm):
+class AppointmentTypeForm(forms.ModelForm[AppointmentType]):
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("Roles that can take it"),
         choices=ClinicianRole.choices,
@@ -82,7 +83,7 @@ class AppointmentTypeForm(forms.ModelForm):
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(admin.ModelAdmin):
+class AppointmentTypeAdmin(admin.ModelAdmin[Any]):
     form = AppointmentTypeForm
     list_display = ("name", "duration_minutes", "roles_display", "location", "active")
     list_filter = ("active",)
@@ -93,14 +94,14 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
         return ", ".join(str(labels.get(role, role)) for role in obj.roles or [])
 
 
-class AvailabilityRuleInline(admin.TabularInline):
+class AvailabilityRuleInline(admin.TabularInline[Any, Any]):
     model = AvailabilityRule
     extra = 0
     fields = ("weekday", "start_time", "end_time", "appointment_type", "valid_from", "valid_to")
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(admin.ModelAdmin[Any]):
     list_display = ("name", "role", "user", "active")
     list_filter = ("role", "active")
     search_fields = ("name",)
@@ -108,7 +109,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailabilityRule)
-class AvailabilityRuleAdmin(admin.ModelAdmin):
+class AvailabilityRuleAdmin(admin.ModelAdmin[Any]):
     list_display = (
         "clinician",
         "weekday",
@@ -123,7 +124,7 @@ class AvailabilityRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailabilityException)
-class AvailabilityExceptionAdmin(admin.ModelAdmin):
+class AvailabilityExceptionAdmin(admin.ModelAdmin[Any]):
     list_display = ("starts_at", "ends_at", "clinician", "kind", "reason")
     list_filter = ("kind", "clinician")
     list_select_related = ("clinician",)
@@ -412,7 +413,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
                 lambda slot: services.appointment_book(
                     submission=submission,
                     slot=slot,
-                    actor=request.user,
+                    actor=staff_member(request),
                     notes=str(request.POST.get("notes", ""))[:2000],
                     ip_address=client_address(request),
                 ),
@@ -445,7 +446,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
                 lambda slot: services.appointment_move(
                     appointment=appointment,
                     slot=slot,
-                    actor=request.user,
+                    actor=staff_member(request),
                     ip_address=client_address(request),
                 ),
                 success=_("Moved to %(slot)s. The patient is told by email."),
@@ -525,14 +526,14 @@ class AppointmentAdmin(ReadOnlyAdmin):
         try:
             if action == "escalate":
                 services.submission_escalate_no_slot(
-                    submission=submission, actor=request.user, ip_address=ip
+                    submission=submission, actor=staff_member(request), ip_address=ip
                 )
                 done = _("The triage clinicians have been alerted that no slot is free in time.")
             elif action == "emergency":
                 services.submission_record_emergency_direction(
                     submission=submission,
                     text=str(request.POST.get("text", "")),
-                    actor=request.user,
+                    actor=staff_member(request),
                     ip_address=ip,
                 )
                 done = _("Recorded.")
@@ -562,13 +563,16 @@ class AppointmentAdmin(ReadOnlyAdmin):
                 services.appointment_cancel(
                     appointment=appointment,
                     reason=form.cleaned_data["reason"],
-                    actor=request.user,
+                    actor=staff_member(request),
                     ip_address=ip,
                 )
                 done = _("Cancelled; the slot is free again and the patient is told by email.")
             elif action in ("attended", "no_show"):
                 services.appointment_record_attendance(
-                    appointment=appointment, status=action, actor=request.user, ip_address=ip
+                    appointment=appointment,
+                    status=action,
+                    actor=staff_member(request),
+                    ip_address=ip,
                 )
                 done = _("Attendance recorded.")
             else:
@@ -600,7 +604,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
             lambda appointment: services.appointment_record_attendance(
                 appointment=appointment,
                 status=status,
-                actor=request.user,
+                actor=staff_member(request),
                 ip_address=client_address(request),
             ),
             done=_("%(n)d recorded."),

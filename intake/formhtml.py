@@ -281,7 +281,7 @@ def input_field(
             "</strong></span>\n    "
             for number, error in enumerate(errors, start=1)
         )
-        field_id = esc(errors.field_id)
+        field_id = esc(errors.field_id)  # type: ignore[attr-defined]  # Django 5.2, not in the stubs
         html.append(
             f'\n    <div id="{field_id}_error" class="invalid-feedback">\n    {messages}</div>\n'
         )

@@ -13,8 +13,8 @@ import copy
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
@@ -82,14 +82,19 @@ class _SharedChoices:
     normalises the widget's list again for each form instance; the state a form may change (the
     widget's attributes, error messages, validators) is still copied, as Django copies it."""
 
+    # Provided by the forms.Field this is mixed into (named here for the type checker).
+    widget: forms.Widget
+    error_messages: dict[str, Any]
+    validators: list[Any]
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         result = copy.copy(self)
         memo[id(self)] = result
-        widget = copy.copy(self.widget)  # type: ignore[attr-defined]
+        widget = copy.copy(self.widget)
         widget.attrs = widget.attrs.copy()
         result.widget = widget
-        result.error_messages = self.error_messages.copy()  # type: ignore[attr-defined]
-        result.validators = self.validators[:]  # type: ignore[attr-defined]
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
         return result
 
 
@@ -129,8 +134,8 @@ def field_for(question: Question) -> forms.Field:
         )
     if question.type is AnswerType.NUMBER:
         # Bounds are checked by the catalogue; inputmode gives phones a number pad.
-        widget = forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-5"})
-        return forms.IntegerField(widget=widget, max_value=10**6, min_value=-(10**6), **common)
+        number = forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-5"})
+        return forms.IntegerField(widget=number, max_value=10**6, min_value=-(10**6), **common)
     if question.type is AnswerType.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     max_length = question.max_length or 1000
@@ -163,7 +168,7 @@ def layout_item(question: Question) -> Any:
 def value_from(question: Question, cleaned: object) -> object:
     """A cleaned form value as a stored answer (blank → None, multi → list)."""
     if question.type is AnswerType.MULTI:
-        return list(cleaned) if cleaned else []
+        return list(cast("Iterable[str]", cleaned)) if cleaned else []
     if cleaned in ("", None):
         return None
     if isinstance(cleaned, dt.date):

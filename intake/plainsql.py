@@ -87,14 +87,15 @@ def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
     closed and the query asked again, once, on a new one, which is what the check would do.
     """
     db = _db()
+    # health_check_* (Django 5.1+) are not in django-stubs 5.2.9 yet.
     checking = (
-        db.health_check_enabled
-        and not db.health_check_done
+        db.health_check_enabled  # type: ignore[attr-defined]
+        and not db.health_check_done  # type: ignore[attr-defined]
         and db.connection is not None
         and not db.in_atomic_block
     )
     if checking:
-        db.health_check_done = True  # this query is the check
+        db.health_check_done = True  # type: ignore[attr-defined]  # this query is the check
         try:
             return _fetch(db, model, fields, where)
         except (OperationalError, InterfaceError):

@@ -23,7 +23,7 @@ def client_address(request: HttpRequest) -> str:
         ]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
+            return str(forwarded[-proxies])
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -445,7 +446,7 @@ def _require_reason(reason: str) -> str:
 
 
 def _decide(
-    change: RulesetChange, *, decision: str, reason: str, actor: Any, now: dt.datetime
+    change: RulesetChange, *, decision: str, reason: str, actor: User, now: dt.datetime
 ) -> None:
     change.decision = decision
     change.reason = reason
@@ -459,7 +460,7 @@ def ruleset_change_accept(
     *,
     change: RulesetChange,
     reason: str,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> RulesetChange:
@@ -521,7 +522,7 @@ def ruleset_change_dismiss(
     *,
     change: RulesetChange,
     reason: str,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> RulesetChange:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import functools
 import logging
 import secrets
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, ProtectedError, Q
@@ -331,10 +333,10 @@ def notification_enqueue(
     ordered = sorted(notifications, key=lambda n: not n.is_urgent)  # stable: urgent rows first
     args = [[n.pk for n in ordered]]
     try:
-        send_notifications.apply_async(
-            args=args,
+        send_notifications.apply_async(  # type: ignore[call-arg]  # argsrepr: not in the stubs
+            args=args,  # type: ignore[arg-type]
             queue=URGENT_QUEUE if ordered[0].is_urgent else DEFAULT_QUEUE,
-            countdown=countdown,
+            countdown=countdown,  # type: ignore[arg-type]  # None: at once, as Celery reads it
             retry=False,
             # What monitoring shows of the arguments: ids only, so repr() is the whole story
             # (and cheaper than Celery's own safe repr, on every form sent).
@@ -610,7 +612,7 @@ def retry_delay(attempts: int) -> float:
         settings.CLINIC_NOTIFICATION_RETRY_MAX_SECONDS,
         settings.CLINIC_NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
     )
-    return step * (0.5 + secrets.randbelow(1001) / 2000)
+    return float(step * (0.5 + secrets.randbelow(1001) / 2000))
 
 
 @dataclass(frozen=True)
@@ -632,6 +634,8 @@ NEEDS_BOOKED_APPOINTMENT = frozenset(
 
 
 def _appointment_stands(notification: Notification) -> bool:
+    if notification.appointment_id is None:
+        return False
     return Appointment.objects.filter(
         pk=notification.appointment_id, status=Appointment.Status.BOOKED
     ).exists()
@@ -754,7 +758,7 @@ def notification_sweep(*, now: dt.datetime | None = None, limit: int = 2000) -> 
 
 
 @transaction.atomic
-def notification_retry(*, notification_ids: Sequence[int], actor: Any) -> int:
+def notification_retry(*, notification_ids: Sequence[int], actor: User) -> int:
     """Staff's "retry now": failed rows, and pending rows already due, go again at once.
 
     Sent and "not needed" rows are left alone, and so is anything due later (a reminder for next
@@ -782,7 +786,7 @@ def notification_retry(*, notification_ids: Sequence[int], actor: Any) -> int:
             changed_fields=["notification.status"],
             details={"notification": row.pk, "retry": True},
         )
-        transaction.on_commit(lambda row=row: notification_enqueue(notifications=[row]))
+        transaction.on_commit(functools.partial(notification_enqueue, notifications=[row]))
     return len(rows)
 
 
@@ -873,7 +877,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     action: str,
     submission: Submission | None = None,
     changed_fields: Sequence[str] = (),
@@ -882,7 +886,7 @@ def audit_record(
     object_repr: str = "",
 ) -> AuditEvent:
     """Append one event to the audit log. Names only: never copy clinical values into it."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=user,
         actor_username=getattr(actor, "username", "") or "",
@@ -903,7 +907,12 @@ def _locked_sent(submission: Submission) -> Submission:
 
 
 def _move(
-    submission: Submission, to: str, *, actor: Any, ip_address: str | None, now: dt.datetime
+    submission: Submission,
+    to: str,
+    *,
+    actor: User | None,  # None: the patient, by their cancel link
+    ip_address: str | None,
+    now: dt.datetime,
 ) -> None:
     """Change status if the move is allowed; record it. Caller holds the row lock."""
     before = submission.status
@@ -927,7 +936,7 @@ def _move(
 
 @transaction.atomic
 def submission_assign(
-    *, submission: Submission, assignee: Any, actor: Any, ip_address: str | None = None
+    *, submission: Submission, assignee: User | None, actor: User, ip_address: str | None = None
 ) -> Submission:
     """Assign the submission to a staff member (or nobody). Side effects: row, audit event."""
     locked = _locked_sent(submission)
@@ -948,7 +957,7 @@ def submission_assign(
 def submission_start_review(
     *,
     submission: Submission,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Submission:
@@ -966,7 +975,7 @@ def submission_set_status(
     *,
     submission: Submission,
     status: str,
-    actor: Any,
+    actor: User,
     reason: str = "",
     ip_address: str | None = None,
     now: dt.datetime | None = None,
@@ -998,7 +1007,7 @@ def submission_override_tier(
     submission: Submission,
     tier: str,
     reason: str,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Submission:
@@ -1029,7 +1038,7 @@ def submission_override_tier(
     return locked
 
 
-def _note(submission: Submission, *, text: str, actor: Any, ip_address: str | None) -> None:
+def _note(submission: Submission, *, text: str, actor: User, ip_address: str | None) -> None:
     SubmissionNote.objects.create(submission=submission, author=actor, text=text.strip())
     audit_record(
         actor=actor,
@@ -1042,7 +1051,7 @@ def _note(submission: Submission, *, text: str, actor: Any, ip_address: str | No
 
 @transaction.atomic
 def submission_add_note(
-    *, submission: Submission, text: str, actor: Any, ip_address: str | None = None
+    *, submission: Submission, text: str, actor: User, ip_address: str | None = None
 ) -> Submission:
     """Add a clinician's note. Side effects: a note row, an audit event (without the text)."""
     if not text.strip():
@@ -1056,7 +1065,7 @@ def submission_add_note(
 
 @transaction.atomic
 def submission_rerun_engine(
-    *, submission: Submission, actor: Any, ip_address: str | None = None
+    *, submission: Submission, actor: User, ip_address: str | None = None
 ) -> Submission:
     """Triage the stored answers again with the current ruleset (after a ruleset change).
 
@@ -1332,7 +1341,7 @@ def appointment_book(
     *,
     submission: Submission,
     slot: Slot,
-    actor: Any,
+    actor: User,
     notes: str = "",
     ip_address: str | None = None,
     now: dt.datetime | None = None,
@@ -1417,7 +1426,7 @@ def appointment_move(
     *,
     appointment: Appointment,
     slot: Slot,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
@@ -1469,7 +1478,7 @@ def _cancel(
     appointment: Appointment,
     *,
     reason: str,
-    actor: Any,
+    actor: User | None,
     by_patient: bool,
     ip_address: str | None,
     now: dt.datetime,
@@ -1513,7 +1522,7 @@ def appointment_cancel(
     *,
     appointment: Appointment,
     reason: str,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
@@ -1590,7 +1599,7 @@ def appointment_record_attendance(
     *,
     appointment: Appointment,
     status: str,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
@@ -1625,7 +1634,7 @@ NO_SLOT_REPEAT_AFTER = dt.timedelta(hours=1)
 def submission_escalate_no_slot(
     *,
     submission: Submission,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> list[Notification]:
@@ -1671,7 +1680,7 @@ def submission_record_emergency_follow_up(
     *,
     submission: Submission,
     text: str,
-    actor: Any,
+    actor: User,
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Submission:
@@ -1721,7 +1730,7 @@ def _checked_text(text: str, missing: str, *, limit: int = 2000) -> str:
 
 @transaction.atomic
 def submission_record_emergency_direction(
-    *, submission: Submission, text: str, actor: Any, ip_address: str | None = None
+    *, submission: Submission, text: str, actor: User, ip_address: str | None = None
 ) -> Submission:
     """Record what reception did for an EMERGENCY patient (who is never booked).
 

@@ -55,7 +55,7 @@ def _tokens(request: HttpRequest) -> list[str]:
         salt=DRAFTS_COOKIE_SALT,
         max_age=settings.CLINIC_DRAFT_LIFETIME_DAYS * 24 * 3600,
     )
-    return [t for t in raw.split(",") if t]
+    return [t for t in (raw or "").split(",") if t]
 
 
 def _allow(request: HttpRequest, response: HttpResponse, token: str) -> HttpResponse:
@@ -148,7 +148,7 @@ def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
         label = strip_tags(str(field.label or "")).replace(_("(optional)"), "").strip()
         label = label.rstrip("?:.").strip()
         for message in form.errors[name]:
-            items.append((anchor, label, message))
+            items.append((anchor, label, str(message)))
     return items
 
 

@@ -8,7 +8,7 @@ functions, through `check_group` and `check_fieldset`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.templatetags.crispy_forms_tags import BasicNode
 from crispy_forms.utils import render_crispy_form
@@ -43,10 +43,10 @@ def crispy_fields(context: Context, form: Form) -> SafeString:
     written here, and then squeezes runs of blanks between tags (which a browser ignores).
     It was about 1 ms of every page: the context flattened into a new one, three includes.
     Any other helper goes through crispy's own rendering."""
-    helper = getattr(form, "helper", None)
+    helper: Any = getattr(form, "helper", None)
     plain = helper is not None and helper.disable_csrf and not helper.form_tag
     if not plain or helper.inputs or helper.template:
-        return render_crispy_form(form, helper, context.flatten())
+        return cast(SafeString, render_crispy_form(form, helper, context.flatten()))
     node = BasicNode("form", None, getattr(helper, "template_pack", None))
     options = node.get_response_dict(helper, context, is_formset=False)
     with context.push(is_bound=form.is_bound, **options):
