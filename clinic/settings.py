@@ -13,6 +13,8 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.env import env_bool
+
 # Lets classes such as admin.ModelAdmin[Submission] be subscripted at run time, as the type
 # checker wants them (django-stubs).
 django_stubs_ext.monkeypatch()
@@ -20,8 +22,11 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# Booleans are read with env_bool, never env.bool: env.bool reads a typo as False, env_bool stops
+# start-up with the variable's name (issue 16).
 # A local `.env` file is optional; real deployments set real environment variables (which win).
-if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
+_read_dot_env = env_bool("DJANGO_READ_DOT_ENV", default=True)
+if _read_dot_env and (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 
@@ -30,7 +35,7 @@ if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file
 # https://docs.djangoproject.com/en/5.2/ref/settings/#core-settings
 # ---------------------------------------------------------------------------------------------
 # Off unless asked for: `make run` turns it on for the local demo, nothing else does.
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
@@ -183,7 +188,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 8
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Secure cookies and HSTS need HTTPS; on by default in production, off for the local demo.
-_https = env.bool("DJANGO_HTTPS", default=not DEBUG)
+_https = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)

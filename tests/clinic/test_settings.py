@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,9 @@ def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
     """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
     env = clean_env()
     env.update(ALERT_LISTS, **BROKER)
-    env.update(DJANGO_SETTINGS_MODULE="clinic.settings", DJANGO_READ_DOT_ENV="0", **overrides)
+    # A dict, not keywords: an override may replace DJANGO_READ_DOT_ENV too.
+    env.update({"DJANGO_SETTINGS_MODULE": "clinic.settings", "DJANGO_READ_DOT_ENV": "0"})
+    env.update(overrides)
     return run_python(PROBE, env)
 
 
@@ -201,3 +204,94 @@ def test_the_worker_takes_urgent_first_with_time_limits_and_a_short_visibility_t
     assert conf["default"] == "default"
     assert conf["beat"]["sweep-outbox"] == ["intake.tasks.sweep_outbox", 30.0]
     assert conf["beat"]["escalate-overdue"] == ["intake.tasks.escalate_overdue", 60.0]
+
+
+# Every boolean the settings read from the environment (issue 16), with an expression on the
+# settings module that shows the value it was read as, and its default when DJANGO_DEBUG is unset.
+BOOLEANS = {
+    "DJANGO_READ_DOT_ENV": ("s._read_dot_env", True),
+    "DJANGO_DEBUG": ("s.DEBUG", False),
+    "DJANGO_HTTPS": ("s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE", True),
+}
+TRUE_SPELLINGS = ["1", "true", "yes", "on", "TRUE", "Yes", " on ", "\ttrue\n"]
+FALSE_SPELLINGS = ["0", "false", "no", "off", "FALSE", "No", " off ", "\t0\n"]
+# Typos, and values django-environ's lenient env.bool took as True ("ok", "y", "2") or False.
+TYPOS = ["ture", "yes please", "flase", "ok", "y", "2", "enabled", "-1", "true!"]
+
+
+def read_boolean(name: str, values: list[str | None]) -> list[str]:
+    """Import clinic.settings in a fresh interpreter, afresh for each of `values` of `name`
+    (None: absent), with none of the app's other variables set; one line for each: the value
+    the settings read it as, or the error that stopped them. One interpreter per variable, not
+    per value, so that the whole table takes a second."""
+    env = clean_env()
+    env.update(DJANGO_SETTINGS_MODULE="clinic.settings")
+    if name != "DJANGO_READ_DOT_ENV":
+        env.update(DJANGO_READ_DOT_ENV="0")  # a developer's .env must not decide the others
+    expression, _default = BOOLEANS[name]
+    probe = f"""
+import importlib, os
+from django.core.exceptions import ImproperlyConfigured
+for value in {values!r}:
+    os.environ.pop({name!r}, None)
+    if value is not None:
+        os.environ[{name!r}] = value
+    try:
+        import clinic.settings as s
+        s = importlib.reload(s)
+        print(bool({expression}))
+    except ImproperlyConfigured as error:
+        print("ImproperlyConfigured:", error)
+"""
+    result = run_python(probe, env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("value", ["ture", "yes please"])
+@pytest.mark.parametrize("name", sorted(BOOLEANS))
+def test_a_typo_in_a_boolean_stops_start_up_naming_the_variable(name: str, value: str) -> None:
+    result = start_django(**{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{name} must be true or false (1/0, yes/no, on/off), not {value!r}" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(BOOLEANS))
+def test_a_boolean_that_is_not_true_or_false_is_refused_not_read_as_false(name: str) -> None:
+    assert read_boolean(name, list(TYPOS)) == [
+        f"ImproperlyConfigured: {name} must be true or false (1/0, yes/no, on/off), not {v!r}."
+        " See .env.example."
+        for v in TYPOS
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(BOOLEANS))
+def test_each_accepted_spelling_of_a_boolean_gives_its_value(name: str) -> None:
+    values: list[str | None] = [*TRUE_SPELLINGS, *FALSE_SPELLINGS]
+    expected = ["True"] * len(TRUE_SPELLINGS) + ["False"] * len(FALSE_SPELLINGS)
+    assert read_boolean(name, values) == expected
+
+
+@pytest.mark.parametrize("name", sorted(BOOLEANS))
+def test_an_absent_or_empty_boolean_gives_its_default(name: str) -> None:
+    default = str(BOOLEANS[name][1])
+    assert read_boolean(name, [None, "", "  "]) == [default, default, default]
+
+
+@pytest.mark.parametrize("https", [None, ""])
+def test_https_defaults_to_off_for_the_local_demo(https: str | None) -> None:
+    env = {**clean_env(), "DJANGO_READ_DOT_ENV": "0", "DJANGO_DEBUG": "yes"}
+    if https is not None:
+        env["DJANGO_HTTPS"] = https
+    probe = "import clinic.settings as s; print(s.SESSION_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)"
+    result = run_python(probe, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "None"]
+
+
+def test_the_settings_read_no_boolean_with_the_lenient_env_bool() -> None:
+    """env.bool reads a typo as False without a word; every boolean goes through env_bool."""
+    source = (ROOT / "clinic" / "settings.py").read_text()
+    assert "env.bool(" not in source
+    assert sorted(set(re.findall(r'env_bool\("(\w+)"', source))) == sorted(BOOLEANS)

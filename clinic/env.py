@@ -1,0 +1,34 @@
+"""Strict readers for environment variables that settings cannot afford to misread.
+
+django-environ's `Env.bool` treats any value it does not recognise as False, so a typo such as
+`DJANGO_HTTPS=ture` silently turns HTTPS off (issue 16). `env_bool` accepts only the spellings
+below and stops start-up on anything else, naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+FALSE_VALUES = frozenset({"0", "false", "no", "off"})
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] = os.environ) -> bool:
+    """The boolean in environment variable `name`: 1/true/yes/on or 0/false/no/off, in any case
+    and with surrounding whitespace ignored; `default` when it is absent or empty. Anything else
+    raises ImproperlyConfigured naming the variable, the value it got and what is accepted (a
+    boolean holds no secret, so the value is safe to show)."""
+    raw = environ.get(name, "")
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}. See .env.example."
+    )
