@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -280,3 +281,27 @@ def test_command_check_lists_the_differences_exits_1_and_changes_nothing():
     ]
     assert "run `python manage.py sync_roles`" in err.getvalue()
     assert groups_now() == tampered
+
+
+# --- migration 0015 ---------------------------------------------------------------------------
+
+
+def test_migrate_leaves_the_roles_in_sync(migrated_before_sync: Path, tmp_path: Path):
+    """0015 repairs a database whose groups were edited by hand; --check then exits 0."""
+    db = tmp_path / "db.sqlite3"
+    shutil.copy(migrated_before_sync, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "DELETE FROM auth_group_permissions WHERE permission_id IN "
+            "(SELECT id FROM auth_permission WHERE codename = 'view_clinical_detail')"
+        )
+    check = manage(db, "sync_roles", "--check")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"  missing: {roles.VIEW_CLINICAL_DETAIL}" in check.stdout
+
+    migrate = manage(db, "migrate", "--no-input")
+    assert migrate.returncode == 0, migrate.stderr
+
+    check = manage(db, "sync_roles", "--check")
+    assert (check.returncode, check.stdout) == (0, "roles already in sync\n"), check.stderr
+    assert groups_in(db) == dict(roles.ROLES)
