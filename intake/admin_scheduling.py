@@ -3,7 +3,7 @@
 Registered from `intake/admin.py`. As there, display lives here and every change goes through
 `intake/services.py`; permissions are checked on the server for every page and button:
 booking, moving and cancelling need `intake.add_appointment` / `intake.change_appointment`
-(receptionists and triage clinicians have both, migration 0012). Pages that show a patient's
+(receptionists and triage clinicians have both: intake/roles.py). Pages that show a patient's
 identity are audited like the submission page; the printable day sheet like an export.
 """
 

@@ -1,8 +1,21 @@
-"""Staff roles: Django groups created by a data migration (intake/migrations/0003_roles.py).
+"""Staff roles: the Django groups and the permissions each one has, defined here and only here.
 
 Permissions are checked on the server (the admin and our views call `has_perm`), never only
 hidden in templates. `intake.view_clinical_detail` guards answers, free text, scores and reasons.
+
+After changing ROLES run `python manage.py sync_roles` (and add a migration that calls
+`sync_roles`, as 0015 does, so every database gets the change with `migrate`).
 """
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 TRIAGE_CLINICIAN = "Triage clinician"
 RECEPTIONIST = "Receptionist"
@@ -10,6 +23,204 @@ CLINIC_ADMIN = "Clinic admin"
 
 VIEW_CLINICAL_DETAIL = "intake.view_clinical_detail"
 TRIAGE_SUBMISSION = "intake.triage_submission"
-# Booking, moving and cancelling appointments (receptionists and triage clinicians; 0012).
+# Booking, moving and cancelling appointments (receptionists and triage clinicians).
 BOOK_APPOINTMENT = "intake.add_appointment"
 CHANGE_APPOINTMENT = "intake.change_appointment"
+
+# Book, move and cancel, and see the diary's reference data (first granted by migration 0012).
+_BOOKING = frozenset(
+    {
+        "intake.view_appointment",
+        BOOK_APPOINTMENT,
+        CHANGE_APPOINTMENT,
+        "intake.view_slot",
+        "intake.view_clinician",
+        "intake.view_appointmenttype",
+    }
+)
+# Clinic admins manage everything about scheduling.
+_SCHEDULING_MODELS = (
+    "clinician",
+    "appointmenttype",
+    "availabilityrule",
+    "availabilityexception",
+    "slot",
+    "appointment",
+)
+_MANAGE_SCHEDULING = frozenset(
+    f"intake.{action}_{model}"
+    for model in _SCHEDULING_MODELS
+    for action in ("view", "add", "change", "delete")
+)
+
+# Group name -> its permissions, as "app_label.codename" (what `has_perm` takes). A group has
+# exactly these: `sync_roles` adds what is missing and removes anything else.
+ROLES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        RECEPTIONIST: frozenset(
+            {
+                "intake.view_patient",
+                "intake.change_patient",
+                "intake.view_submission",
+            }
+        )
+        | _BOOKING,
+        TRIAGE_CLINICIAN: frozenset(
+            {
+                "intake.view_patient",
+                "intake.view_submission",
+                VIEW_CLINICAL_DETAIL,
+                TRIAGE_SUBMISSION,
+                "intake.view_submissionnote",
+                "intake.add_submissionnote",
+                "intake.view_notification",
+            }
+        )
+        | _BOOKING,
+        CLINIC_ADMIN: frozenset(
+            {
+                "intake.view_patient",
+                "intake.change_patient",
+                "intake.view_submission",
+                VIEW_CLINICAL_DETAIL,
+                TRIAGE_SUBMISSION,
+                "intake.view_submissionnote",
+                "intake.add_submissionnote",
+                "intake.view_notification",
+                "intake.change_notification",
+                "intake.view_auditevent",
+                "auth.view_user",
+                "auth.add_user",
+                "auth.change_user",
+                "auth.view_group",
+            }
+        )
+        | _MANAGE_SCHEDULING,
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RoleChange:
+    """What `sync_roles` changed in one group (or would change, with `dry_run`)."""
+
+    created: bool = False
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+def sync_roles(
+    *,
+    apps: Any = None,
+    using: str = DEFAULT_DB_ALIAS,
+    dry_run: bool = False,
+    verbosity: int = 0,
+) -> dict[str, RoleChange]:
+    """Give each group of ROLES exactly its permissions; return what changed, by group name.
+
+    Creates a missing group, adds missing permissions and removes any others the group has.
+    Idempotent: a second run changes nothing and returns {}. Groups not named in ROLES, and which
+    users are in which group, are never touched. With `dry_run` nothing is written: the result is
+    what a real run would change.
+
+    `apps` is a migration's historical registry (the global one by default), and every model is
+    looked up through it: that is what makes it safe for a migration to import this module and
+    call `sync_roles(apps=apps, using=schema_editor.connection.alias)`. Permissions that do not
+    exist yet (migrations run before `post_migrate` creates them) are created first.
+    """
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    wanted = {perm for perms in ROLES.values() for perm in perms}
+    changes: dict[str, RoleChange] = {}
+    with transaction.atomic(using=using):
+        groups = {group.name: group for group in Group.objects.using(using).filter(name__in=ROLES)}
+        have = _group_permissions(Group.permissions.through, using, groups.values())
+        if dry_run:
+            for name, perms in ROLES.items():
+                change = _diff(name not in groups, perms, have.get(name, {}))
+                if change is not None:
+                    changes[name] = change
+            return changes
+        existing = _permission_ids(Permission, using, wanted)
+        if wanted - existing.keys():
+            _create_permissions(apps, using, {perm.split(".")[0] for perm in wanted}, verbosity)
+            existing = _permission_ids(Permission, using, wanted)
+            unknown = sorted(wanted - existing.keys())
+            if unknown:
+                raise LookupError(f"intake.roles.ROLES names no such permission: {unknown}")
+        for name, perms in ROLES.items():
+            created = name not in groups
+            if created:
+                groups[name] = Group.objects.using(using).create(name=name)
+            current = have.get(name, {})
+            change = _diff(created, perms, current)
+            if change is None:
+                continue
+            group = groups[name]
+            if change.removed:
+                group.permissions.remove(*(pk for p in change.removed for pk in current[p]))
+            if change.added:
+                group.permissions.add(*(pk for p in change.added for pk in existing[p]))
+            changes[name] = change
+    return changes
+
+
+def _diff(created: bool, perms: frozenset[str], current: Mapping[str, Any]) -> RoleChange | None:
+    change = RoleChange(
+        created=created,
+        added=tuple(sorted(perms - current.keys())),
+        removed=tuple(sorted(current.keys() - perms)),
+    )
+    return change if change != RoleChange() else None
+
+
+def _group_permissions(through: Any, using: str, groups: Any) -> dict[str, dict[str, list[int]]]:
+    """Group name -> "app_label.codename" -> ids of the group's permissions by that name."""
+    rows = (
+        through.objects.using(using)
+        .filter(group__in=list(groups))
+        .values_list(
+            "group__name",
+            "permission_id",
+            "permission__content_type__app_label",
+            "permission__codename",
+        )
+    )
+    have: dict[str, dict[str, list[int]]] = {}
+    for group_name, pk, app_label, codename in rows:
+        have.setdefault(group_name, {}).setdefault(f"{app_label}.{codename}", []).append(pk)
+    return have
+
+
+def _permission_ids(Permission: Any, using: str, perms: set[str]) -> dict[str, list[int]]:
+    """Permission name ("app_label.codename") -> its ids: one, unless a stale content type
+    repeats a codename (`has_perm` accepts either, so the group gets both)."""
+    rows = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in={perm.split(".")[0] for perm in perms})
+        .values_list("pk", "content_type__app_label", "codename")
+    )
+    ids: dict[str, list[int]] = {}
+    for pk, app_label, codename in rows:
+        if f"{app_label}.{codename}" in perms:
+            ids.setdefault(f"{app_label}.{codename}", []).append(pk)
+    return ids
+
+
+def _create_permissions(apps: Any, using: str, app_labels: set[str], verbosity: int) -> None:
+    """What `post_migrate` does, now: a migration runs before it on a fresh database."""
+    from django.contrib.auth.management import create_permissions
+
+    for label in sorted(app_labels):
+        app_config = apps.get_app_config(label)
+        # A historical registry's app configs have no models module, and create_permissions
+        # skips those; the global registry's are left as they are.
+        historical = getattr(app_config, "models_module", None) is None
+        if historical:
+            app_config.models_module = True
+        try:
+            create_permissions(app_config, verbosity=verbosity, using=using, apps=apps)
+        finally:
+            if historical:
+                app_config.models_module = None

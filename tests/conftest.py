@@ -36,7 +36,7 @@ def redis_server() -> Iterator[PrivateRedis]:
         yield server
 
 
-# --- Staff personas (groups come from migration 0003_roles) -----------------------------------
+# --- Staff personas (groups of intake/roles.py, created by migrations) -----------------------
 
 
 @pytest.fixture

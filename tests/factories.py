@@ -6,7 +6,6 @@ Tests of the patient journey use the real services instead (tests/intake/conftes
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 import factory
@@ -14,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from intake import roles
 from intake.models import (
     TIER_RANK,
     AppointmentType,
@@ -75,26 +75,18 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
 
 
 def ensure_role_groups() -> None:
-    """Put back the role groups of the data migrations (0003, 0012) with their permissions.
+    """Put back the role groups of intake/roles.py with their permissions.
 
     For tests with real transactions: the database is flushed after each of them, which takes
     the migrations' groups with it (content types and permissions come back by themselves).
     Serialized rollback would restore them, but mixed with the suite's other transactional
     tests it re-inserts content types that the flush already re-created.
     """
-    from django.contrib.auth.models import Permission
-
-    for module in ("intake.migrations.0003_roles", "intake.migrations.0012_scheduling_roles"):
-        for name, perms in importlib.import_module(module).ROLES.items():
-            group, _created = Group.objects.get_or_create(name=name)
-            for app_label, codename in perms:
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+    roles.sync_roles()
 
 
 def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
-    """A staff account in one of the role groups (created by migration 0003)."""
+    """A staff account in one of the role groups (intake/roles.py, created by migrations)."""
     user = get_user_model().objects.create_user(
         username=username, password=STAFF_PASSWORD, is_staff=True, **extra
     )

@@ -1,3 +1,4 @@
+# The roles are now defined in intake/roles.py; migration 0015 and later sync them (sync_roles).
 """Staff groups and their permissions. A later migration extends them; this one is history."""
 
 from django.contrib.auth.management import create_permissions

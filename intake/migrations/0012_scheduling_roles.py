@@ -1,3 +1,4 @@
+# The roles are now defined in intake/roles.py; migration 0015 and later sync them (sync_roles).
 """Scheduling permissions for the staff groups of 0003_roles.
 
 Receptionists and triage clinicians book, move and cancel (view/add/change appointment) and
