@@ -22,7 +22,7 @@ PATH_PARTS = re.compile(r"[/\\.]")
 
 
 def _imported_roots(tree: ast.AST) -> set[str]:
-    roots = set()
+    roots: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
@@ -33,7 +33,7 @@ def _imported_roots(tree: ast.AST) -> set[str]:
 
 def _docstrings(tree: ast.AST) -> set[int]:
     """ids of the constants that are docstrings (of the module, a class or a function)."""
-    found = set()
+    found: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             first = node.body[0] if node.body else None
@@ -60,12 +60,12 @@ def _offences(source: str) -> list[str]:
     return imports + _strings_naming_tests(tree)
 
 
-def test_the_scan_covers_the_app_and_the_settings():
+def test_the_scan_covers_the_app_and_the_settings() -> None:
     names = {path.relative_to(path.parents[1]).as_posix() for path in SOURCES}
     assert {"intake/demo.py", "clinic/settings.py"} <= names
 
 
-def test_the_scan_finds_what_issue_16_was_about():
+def test_the_scan_finds_what_issue_16_was_about() -> None:
     # intake/demo.py before issue 16, and the other ways to reach the test tree.
     assert _offences(
         '"""Reads tests/x.json (a docstring: allowed)."""\n'
@@ -80,7 +80,7 @@ def test_the_scan_finds_what_issue_16_was_about():
     assert _offences('print("the tests pass")\nfrom intake import demo') == []
 
 
-def test_no_app_module_imports_tests_or_names_a_file_under_tests():
+def test_no_app_module_imports_tests_or_names_a_file_under_tests() -> None:
     offences = {
         path.as_posix(): found
         for path in SOURCES
