@@ -1,23 +1,28 @@
-"""Demo and test answer sets built from the clinical vignettes (never real patient data).
+"""The demo's answer sets and fictional people (never real patient data).
 
-`seed_demo` fills the local demo's queue from these, the tests and the benchmarks fill in the
-form with them, so all three agree on what a complete answer set looks like.
+`seed_demo` fills the local demo's queue and `seed_bench` a benchmark database from the cases in
+`demo_cases.json`, the app's own copy of the clinical vignettes (see its "about" lines): the app
+never reads the test tree, and a change to the tests' fixtures never changes the demo.
+
+`complete_answers()` turns an answer set into what the web form holds. The tests call it on the
+vignettes (tests/journey.py), so the demo, the tests and the benchmarks agree on what a complete
+answer set looks like; IDENTITY, CONSENT and identity_for() are shared with the tests the same way.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from intake.triage import QUESTIONS
 
-# The vignettes copied from the clinical specification (spec §8); the tests' regression fixtures.
-VIGNETTES_FILE = (
-    Path(__file__).resolve().parent.parent / "tests" / "intake" / "triage" / "vignettes.json"
-)
+DEMO_CASES_FILE = Path(__file__).with_name("demo_cases.json")
 
 IDENTITY = {
     "full_name": "Alex Example",
@@ -38,33 +43,58 @@ CONSENT = {
 }
 
 
-def load_vignettes() -> dict[str, Any]:
-    return json.loads(VIGNETTES_FILE.read_text())
+@dataclass(frozen=True)
+class DemoCase:
+    """One demo patient's story: `answers` are complete (ready for the form and the engine)."""
+
+    id: str
+    label: str
+    tier: str  # what the engine gives `answers`; a test keeps it true
+    answers: dict[str, Any]
 
 
-def vignette_answers(vignette_id: str | None = None) -> dict[str, Any]:
-    """The vignettes' defaults, with one vignette's answers laid over them.
+def complete_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `answers` with what the web form needs and the vignettes leave blank.
 
-    The defaults leave age and sex blank; the web form needs both, so a vignette that does not
-    set them is a 45-year-old man (which no rule reads on its own).
+    A vignette that does not set age or sex is a 45-year-old man (which no rule reads on its
+    own). Nothing in `answers` is shared with the result, so callers may change either.
     """
-    data = load_vignettes()
-    answers = dict(data["defaults"])
-    if vignette_id is not None:
-        vignette = next(v for v in data["vignettes"] if v["id"] == vignette_id)
-        answers.update(vignette["answers"])
-    answers["age_years"] = answers.get("age_years") or 45
-    answers["sex_at_birth"] = answers.get("sex_at_birth") or "male"
+    completed = copy.deepcopy(dict(answers))
+    completed["age_years"] = completed.get("age_years") or 45
+    completed["sex_at_birth"] = completed.get("sex_at_birth") or "male"
     # The form asks what the problem is (no rule reads it) and for the dent test whenever the
     # leg is swollen; "did not check" scores nothing, like the vignettes' blank.
-    answers["main_problem"] = answers.get("main_problem") or ["other"]
+    completed["main_problem"] = completed.get("main_problem") or ["other"]
     # The vignettes' "nothing ticked" is "None of these" on the form (the engine reads both alike).
     for question in QUESTIONS:
-        if question.exclusive_none and answers.get(question.code) == []:
-            answers[question.code] = ["none"]
-    if answers.get("leg_swollen") not in (None, "no") and answers.get("pitting_dent") is None:
-        answers["pitting_dent"] = "did_not_check"
-    return answers
+        if question.exclusive_none and completed.get(question.code) == []:
+            completed[question.code] = ["none"]
+    if completed.get("leg_swollen") not in (None, "no") and completed.get("pitting_dent") is None:
+        completed["pitting_dent"] = "did_not_check"
+    return completed
+
+
+@cache
+def _demo_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_CASES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def demo_answers(case_id: str | None = None) -> dict[str, Any]:
+    """The demo's defaults (an unremarkable patient), with one case's answers laid over them."""
+    data = _demo_data()
+    answers = dict(data["defaults"])
+    if case_id is not None:
+        answers.update(next(c for c in data["cases"] if c["id"] == case_id)["answers"])
+    return complete_answers(answers)
+
+
+def demo_cases() -> list[DemoCase]:
+    """Every demo case, in the order the demo cycles through them."""
+    return [
+        DemoCase(id=c["id"], label=c["label"], tier=c["tier"], answers=demo_answers(c["id"]))
+        for c in _demo_data()["cases"]
+    ]
 
 
 def identity_for(answers: Mapping[str, Any]) -> dict[str, Any]:

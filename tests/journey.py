@@ -1,7 +1,9 @@
 """Walking the patient journey with plain HTTP: used by tests and by bench/ scripts.
 
-`step_post_data()` turns an answer set into exactly what the browser would post for one page,
-so tests can fill in the form the way a patient does, field names being question codes.
+`vignette_answers()` is a regression vignette (tests/intake/triage/vignettes.json) as the web
+form holds it; `step_post_data()` turns an answer set into exactly what the browser would post
+for one page, so tests can fill in the form the way a patient does, field names being question
+codes. The demo has its own copy of the vignettes in the app (intake/demo_cases.json).
 """
 
 from __future__ import annotations
@@ -10,19 +12,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from intake import steps, triage
-from intake.demo import CONSENT, IDENTITY, identity_for, load_vignettes, vignette_answers
+from intake.demo import CONSENT, IDENTITY, complete_answers, identity_for
 from intake.triage import QUESTIONS, AnswerType, Question
 from intake.triage.catalogue import NONE_CHOICE
+from tests.intake.triage.helpers import vignette_data
 
-# The answer sets and identities are shared with the demo data (intake/demo.py).
+# The identities, consent and completion of answers are the demo's (intake/demo.py): one copy.
 __all__ = [
     "CONSENT",
     "IDENTITY",
     "identity_for",
-    "load_vignettes",
     "step_post_data",
     "vignette_answers",
 ]
+
+
+def vignette_answers(vignette_id: str | None = None) -> dict[str, Any]:
+    """The vignettes' defaults, with one vignette's answers laid over them, completed as the web
+    form needs them (age, sex, "None of these", the dent test: `intake.demo.complete_answers`)."""
+    data = vignette_data()
+    answers = dict(data["defaults"])
+    if vignette_id is not None:
+        answers.update(next(v for v in data["vignettes"] if v["id"] == vignette_id)["answers"])
+    return complete_answers(answers)
 
 
 def step_post_data(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
+from intake.demo import demo_cases
 from intake.management.commands.seed_demo import DEMO_PASSWORD
 from intake.models import Appointment, AppointmentType, AuditEvent, Clinician, Slot, Submission
 
@@ -49,6 +50,10 @@ def test_seed_demo_fills_a_realistic_queue_once() -> None:
     sent = Submission.objects.exclude(status=Submission.Status.DRAFT)
     assert sent.count() == 50
     assert set(sent.values_list("tier", flat=True)) == {"EMERGENCY", "URGENT", "SOON", "ROUTINE"}
+    # Newest first, the demo cases in their order, each with the tier the demo data gives it.
+    cases = demo_cases()
+    engine_tiers = list(sent.order_by("-submitted_at").values_list("engine_tier", flat=True))
+    assert engine_tiers == [cases[i % len(cases)].tier for i in range(50)]
     statuses = set(sent.values_list("status", flat=True))
     assert {"submitted", "in_review", "triaged", "referred", "closed"} <= statuses
     # Built through the real services: the engine's result and an audit trail are there.

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import clinical
-from intake.demo import FIRST_NAMES, load_vignettes, vignette_answers
+from intake.demo import FIRST_NAMES, demo_cases
 from intake.models import TIER_RANK, Patient, Submission
 
 BATCH = 5000
@@ -80,13 +80,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def _templates() -> list[dict[str, Any]]:
-        """One stored result per vignette, evaluated once: rows reuse them."""
-        result = []
-        for vignette in load_vignettes()["vignettes"]:
-            answers = vignette_answers(vignette["id"])
-            triage = clinical.evaluate(answers).to_dict()
-            result.append({"answers": answers, "triage": triage})
-        return result
+        """One stored result per demo case, evaluated once: rows reuse them."""
+        return [
+            {"answers": case.answers, "triage": clinical.evaluate(case.answers).to_dict()}
+            for case in demo_cases()
+        ]
 
     @staticmethod
     @transaction.atomic

@@ -1,8 +1,9 @@
 """Demo data for `make run`: staff accounts and a working triage queue. Never in production.
 
 Idempotent: accounts are updated in place, and the demo submissions are created only once.
-Submissions go through the real services (draft, steps, send, review), built from the clinical
-vignettes, so the queue shows what real use would produce. Names and contact details are
+Submissions go through the real services (draft, steps, send, review), built from the demo cases
+(intake/demo_cases.json, copied from the clinical vignettes), so the queue shows what real use
+would produce. Names and contact details are
 fictional (phone numbers from the range Ofcom keeps for drama).
 """
 
@@ -20,7 +21,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from intake import roles, selectors, services, steps
-from intake.demo import CONSENT, FIRST_NAMES, load_vignettes, vignette_answers
+from intake.demo import CONSENT, FIRST_NAMES, demo_answers, demo_cases
 from intake.models import (
     Appointment,
     AppointmentType,
@@ -97,7 +98,7 @@ class Command(BaseCommand):
     def _submissions(self, clinician: Any) -> int:
         if Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
             return 0  # already seeded
-        vignette_ids = [v["id"] for v in load_vignettes()["vignettes"]]
+        cases = demo_cases()
         statuses = [status for status, share in STATUS_MIX for _ in range(share)]
         names = itertools.product(LAST_NAMES, FIRST_NAMES)
         now = timezone.now()
@@ -105,7 +106,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for index, status in enumerate(statuses[:DEMO_SUBMISSIONS]):
                 last, first = next(names)
-                answers = vignette_answers(vignette_ids[index % len(vignette_ids)])
+                answers = cases[index % len(cases)].answers
                 sent_at = now - dt.timedelta(minutes=7 + index * 53)
                 submission = self._send(index, f"{first} {last}", answers, sent_at)
                 self._progress(submission, status, clinician, index)
@@ -120,7 +121,7 @@ class Command(BaseCommand):
 
     @classmethod
     def _abandon_after_advice(cls, name: str, at: dt.datetime) -> Submission:
-        answers = vignette_answers()
+        answers = demo_answers()
         about_you = {
             q.code: answers.get(q.code) for q in steps.STEPS_BY_CODE["about_you"].questions
         }
