@@ -42,10 +42,10 @@ test: install lint migrations-check pytest  ## Lint, check migrations and run th
 pytest: install  ## Run the test suite only
 	$(BIN)/pytest
 
-lint: install  ## ruff check and ruff format --check, mypy --strict on the clinical core
+lint: install  ## ruff check and ruff format --check, mypy --strict (django-stubs) on the app and settings
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict intake/triage
+	$(BIN)/mypy intake clinic
 
 format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
