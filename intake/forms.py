@@ -22,13 +22,21 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from intake import bodymap, triage
 from intake.formhtml import FieldBlock, FixedTemplate, writes
-from intake.identity import age_on, nhs_number_is_valid, phone_problem
-from intake.steps import IDENTITY_REQUIRED, STEPS_BY_CODE, FormStep
+from intake.identity import (
+    IDENTITY_LABELS,
+    IDENTITY_REQUIRED,
+    age_on,
+    nhs_number_is_valid,
+    phone_problem,
+)
+from intake.models import ContactMethod
+from intake.steps import STEPS_BY_CODE, FormStep, StrOrPromise
 from intake.triage import AnswerType, Question
 
 # Longest free text we accept in any identity field; the catalogue sets its own limits.
@@ -315,6 +323,11 @@ class StepForm(PatientForm):
         self.identity["age_years"] = age
 
 
+def _optional(label: StrOrPromise) -> StrOrPromise:
+    """ "GP practice (optional)": an optional detail's label, as the form shows it."""
+    return format_lazy("{} {}", label, gettext_lazy("(optional)"))
+
+
 class IdentityFields(forms.Form):
     """Who the patient is (step 1). Stored on the Patient record, not in the triage answers."""
 
@@ -327,13 +340,13 @@ class IdentityFields(forms.Form):
     }
 
     full_name = forms.CharField(
-        label=gettext_lazy("Full name of the patient"),
+        label=IDENTITY_LABELS["full_name"],
         max_length=NAME_MAX,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     date_of_birth = forms.DateField(
-        label=gettext_lazy("Date of birth"),
+        label=IDENTITY_LABELS["date_of_birth"],
         help_text=gettext_lazy("For example, 27/03/1980."),
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"],
@@ -341,7 +354,7 @@ class IdentityFields(forms.Form):
         error_messages={"invalid": gettext_lazy("Enter a real date, for example 27/03/1980.")},
     )
     email = forms.EmailField(
-        label=gettext_lazy("Email address"),
+        label=IDENTITY_LABELS["email"],
         help_text=gettext_lazy("We send your reference and any links to this address."),
         max_length=254,
         required=False,
@@ -349,28 +362,24 @@ class IdentityFields(forms.Form):
         error_messages={"invalid": gettext_lazy("Enter an email address like name@example.com.")},
     )
     phone = forms.CharField(
-        label=gettext_lazy("Mobile or phone number"),
+        label=IDENTITY_LABELS["phone"],
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     preferred_contact = forms.ChoiceField(
-        label=gettext_lazy("How should we contact you?"),
-        choices=[
-            ("email", gettext_lazy("Email")),
-            ("phone", gettext_lazy("Phone call")),
-            ("text", gettext_lazy("Text message")),
-        ],
+        label=IDENTITY_LABELS["preferred_contact"],
+        choices=ContactMethod.choices,
         required=False,
         widget=forms.RadioSelect,
     )
     gp_practice = forms.CharField(
-        label=gettext_lazy("GP practice (optional)"),
+        label=_optional(IDENTITY_LABELS["gp_practice"]),
         max_length=NAME_MAX,
         required=False,
     )
     nhs_number = forms.CharField(
-        label=gettext_lazy("NHS number (optional)"),
+        label=_optional(IDENTITY_LABELS["nhs_number"]),
         help_text=gettext_lazy("10 digits, for example 485 777 3456."),
         max_length=20,
         required=False,

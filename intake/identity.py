@@ -1,10 +1,29 @@
-"""Checks on the patient's identity details: age, NHS number, phone. Pure functions."""
+"""The patient's identity details: which are asked for, what they are called, and checks on
+them (age, NHS number, phone). Shared by the questionnaire's form and every summary of a case."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy
+
 from intake import triage
+
+# Step 1 also collects who the patient is; these live on the Patient record, not in the answers.
+IDENTITY_REQUIRED = ("full_name", "date_of_birth", "email", "phone", "preferred_contact")
+IDENTITY_OPTIONAL = ("gp_practice", "nhs_number")
+IDENTITY_FIELDS = IDENTITY_REQUIRED + IDENTITY_OPTIONAL
+# What each detail is called: the form's labels (optional ones add "(optional)") and the row
+# titles of every summary of the answers, the patient's and the staff's.
+IDENTITY_LABELS = {
+    "full_name": gettext_lazy("Full name of the patient"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "email": gettext_lazy("Email address"),
+    "phone": gettext_lazy("Mobile or phone number"),
+    "preferred_contact": gettext_lazy("How should we contact you?"),
+    "gp_practice": gettext_lazy("GP practice"),
+    "nhs_number": gettext_lazy("NHS number"),
+}
 
 
 def age_on(date_of_birth: dt.date, today: dt.date) -> int:

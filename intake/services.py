@@ -26,8 +26,8 @@ from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake import clinical, plainsql, scheduling, selectors, steps, triage
-from intake.identity import age_on
+from intake import clinical, plainsql, scheduling, selectors, triage
+from intake.identity import IDENTITY_REQUIRED, age_on
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
     NOT_PICKED_UP_Q,
@@ -420,7 +420,7 @@ def _submit_once(
         return submission
     answers = {**submission.answers, **consent_answers}
     identity = submission.identity
-    if any(not identity.get(name) for name in steps.IDENTITY_REQUIRED):
+    if any(not identity.get(name) for name in IDENTITY_REQUIRED):
         raise ValidationError(_("Some questions still need an answer."))
     dob = dt.date.fromisoformat(str(identity["date_of_birth"]))
     answers["age_years"] = age_on(dob, timezone.localdate(now))

@@ -14,13 +14,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from intake import triage
+from intake.identity import IDENTITY_REQUIRED
 
 StrOrPromise = Any  # a str, or a lazy translation that becomes one when rendered
 
-# Step 1 also collects who the patient is; these live on the Patient record, not in the answers.
-IDENTITY_REQUIRED = ("full_name", "date_of_birth", "email", "phone", "preferred_contact")
-IDENTITY_OPTIONAL = ("gp_practice", "nhs_number")
-IDENTITY_FIELDS = IDENTITY_REQUIRED + IDENTITY_OPTIONAL
 IDENTITY_STEP = "about_you"
 # Questions the web form works out itself instead of asking (age comes from the date of birth).
 COMPUTED_QUESTIONS = frozenset({"age_years"})

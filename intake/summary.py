@@ -1,6 +1,6 @@
 """Readable answers: question wording and answer labels, grouped by step, from the catalogue.
 
-Used by the check-your-answers page, the confirmation page and (later) the staff admin, so
+Used by the check-your-answers page, the confirmation page and the staff admin's case page, so
 every place shows answers the same way. Pure: no database.
 """
 
@@ -15,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from intake import steps, triage
-from intake.forms import IdentityFields
+from intake.identity import IDENTITY_FIELDS, IDENTITY_LABELS
+from intake.models import ContactMethod
 from intake.triage import AnswerType, Question
 from intake.triage.catalogue import NOT_SURE
 
@@ -71,16 +72,16 @@ def answer_label(question: Question, value: object, translated: Callable[[str], 
 
 def _identity_rows(identity: Mapping[str, object]) -> list[Row]:
     rows = []
-    form_fields = IdentityFields.base_fields
-    for name, form_field in form_fields.items():
+    contact_methods = dict(ContactMethod.choices)
+    for name in IDENTITY_FIELDS:
         value = identity.get(name)
         text = str(value) if value else ""
         if name == "date_of_birth" and value:
             # Shown as people write it (27 March 1980), not as stored (1980-03-27).
             text = date_format(dt.date.fromisoformat(str(value)), "j F Y")
         if name == "preferred_contact" and value:
-            text = dict(form_fields[name].choices).get(value, text)  # type: ignore[attr-defined]
-        label = str(form_field.label).replace(" (optional)", "")
+            text = str(contact_methods.get(str(value), text))
+        label = str(IDENTITY_LABELS[name])
         rows.append(Row(code=name, question=label, answer=text, provided=bool(text)))
     return rows
 
