@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
@@ -300,6 +301,10 @@ def _notification_add(
     )
 
 
+# The task that sends outbox rows, found by name in Celery's registry (which loads intake.tasks):
+# the tasks call these services, so importing the tasks module here would make an import cycle.
+SEND_NOTIFICATIONS_TASK = "intake.tasks.send_notifications"
+
 # After a failed hand-over to the broker, this process stops trying for a few seconds: each
 # attempt could cost a connection timeout, and the sweep delivers the rows once it is back.
 BROKER_PAUSE_SECONDS = 5.0
@@ -324,8 +329,6 @@ def notification_enqueue(
     broker. Returns whether the broker took them.
     """
     global _broker_paused_until
-    from intake.tasks import send_notifications
-
     if not notifications:
         return True
     if time.monotonic() < _broker_paused_until:
@@ -333,7 +336,7 @@ def notification_enqueue(
     ordered = sorted(notifications, key=lambda n: not n.is_urgent)  # stable: urgent rows first
     args = [[n.pk for n in ordered]]
     try:
-        send_notifications.apply_async(  # type: ignore[call-arg]  # argsrepr: not in the stubs
+        current_app.tasks[SEND_NOTIFICATIONS_TASK].apply_async(  # type: ignore[call-arg]  # argsrepr: not in the stubs
             args=args,  # type: ignore[arg-type]
             queue=URGENT_QUEUE if ordered[0].is_urgent else DEFAULT_QUEUE,
             countdown=countdown,  # type: ignore[arg-type]  # None: at once, as Celery reads it
