@@ -152,6 +152,9 @@ def test_a_group_with_an_alert_is_one_urgent_task_that_sends_the_alert_first(
     assert len(seen) == 1
     assert seen[0]["queue"] == "urgent"
     assert seen[0]["args"] == [[alert.pk, first.pk]]
+    # What monitoring (flower, the broker) shows of the task: the ids, nothing about anyone.
+    assert seen[0]["argsrepr"] == repr([[alert.pk, first.pk]])
+    assert seen[0]["kwargsrepr"] == "{}"
 
 
 def test_one_failing_row_of_a_task_does_not_stop_the_others(monkeypatch: Any) -> None:
