@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrations-check pytest worker beat serve check
+.PHONY: help install run test lint format typecheck migrations-check pytest pytest-orm worker beat serve check
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -37,10 +37,26 @@ run: install  ## Migrate, create demo data and staff accounts, serve on http://1
 	@echo ""
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install lint migrations-check pytest  ## Lint, check migrations and run the whole test suite
+test: install lint migrations-check pytest pytest-orm  ## Lint, check migrations and run the whole test suite
 
 pytest: install  ## Run the test suite only
 	$(BIN)/pytest
+
+# The questionnaire's tests (and plainsql's own) once more with CLINIC_PLAINSQL=false, so the
+# ORM fallback for intake/plainsql.py is known to work (issue 16). About 10 s on SQLite.
+PLAINSQL_ORM_TESTS := \
+	tests/intake/test_journey_views.py \
+	tests/intake/test_resume.py \
+	tests/intake/test_emergency_interrupts.py \
+	tests/intake/test_mid_form_emergency_cases.py \
+	tests/intake/test_services.py \
+	tests/intake/test_step_queries.py \
+	tests/intake/test_plainsql.py \
+	tests/intake/test_plainsql_contract.py \
+	tests/intake/test_plainsql_postgres.py
+
+pytest-orm: install  ## The questionnaire tests again through the ORM (CLINIC_PLAINSQL=false)
+	CLINIC_PLAINSQL=false $(BIN)/pytest $(PLAINSQL_ORM_TESTS)
 
 lint: install  ## ruff check and ruff format --check, mypy --strict (django-stubs) on the app and settings
 	$(BIN)/ruff check .

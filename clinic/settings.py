@@ -365,6 +365,11 @@ CLINIC_RESUME_MAX_FAILURES = env.int("CLINIC_RESUME_MAX_FAILURES", default=5)
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust (0: none,
 # use the socket address). Used for rate limits and the audit log.
 CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)
+# The patient's hot path reads and writes with the plain SQL of intake/plainsql.py (on), or the
+# same through Django's ORM (off): the way back if a Django upgrade breaks what plainsql leans
+# on (tests/intake/test_plainsql_contract.py says what). CI runs the questionnaire tests both
+# ways (make pytest-orm).
+CLINIC_PLAINSQL = env_bool("CLINIC_PLAINSQL", default=True)
 
 # ---------------------------------------------------------------------------------------------
 # Scheduling (docs/scheduling.md): booking windows, slot generation, reminders, cancel links

@@ -10,6 +10,15 @@ uses them (`services`, `selectors`); everything else, the staff side included, u
 
 Unlike `Model.save()`: no signals, no `auto_now` on updates (pass the timestamp), no
 validation. Conditions are equalities joined by AND.
+
+The fence (issue 16). Only the draft and sending services call this module (and the patient
+page read, `selectors.submission_get_for_patient`, that loads their draft): the test in
+tests/intake/test_plainsql_fence.py holds that. With the setting CLINIC_PLAINSQL false, every
+public function here does the same through the ORM instead (`_orm_*` below), the way back if
+a Django upgrade breaks what this module leans on; tests/intake/test_plainsql_contract.py
+names those Django internals and fails loudly when one changes, and checks that both paths give
+the same rows. The switch is read once (and again when a test overrides the setting): each
+call pays one look-up of a module-level flag.
 """
 
 from __future__ import annotations
@@ -18,11 +27,41 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, models
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connections,
+    models,
+    transaction,
+)
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
+
+# CLINIC_PLAINSQL, read once here and again whenever a test overrides it (`override_settings`,
+# pytest-django's `settings`): the only per-call cost of the switch is reading this flag.
+_plain_sql: bool = bool(getattr(settings, "CLINIC_PLAINSQL", True))
+
+
+def _on_setting_changed(*, setting: str, value: Any, **kwargs: Any) -> None:
+    global _plain_sql
+    if setting == "CLINIC_PLAINSQL":
+        _plain_sql = True if value is None else bool(value)
+
+
+setting_changed.connect(_on_setting_changed)
+
+
+def plain_sql_enabled() -> bool:
+    """Whether the public functions below run their own SQL (True) or the ORM (False)."""
+    return _plain_sql
+
 
 # Identifiers in these statements come from model metadata and are quoted by the backend;
 # every value is a parameter. Hence the `noqa: S608` below.
@@ -86,6 +125,8 @@ def fetch(model: type[M], *, fields: Sequence[str], **where: Any) -> M | None:
     if the connection kept from an earlier request has died (the database restarted), it is
     closed and the query asked again, once, on a new one, which is what the check would do.
     """
+    if not _plain_sql:
+        return _orm_fetch(model, fields, where)
     db = _db()
     # health_check_* (Django 5.1+) are not in django-stubs 5.2.9 yet.
     checking = (
@@ -160,6 +201,8 @@ def first_pk(
 ) -> Any:
     """The lowest primary key among rows whose fields equal `where` and, ignoring case, `upper`
     (as `field__iexact`; PostgreSQL serves it from an index on UPPER(field)); None if none."""
+    if not _plain_sql:
+        return _orm_first_pk(model, upper or {}, where)
     upper = upper or {}
     sql = _first_pk_sql(model, tuple(where), tuple(upper))
     db = _db()
@@ -181,6 +224,8 @@ def update(model: type[models.Model], values: Mapping[str, Any], **where: Any) -
 
     Like `QuerySet.update()`: one statement, no signals, and `auto_now` fields are not touched
     unless given."""
+    if not _plain_sql:
+        return _orm_update(model, values, where)
     sql = _update_sql(model, tuple(values), tuple(where))
     db = _db()
     params = [_field(model, n).get_db_prep_save(v, db) for n, v in values.items()]
@@ -210,6 +255,8 @@ def insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
     A field left out takes its default (`_complete`)."""
     if not rows:
         return []
+    if not _plain_sql:
+        return _orm_insert(model, rows)
     sql, fields = _insert_sql(model, len(rows))
     now = timezone.now()
     complete = [_complete(fields, row, now) for row in rows]
@@ -264,6 +311,8 @@ def insert_unless(
     a first-time patient costs one round trip rather than a look-up and then an insert.
 
     Not a guard against two inserts racing (there is no unique constraint behind it)."""
+    if not _plain_sql:
+        return _orm_insert_unless(model, row, upper or {}, where)
     upper = upper or {}
     db = _db()
     sql, fields = _insert_unless_sql(model, db.vendor, tuple(where), tuple(upper))
@@ -279,3 +328,67 @@ def _default(field: models.Field[Any, Any], now: Any) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return now
     return field.get_default()
+
+
+# ---------------------------------------------------------------------------------------------
+# The same through the ORM (CLINIC_PLAINSQL=false). Same arguments, same results, same field
+# conversions (the ORM's own); each compiles its query on every call, which is what the plain
+# statements above save.
+# ---------------------------------------------------------------------------------------------
+
+
+def _orm_fetch(model: type[M], fields: Sequence[str], where: Mapping[str, Any]) -> M | None:
+    # Django's own CONN_HEALTH_CHECKS runs here: a `SELECT 1` (is_usable) before the first
+    # query of a request on a kept connection, where the plain path lets its query be the check.
+    return model._default_manager.only(*fields).filter(**where).first()
+
+
+def _orm_matching(
+    model: type[M], upper: Mapping[str, str], where: Mapping[str, Any]
+) -> models.QuerySet[M]:
+    # UPPER(column) = UPPER(%s), as the plain statement (and the functional index) has it;
+    # `__iexact` would be LIKE on SQLite.
+    ignoring_case: list[Exact[Any]] = [
+        Exact(Upper(name), Upper(models.Value(value))) for name, value in upper.items()
+    ]
+    return model._default_manager.filter(*ignoring_case, **where)
+
+
+def _orm_first_pk(
+    model: type[models.Model], upper: Mapping[str, str], where: Mapping[str, Any]
+) -> Any:
+    return _orm_matching(model, upper, where).order_by("pk").values_list("pk", flat=True).first()
+
+
+def _orm_update(
+    model: type[models.Model], values: Mapping[str, Any], where: Mapping[str, Any]
+) -> int:
+    return model._default_manager.filter(**where).update(**values)
+
+
+def _orm_insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:
+    # Model() gives left-out fields their defaults; bulk_create sets auto_now / auto_now_add
+    # (each from its own clock reading, not one `now` for the lot) and returns the primary keys.
+    return model._default_manager.bulk_create([model(**row) for row in rows])
+
+
+def _orm_insert_unless(
+    model: type[models.Model],
+    row: Mapping[str, Any],
+    upper: Mapping[str, str],
+    where: Mapping[str, Any],
+) -> Any:
+    """`insert_unless` as a look-up, then an insert, in one transaction: two round trips
+    (four with BEGIN and COMMIT) where the plain path has one statement.
+
+    What differs under concurrency: on SQLite, where the settings begin every transaction
+    IMMEDIATE, the transaction takes the write lock before the look-up, so no other insert can
+    come between the two and this is as safe as the plain statement. On PostgreSQL neither is a
+    guard against two inserts racing (no unique constraint is behind either), and here the
+    window between the look-up and the insert is a round trip wide rather than inside one
+    statement."""
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        if _orm_matching(model, upper, where).exists():
+            return None
+        [created] = model._default_manager.bulk_create([model(**row)])
+    return created.pk

@@ -212,6 +212,7 @@ BOOLEANS = {
     "DJANGO_READ_DOT_ENV": ("s._read_dot_env", True),
     "DJANGO_DEBUG": ("s.DEBUG", False),
     "DJANGO_HTTPS": ("s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE", True),
+    "CLINIC_PLAINSQL": ("s.CLINIC_PLAINSQL", True),
 }
 TRUE_SPELLINGS = ["1", "true", "yes", "on", "TRUE", "Yes", " on ", "\ttrue\n"]
 FALSE_SPELLINGS = ["0", "false", "no", "off", "FALSE", "No", " off ", "\t0\n"]
