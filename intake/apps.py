@@ -7,5 +7,8 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Patient intake")
 
     def ready(self) -> None:
-        # Connect the audit receivers for staff logins and logouts.
-        from intake import audit  # noqa: F401
+        # The audit receivers for staff logins and logouts; and the Celery tasks, registered
+        # in every process, the web's included: the services queue the send task by its name
+        # (they must not import the tasks module, which calls them), and Celery's own
+        # autodiscovery only runs in a worker.
+        from intake import audit, tasks  # noqa: F401

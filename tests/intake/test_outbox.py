@@ -450,3 +450,29 @@ def test_the_recorded_error_never_holds_the_recipient(settings: Any) -> None:
     row.refresh_from_db()
     assert "SMTPRecipientsRefused" in row.last_error
     assert "alex.smith@example.org" not in row.last_error and "<recipient>" in row.last_error
+
+
+def test_a_fresh_web_process_knows_the_send_task_by_name() -> None:
+    # The services queue the task by name; a process that never imported intake.tasks (a web
+    # worker, or this suite run one file at a time) must still find it, or every message
+    # would wait for the sweep instead of going at once.
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "from intake.services import SEND_NOTIFICATIONS_TASK\n"
+        "assert SEND_NOTIFICATIONS_TASK in current_app.tasks, sorted(current_app.tasks)\n"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "clinic.settings_test", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
