@@ -9,8 +9,13 @@ Forms, the check-answers page and the admin are built from this module, so the e
 web layer can never disagree about which questions exist or when they are shown.
 
 Wording conventions:
+- Every patient-facing literal (wording, hint, emphasis, choice label, step title and intro,
+  below-minimum message) is wrapped in ``N_()`` (``i18n.py``) so that ``makemessages`` extracts
+  it; the web layer translates it when shown. ``N_`` returns its argument unchanged.
 - Words the spec prints in bold are listed in ``Question.emphasis`` (the text itself is plain),
-  so templates can wrap them in ``<strong>`` without parsing markdown.
+  so templates can wrap them in ``<strong>`` without parsing markdown. Each is its own message
+  and must be a substring of the wording, in English and in every translation (the form bolds
+  the translated phrase inside the translated wording).
 - "(optional)" is not part of the text: ``Question.required`` says it, and the web layer adds
   the word.
 - Instrument labels such as "(ECQ 1)" are in ``Question.instrument``, not in the wording.
@@ -18,12 +23,12 @@ Wording conventions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from intake.triage.conditions import All, Between, Condition, Eq, In, Ne
+from intake.triage.i18n import N_
 
 __all__ = [
     "NO",
@@ -121,31 +126,31 @@ class Question:
 # --- Steps (spec §2.1, display order) --------------------------------------------------------
 
 STEPS: tuple[Step, ...] = (
-    Step("about_you", "About you"),
+    Step("about_you", N_("About you")),
     Step(
         "red_flags",
-        "Quick safety check",
-        "These questions check for problems that need help straight away. "
-        "If you are not sure, choose 'Not sure'.",
+        N_("Quick safety check"),
+        N_(
+            "These questions check for problems that need help straight away. "
+            "If you are not sure, choose 'Not sure'."
+        ),
     ),
-    Step("where_it_hurts", "Where is the problem?"),
-    Step("how_it_started", "How did it start?"),
-    Step("feels_like", "What does it feel like?"),
-    Step("better_worse", "What makes it better or worse?"),
-    Step("other_symptoms", "Other things you have noticed"),
-    Step("history", "Your health and risk factors"),
-    Step("medications", "Your medicines"),
-    Step("consent", "Check and send"),
+    Step("where_it_hurts", N_("Where is the problem?")),
+    Step("how_it_started", N_("How did it start?")),
+    Step("feels_like", N_("What does it feel like?")),
+    Step("better_worse", N_("What makes it better or worse?")),
+    Step("other_symptoms", N_("Other things you have noticed")),
+    Step("history", N_("Your health and risk factors")),
+    Step("medications", N_("Your medicines")),
+    Step("consent", N_("Check and send")),
 )
 STEPS_BY_CODE: Mapping[str, Step] = {step.code: step for step in STEPS}
 
 
 # --- Builders ----------------------------------------------------------------------------------
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-YES_NO_CHOICES = (Choice(YES, "Yes"), Choice(NO, "No"))
-YES_NO_UNSURE_CHOICES = (*YES_NO_CHOICES, Choice(NOT_SURE, "Not sure"))
+YES_NO_CHOICES = (Choice(YES, N_("Yes")), Choice(NO, N_("No")))
+YES_NO_UNSURE_CHOICES = (*YES_NO_CHOICES, Choice(NOT_SURE, N_("Not sure")))
 
 
 def _c(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
@@ -169,8 +174,12 @@ def _q(
     instrument: str | None = None,
     text_format: str | None = None,
     below_min_message: str | None = None,
+    emphasis: tuple[str, ...] = (),
 ) -> Question:
-    """Build a question; ``**bold**`` in ``text`` becomes ``emphasis`` and plain text."""
+    """Build a question. Each ``emphasis`` phrase (spec bold) must occur in ``text``."""
+    for phrase in emphasis:
+        if phrase not in text:
+            raise ValueError(f"{code}: emphasis {phrase!r} is not in the wording")
     if type_ is AnswerType.YES_NO:
         choices = YES_NO_CHOICES
     elif type_ is AnswerType.YES_NO_UNSURE:
@@ -180,7 +189,7 @@ def _q(
     return Question(
         code=code,
         step=step,
-        text=_BOLD.sub(r"\1", text),
+        text=text,
         type=type_,
         choices=choices,
         required=required,
@@ -191,7 +200,7 @@ def _q(
         show_if=show_if,
         exclusive_none=type_ is AnswerType.MULTI and any(c.code == NONE_CHOICE for c in choices),
         must_be_yes=must_be_yes,
-        emphasis=tuple(_BOLD.findall(text)),
+        emphasis=emphasis,
         instrument=instrument,
         text_format=text_format,
         below_min_message=below_min_message,
@@ -211,7 +220,7 @@ _RLS_SHOWN = Eq("rls1_urge", YES)
 _WOUND_SHOWN = Eq("wound_present", YES)
 _SWELLING_SHOWN = Ne("leg_swollen", NO)
 
-_SIDES = _c(("left", "Left"), ("right", "Right"), ("both", "Both"))
+_SIDES = _c(("left", N_("Left")), ("right", N_("Right")), ("both", N_("Both")))
 
 
 # --- The catalogue (spec §3, in spec order) ---------------------------------------------------
@@ -221,44 +230,48 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "privacy_ack",
         "about_you",
-        "I have read how the clinic will keep and use my answers.",
+        N_("I have read how the clinic will keep and use my answers."),
         Y,
         must_be_yes=True,
     ),
     _q(
         "completed_by",
         "about_you",
-        "Who is filling in this form?",
+        N_("Who is filling in this form?"),
         SINGLE,
-        _c(("self", "Me, about my own legs"), ("helper", "I am helping the patient")),
+        _c(("self", N_("Me, about my own legs")), ("helper", N_("I am helping the patient"))),
     ),
     _q(
         "age_years",
         "about_you",
-        "How old are you?",
+        N_("How old are you?"),
         NUMBER,
         min_value=18,
         max_value=110,
-        below_min_message="This form is for adults. Please contact your GP.",
-        hint="The web form works this out from the date of birth.",
+        below_min_message=N_("This form is for adults. Please contact your GP."),
+        hint=N_("The web form works this out from the date of birth."),
     ),
     _q(
         "sex_at_birth",
         "about_you",
-        "What sex were you given at birth?",
+        N_("What sex were you given at birth?"),
         SINGLE,
-        _c(("female", "Female"), ("male", "Male"), ("prefer_not_to_say", "Prefer not to say")),
+        _c(
+            ("female", N_("Female")),
+            ("male", N_("Male")),
+            ("prefer_not_to_say", N_("Prefer not to say")),
+        ),
     ),
     _q(
         "pregnancy_status",
         "about_you",
-        "Are you pregnant, or have you had a baby in the last 6 weeks?",
+        N_("Are you pregnant, or have you had a baby in the last 6 weeks?"),
         SINGLE,
         _c(
-            ("pregnant", "I am pregnant"),
-            ("birth_last_6_weeks", "I have had a baby in the last 6 weeks"),
-            (NO, "No"),
-            (NOT_SURE, "Not sure"),
+            ("pregnant", N_("I am pregnant")),
+            ("birth_last_6_weeks", N_("I have had a baby in the last 6 weeks")),
+            (NO, N_("No")),
+            (NOT_SURE, N_("Not sure")),
         ),
         # 18-55 since ruleset 2026.2 (was 16-55): the form is for adults only (§11 item 6).
         show_if=All(Eq("sex_at_birth", "female"), Between("age_years", 18, 55)),
@@ -266,7 +279,7 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "height_cm",
         "about_you",
-        "How tall are you (cm)?",
+        N_("How tall are you (cm)?"),
         NUMBER,
         required=False,
         min_value=50,
@@ -275,7 +288,7 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "weight_kg",
         "about_you",
-        "How much do you weigh (kg)?",
+        N_("How much do you weigh (kg)?"),
         NUMBER,
         required=False,
         min_value=20,
@@ -284,28 +297,34 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "walking_ability",
         "about_you",
-        "How well can you walk at the moment?",
+        N_("How well can you walk at the moment?"),
         SINGLE,
         _c(
-            ("normal", "Normally"),
-            ("slower_or_with_aid", "Slower, or with a stick or frame"),
-            ("cannot_walk", "I cannot walk"),
+            ("normal", N_("Normally")),
+            ("slower_or_with_aid", N_("Slower, or with a stick or frame")),
+            ("cannot_walk", N_("I cannot walk")),
         ),
     ),
     # Step 2 red_flags: all required (§2.3); yes_no_unsure unless stated
     _q(
         "rf_cold_pale_sudden",
         "red_flags",
-        "Has your leg or foot **suddenly** (in the last few hours or days) turned cold **and** "
-        "pale, white, blue or blotchy?",
+        N_(
+            "Has your leg or foot suddenly (in the last few hours or days) turned cold and "
+            "pale, white, blue or blotchy?"
+        ),
         YU,
+        emphasis=(N_("suddenly"), N_("and")),
     ),
     _q(
         "rf_numb_weak_new",
         "red_flags",
-        "Is your leg or foot **newly** numb, or too weak to move? (For example, you cannot "
-        "wiggle your toes or lift your foot.)",
+        N_(
+            "Is your leg or foot newly numb, or too weak to move? (For example, you cannot "
+            "wiggle your toes or lift your foot.)"
+        ),
         YU,
+        emphasis=(N_("newly"),),
     ),
     # The one conditional question of step 2 (ruleset 2026.2). A single, not a yes_no_unsure:
     # its "not_sure" is a choice code, never mapped to yes. Its show-if reads the RAW red-flag
@@ -313,161 +332,181 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "rf_numb_weak_onset",
         "red_flags",
-        "When did the numbness or weakness start?",
+        N_("When did the numbness or weakness start?"),
         SINGLE,
         _c(
-            ("last_24_hours", "In the last 24 hours"),
-            ("1_to_14_days", "Between 1 and 14 days ago"),
-            ("over_2_weeks", "More than 2 weeks ago"),
-            (NOT_SURE, "I'm not sure"),
+            ("last_24_hours", N_("In the last 24 hours")),
+            ("1_to_14_days", N_("Between 1 and 14 days ago")),
+            ("over_2_weeks", N_("More than 2 weeks ago")),
+            (NOT_SURE, N_("I'm not sure")),
         ),
         show_if=In("rf_numb_weak_new", (YES, NOT_SURE)),
     ),
     _q(
         "rf_weakness_worsening",
         "red_flags",
-        "Is weakness in your leg getting worse, or does your foot slap down or catch when you "
-        "walk?",
+        N_(
+            "Is weakness in your leg getting worse, or does your foot slap down or catch when you "
+            "walk?"
+        ),
         YU,
     ),
     _q(
         "rf_breathless",
         "red_flags",
-        "Have you **suddenly** become short of breath, or more out of breath than usual for no "
-        "clear reason?",
+        N_(
+            "Have you suddenly become short of breath, or more out of breath than usual for no "
+            "clear reason?"
+        ),
         YU,
+        emphasis=(N_("suddenly"),),
     ),
     _q(
         "rf_chest_pain",
         "red_flags",
-        "Do you have chest pain, or pain in your chest that is worse when you breathe in?",
+        N_("Do you have chest pain, or pain in your chest that is worse when you breathe in?"),
         YU,
     ),
-    _q("rf_cough_blood", "red_flags", "Have you coughed up blood?", YU),
-    _q("rf_fainted", "red_flags", "Have you fainted, or nearly fainted?", YU),
+    _q("rf_cough_blood", "red_flags", N_("Have you coughed up blood?"), YU),
+    _q("rf_fainted", "red_flags", N_("Have you fainted, or nearly fainted?"), YU),
     _q(
         "rf_bladder_bowel",
         "red_flags",
-        "Since this problem started, is it **new** for you to have trouble peeing (you cannot "
-        "start, cannot feel it, or you wet yourself) or trouble controlling your bowels?",
+        N_(
+            "Since this problem started, is it new for you to have trouble peeing (you cannot "
+            "start, cannot feel it, or you wet yourself) or trouble controlling your bowels?"
+        ),
         YU,
+        emphasis=(N_("new"),),
     ),
     _q(
         "rf_saddle_numb",
         "red_flags",
-        "Do you have numbness or a strange feeling around your bottom, between your legs or on "
-        "your genitals?",
+        N_(
+            "Do you have numbness or a strange feeling around your bottom, between your legs or on "
+            "your genitals?"
+        ),
         YU,
     ),
     _q(
         "rf_sexual_new",
         "red_flags",
-        "Have you **newly** lost feeling in your genitals, or had a new problem getting an "
-        "erection?",
+        N_(
+            "Have you newly lost feeling in your genitals, or had a new problem getting an "
+            "erection?"
+        ),
         YU,
+        emphasis=(N_("newly"),),
     ),
     _q(
         "rf_both_legs_sciatica",
         "red_flags",
-        "Has pain started shooting down **both** legs from your back recently?",
+        N_("Has pain started shooting down both legs from your back recently?"),
         YU,
+        emphasis=(N_("both"),),
     ),
-    _q("rf_fever", "red_flags", "Do you have a high temperature, or feel hot and shivery?", YU),
+    _q("rf_fever", "red_flags", N_("Do you have a high temperature, or feel hot and shivery?"), YU),
     _q(
         "rf_sepsis_signs",
         "red_flags",
-        "Do you have any of these right now?",
+        N_("Do you have any of these right now?"),
         MULTI,
         _c(
-            ("confused_or_slurred_speech", "Confused, or slurred speech or not making sense"),
-            ("blue_grey_pale_or_blotchy_skin", "Blue, grey, pale or blotchy skin, lips or tongue"),
-            ("rash_not_fading", "A rash that does not fade when you roll a glass over it"),
-            ("struggling_to_breathe", "Struggling to breathe or breathing very fast"),
-            ("no_pee_all_day", "Not peed all day"),
-            ("feel_might_die", "Feel very unwell, like something is badly wrong"),
-            (NONE_CHOICE, "None of these"),
+            ("confused_or_slurred_speech", N_("Confused, or slurred speech or not making sense")),
+            (
+                "blue_grey_pale_or_blotchy_skin",
+                N_("Blue, grey, pale or blotchy skin, lips or tongue"),
+            ),
+            ("rash_not_fading", N_("A rash that does not fade when you roll a glass over it")),
+            ("struggling_to_breathe", N_("Struggling to breathe or breathing very fast")),
+            ("no_pee_all_day", N_("Not peed all day")),
+            ("feel_might_die", N_("Feel very unwell, like something is badly wrong")),
+            (NONE_CHOICE, N_("None of these")),
         ),
     ),
     _q(
         "rf_pain_out_of_proportion",
         "red_flags",
-        "Is the pain **much worse** than you would expect from how your leg looks?",
+        N_("Is the pain much worse than you would expect from how your leg looks?"),
         YU,
+        emphasis=(N_("much worse"),),
     ),
     _q(
         "rf_spreading_fast",
         "red_flags",
-        "Is a red, hot or swollen area spreading **quickly** (getting bigger within hours)?",
+        N_("Is a red, hot or swollen area spreading quickly (getting bigger within hours)?"),
         YU,
+        emphasis=(N_("quickly"),),
     ),
     _q(
         "rf_dark_blisters",
         "red_flags",
-        "On a red or swollen area, are there purple, grey or black patches, or blisters?",
+        N_("On a red or swollen area, are there purple, grey or black patches, or blisters?"),
         YU,
     ),
     _q(
         "rf_toe_move_pain",
         "red_flags",
-        "Does moving your toes or ankle make the pain in your lower leg much worse?",
+        N_("Does moving your toes or ankle make the pain in your lower leg much worse?"),
         YU,
     ),
     _q(
         "rf_leg_tight_hard",
         "red_flags",
-        "Does the muscle in your lower leg feel very tight or hard?",
+        N_("Does the muscle in your lower leg feel very tight or hard?"),
         YU,
     ),
     _q(
         "rf_vein_bleeding",
         "red_flags",
-        "Is a vein on your leg bleeding, or has it bled in the last 2 weeks?",
+        N_("Is a vein on your leg bleeding, or has it bled in the last 2 weeks?"),
         SINGLE,
         _c(
-            ("bleeding_now_not_stopping", "It is bleeding now and will not stop"),
-            ("bled_and_stopped", "It bled but has stopped"),
-            (NO, "No"),
+            ("bleeding_now_not_stopping", N_("It is bleeding now and will not stop")),
+            ("bled_and_stopped", N_("It bled but has stopped")),
+            (NO, N_("No")),
         ),
     ),
     _q(
         "rf_sudden_back_tummy_pain",
         "red_flags",
-        "Do you have **sudden, severe** pain in your tummy or back, unlike anything before?",
+        N_("Do you have sudden, severe pain in your tummy or back, unlike anything before?"),
         YU,
+        emphasis=(N_("sudden, severe"),),
     ),
     _q(
         "pulse_bpm",
         "red_flags",
-        "If you have a watch or device that measures your pulse, what is your pulse now?",
+        N_("If you have a watch or device that measures your pulse, what is your pulse now?"),
         NUMBER,
         required=False,
         min_value=30,
         max_value=220,
-        hint="Beats per minute. Leave it blank if you cannot measure it.",
+        hint=N_("Beats per minute. Leave it blank if you cannot measure it."),
     ),
     # Step 3 where_it_hurts
     _q(
         "main_problem",
         "where_it_hurts",
-        "What is the problem? Tick all that apply.",
+        N_("What is the problem? Tick all that apply."),
         MULTI,
         _c(
-            ("pain", "Pain"),
-            ("swelling", "Swelling"),
-            ("skin_change", "Skin colour or skin change"),
-            ("wound", "A sore, wound or ulcer"),
-            ("veins", "Veins I can see"),
-            ("numbness_tingling", "Numbness or tingling"),
-            ("cold_or_colour", "Cold or colour change"),
-            ("restless", "Restless legs / urge to move"),
-            ("cramps", "Cramps"),
-            ("other", "Something else"),
+            ("pain", N_("Pain")),
+            ("swelling", N_("Swelling")),
+            ("skin_change", N_("Skin colour or skin change")),
+            ("wound", N_("A sore, wound or ulcer")),
+            ("veins", N_("Veins I can see")),
+            ("numbness_tingling", N_("Numbness or tingling")),
+            ("cold_or_colour", N_("Cold or colour change")),
+            ("restless", N_("Restless legs / urge to move")),
+            ("cramps", N_("Cramps")),
+            ("other", N_("Something else")),
         ),
     ),
     _q(
         "main_problem_text",
         "where_it_hurts",
-        "In your own words, what is the main problem?",
+        N_("In your own words, what is the main problem?"),
         TEXT,
         required=False,
         max_length=1000,
@@ -475,189 +514,201 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "affected_side",
         "where_it_hurts",
-        "Which leg?",
+        N_("Which leg?"),
         SINGLE,
-        (*_SIDES, Choice(NOT_SURE, "Not sure")),
+        (*_SIDES, Choice(NOT_SURE, N_("Not sure"))),
     ),
     _q(
         "pain_regions",
         "where_it_hurts",
-        "Where do you feel it? Tap the body map or tick all that apply.",
+        N_("Where do you feel it? Tap the body map or tick all that apply."),
         MULTI,
         _c(
-            ("lower_back", "Lower back"),
-            ("buttock", "Buttock"),
-            ("groin_hip", "Groin or hip"),
-            ("thigh_front", "Front or side of thigh"),
-            ("thigh_back", "Back of thigh"),
-            ("knee", "Knee"),
-            ("behind_knee", "Behind the knee"),
-            ("calf", "Calf"),
-            ("shin", "Shin"),
-            ("ankle", "Ankle"),
-            ("foot", "Foot"),
-            ("toes", "Toes"),
-            ("whole_leg", "The whole leg"),
+            ("lower_back", N_("Lower back")),
+            ("buttock", N_("Buttock")),
+            ("groin_hip", N_("Groin or hip")),
+            ("thigh_front", N_("Front or side of thigh")),
+            ("thigh_back", N_("Back of thigh")),
+            ("knee", N_("Knee")),
+            ("behind_knee", N_("Behind the knee")),
+            ("calf", N_("Calf")),
+            ("shin", N_("Shin")),
+            ("ankle", N_("Ankle")),
+            ("foot", N_("Foot")),
+            ("toes", N_("Toes")),
+            ("whole_leg", N_("The whole leg")),
         ),
         # Optional: there is no "none" choice, and forcing a tick (e.g. "calf" for someone who
         # only has visible veins) could feed leg_pain_sites and so a false DVT pattern.
         required=False,
-        hint="Leave blank if you do not feel pain or discomfort in your legs.",
+        hint=N_("Leave blank if you do not feel pain or discomfort in your legs."),
     ),
     _q(
         "pain_spreads_down_leg",
         "where_it_hurts",
-        "Does pain shoot down from your lower back or buttock to below your knee?",
+        N_("Does pain shoot down from your lower back or buttock to below your knee?"),
         Y,
     ),
     _q(
         "pain_score_now",
         "where_it_hurts",
-        "How bad is the pain right now? 0 = no pain, 10 = worst pain you can imagine.",
+        N_("How bad is the pain right now? 0 = no pain, 10 = worst pain you can imagine."),
         SCALE,
     ),
     _q(
         "pain_score_worst",
         "where_it_hurts",
-        "How bad has it been at its worst in the last week?",
+        N_("How bad has it been at its worst in the last week?"),
         SCALE,
     ),
     # Step 4 how_it_started
     _q(
         "onset_speed",
         "how_it_started",
-        "How did it start?",
+        N_("How did it start?"),
         SINGLE,
         _c(
-            ("sudden_minutes", "Suddenly, within minutes"),
-            ("over_hours", "Over a few hours"),
-            ("over_days", "Over a few days"),
-            ("slowly_weeks_or_more", "Slowly, over weeks or longer"),
+            ("sudden_minutes", N_("Suddenly, within minutes")),
+            ("over_hours", N_("Over a few hours")),
+            ("over_days", N_("Over a few days")),
+            ("slowly_weeks_or_more", N_("Slowly, over weeks or longer")),
         ),
     ),
     _q(
         "symptom_duration",
         "how_it_started",
-        "How long have you had it?",
+        N_("How long have you had it?"),
         SINGLE,
         _c(
-            ("lt_24h", "Less than 1 day"),
-            ("1_to_7_days", "1 to 7 days"),
-            ("1_to_2_weeks", "1 to 2 weeks"),
-            ("2_to_6_weeks", "2 to 6 weeks"),
-            ("6_weeks_to_3_months", "6 weeks to 3 months"),
-            ("over_3_months", "More than 3 months"),
+            ("lt_24h", N_("Less than 1 day")),
+            ("1_to_7_days", N_("1 to 7 days")),
+            ("1_to_2_weeks", N_("1 to 2 weeks")),
+            ("2_to_6_weeks", N_("2 to 6 weeks")),
+            ("6_weeks_to_3_months", N_("6 weeks to 3 months")),
+            ("over_3_months", N_("More than 3 months")),
         ),
     ),
     _q(
         "trend",
         "how_it_started",
-        "Since it started, is it…",
+        N_("Since it started, is it…"),
         SINGLE,
         _c(
-            ("better", "Getting better"),
-            ("same", "About the same"),
-            ("slowly_worse", "Slowly getting worse"),
-            ("quickly_worse", "Quickly getting worse"),
+            ("better", N_("Getting better")),
+            ("same", N_("About the same")),
+            ("slowly_worse", N_("Slowly getting worse")),
+            ("quickly_worse", N_("Quickly getting worse")),
         ),
     ),
     _q(
         "recent_injury",
         "how_it_started",
-        "In the last 4 weeks, did you hurt your leg? (A fall, twist, knock, crush or broken bone.)",
+        N_(
+            "In the last 4 weeks, did you hurt your leg? "
+            "(A fall, twist, knock, crush or broken bone.)"
+        ),
         Y,
     ),
     _q(
         "cast_or_tight_bandage_now",
         "how_it_started",
-        "Is your leg in a plaster cast, splint, boot or tight bandage **right now**?",
+        N_("Is your leg in a plaster cast, splint, boot or tight bandage right now?"),
         Y,
+        emphasis=(N_("right now"),),
     ),
     _q(
         "leg_cast_recent_12w",
         "how_it_started",
-        "In the last 12 weeks, has your leg been in a plaster cast or a stiff boot?",
+        N_("In the last 12 weeks, has your leg been in a plaster cast or a stiff boot?"),
         Y,
     ),
     _q(
         "recent_surgery_12w",
         "how_it_started",
-        "In the last 12 weeks, have you had an operation where you were put to sleep, or had a "
-        "spinal or epidural injection?",
+        N_(
+            "In the last 12 weeks, have you had an operation where you were put to sleep, or had a "
+            "spinal or epidural injection?"
+        ),
         Y,
     ),
     _q(
         "bedbound_3d_4w",
         "how_it_started",
-        "In the last 4 weeks, have you stayed in bed (or been unable to get up and walk about) "
-        "for 3 days or more in a row?",
+        N_(
+            "In the last 4 weeks, have you stayed in bed (or been unable to get up and walk about) "
+            "for 3 days or more in a row?"
+        ),
         Y,
     ),
     _q(
         "long_journey_4w",
         "how_it_started",
-        "In the last 4 weeks, have you sat still on a journey of 4 hours or more (plane, car, "
-        "coach or train)?",
+        N_(
+            "In the last 4 weeks, have you sat still on a journey of 4 hours or more (plane, car, "
+            "coach or train)?"
+        ),
         Y,
     ),
     # Step 5 feels_like
     _q(
         "pain_character",
         "feels_like",
-        "What is the pain like? Tick all that apply.",
+        N_("What is the pain like? Tick all that apply."),
         MULTI,
         _c(
-            ("aching", "Aching"),
-            ("cramping", "Cramping"),
-            ("throbbing", "Throbbing"),
-            ("sharp_stabbing", "Sharp or stabbing"),
-            ("tight_bursting", "Tight or bursting"),
-            ("heavy_tired", "Heavy or tired"),
-            ("other", "Something else"),
+            ("aching", N_("Aching")),
+            ("cramping", N_("Cramping")),
+            ("throbbing", N_("Throbbing")),
+            ("sharp_stabbing", N_("Sharp or stabbing")),
+            ("tight_bursting", N_("Tight or bursting")),
+            ("heavy_tired", N_("Heavy or tired")),
+            ("other", N_("Something else")),
         ),
         required=False,
-        hint="Leave blank if you have no pain.",
+        hint=N_("Leave blank if you have no pain."),
     ),
     _q(
         "dn4_q1",
         "feels_like",
-        "Does the pain feel like any of these?",
+        N_("Does the pain feel like any of these?"),
         MULTI,
         _c(
-            ("burning", "Burning"),
-            ("painful_cold", "Painful cold"),
-            ("electric_shocks", "Electric shocks"),
-            (NONE_CHOICE, "None of these"),
+            ("burning", N_("Burning")),
+            ("painful_cold", N_("Painful cold")),
+            ("electric_shocks", N_("Electric shocks")),
+            (NONE_CHOICE, N_("None of these")),
         ),
         instrument="DN4 question 1",
     ),
     _q(
         "dn4_q2",
         "feels_like",
-        "In the same place, do you also have any of these?",
+        N_("In the same place, do you also have any of these?"),
         MULTI,
         _c(
-            ("tingling", "Tingling"),
-            ("pins_and_needles", "Pins and needles"),
-            ("numbness", "Numbness"),
-            ("itching", "Itching"),
-            (NONE_CHOICE, "None of these"),
+            ("tingling", N_("Tingling")),
+            ("pins_and_needles", N_("Pins and needles")),
+            ("numbness", N_("Numbness")),
+            ("itching", N_("Itching")),
+            (NONE_CHOICE, N_("None of these")),
         ),
         instrument="DN4 question 2",
     ),
     _q(
         "leg_swollen",
         "feels_like",
-        "Is your leg swollen?",
+        N_("Is your leg swollen?"),
         SINGLE,
         _c(
-            (NO, "No"), ("ankle_or_calf", "Yes, ankle or calf"), ("whole_leg", "Yes, the whole leg")
+            (NO, N_("No")),
+            ("ankle_or_calf", N_("Yes, ankle or calf")),
+            ("whole_leg", N_("Yes, the whole leg")),
         ),
     ),
     _q(
         "swelling_side",
         "feels_like",
-        "Which leg is swollen?",
+        N_("Which leg is swollen?"),
         SINGLE,
         _SIDES,
         show_if=_SWELLING_SHOWN,
@@ -665,9 +716,11 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "calf_difference_cm",
         "feels_like",
-        "If you can, measure round both calves at the same place, about a hand's width below "
-        "the kneecap. How many centimetres bigger is the swollen calf? Leave it blank if you "
-        "cannot.",
+        N_(
+            "If you can, measure round both calves at the same place, about a hand's width below "
+            "the kneecap. How many centimetres bigger is the swollen calf? Leave it blank if you "
+            "cannot."
+        ),
         NUMBER,
         required=False,
         min_value=0,
@@ -677,56 +730,58 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "pitting_dent",
         "feels_like",
-        "Press your thumb firmly into the swollen part for 5 seconds, then let go. Is there a "
-        "dent left?",
+        N_(
+            "Press your thumb firmly into the swollen part for 5 seconds, then let go. Is there a "
+            "dent left?"
+        ),
         SINGLE,
-        _c((YES, "Yes"), (NO, "No"), ("did_not_check", "I did not check")),
+        _c((YES, N_("Yes")), (NO, N_("No")), ("did_not_check", N_("I did not check"))),
         show_if=_SWELLING_SHOWN,
     ),
     _q(
         "calf_tender",
         "feels_like",
-        "Does your calf, or the back of your knee or thigh, hurt when you press it gently?",
+        N_("Does your calf, or the back of your knee or thigh, hurt when you press it gently?"),
         Y,
     ),
     _q(
         "skin_changes",
         "feels_like",
-        "Have you noticed any of these on your leg or foot?",
+        N_("Have you noticed any of these on your leg or foot?"),
         MULTI,
         _c(
-            ("red_or_darker_warm_patch", "A red or darker area that feels warm"),
-            ("pale_or_white", "Pale or white skin"),
-            ("blue_purple_or_blotchy", "Blue, purple or blotchy skin"),
-            ("shiny_hairless_skin", "Shiny skin with no hair"),
-            ("brown_staining", "Brown staining near the ankle"),
-            ("itchy_scaly_rash", "An itchy, scaly rash"),
-            ("hard_tight_skin", "Hard, tight skin above the ankle"),
-            (NONE_CHOICE, "None of these"),
+            ("red_or_darker_warm_patch", N_("A red or darker area that feels warm")),
+            ("pale_or_white", N_("Pale or white skin")),
+            ("blue_purple_or_blotchy", N_("Blue, purple or blotchy skin")),
+            ("shiny_hairless_skin", N_("Shiny skin with no hair")),
+            ("brown_staining", N_("Brown staining near the ankle")),
+            ("itchy_scaly_rash", N_("An itchy, scaly rash")),
+            ("hard_tight_skin", N_("Hard, tight skin above the ankle")),
+            (NONE_CHOICE, N_("None of these")),
         ),
     ),
     _q(
         "leg_colder",
         "feels_like",
-        "Does one leg or foot feel much colder than the other?",
+        N_("Does one leg or foot feel much colder than the other?"),
         Y,
     ),
     _q(
         "knee_lump",
         "feels_like",
-        "Do you have a lump, swelling or tight feeling behind your knee?",
+        N_("Do you have a lump, swelling or tight feeling behind your knee?"),
         Y,
     ),
     _q(
         "venous_pain_impact",
         "feels_like",
-        "How much do aching, heaviness or soreness in your legs affect your day?",
+        N_("How much do aching, heaviness or soreness in your legs affect your day?"),
         SINGLE,
         _c(
-            (NONE_CHOICE, "Not at all"),
-            ("occasional_not_limiting", "Sometimes, but I can do everything"),
-            ("daily_interferes", "Every day, and it gets in the way"),
-            ("daily_limits_most", "Every day, and it stops me doing most things"),
+            (NONE_CHOICE, N_("Not at all")),
+            ("occasional_not_limiting", N_("Sometimes, but I can do everything")),
+            ("daily_interferes", N_("Every day, and it gets in the way")),
+            ("daily_limits_most", N_("Every day, and it stops me doing most things")),
         ),
         instrument="VCSS pain item",
     ),
@@ -734,15 +789,15 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "ecq1_walk_pain",
         "better_worse",
-        "Do you get a pain or discomfort in your leg(s) when you walk?",
+        N_("Do you get a pain or discomfort in your leg(s) when you walk?"),
         SINGLE,
-        _c((YES, "Yes"), (NO, "No"), ("unable_to_walk", "I am unable to walk")),
+        _c((YES, N_("Yes")), (NO, N_("No")), ("unable_to_walk", N_("I am unable to walk"))),
         instrument="ECQ 1",
     ),
     _q(
         "ecq2_rest_onset",
         "better_worse",
-        "Does this pain ever begin when you are standing still or sitting?",
+        N_("Does this pain ever begin when you are standing still or sitting?"),
         Y,
         show_if=_ECQ_SHOWN,
         instrument="ECQ 2",
@@ -750,16 +805,20 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "ecq3_uphill",
         "better_worse",
-        "Do you get it if you walk uphill or hurry?",
+        N_("Do you get it if you walk uphill or hurry?"),
         SINGLE,
-        _c((YES, "Yes"), (NO, "No"), ("never_uphill_or_hurry", "I never walk uphill or hurry")),
+        _c(
+            (YES, N_("Yes")),
+            (NO, N_("No")),
+            ("never_uphill_or_hurry", N_("I never walk uphill or hurry")),
+        ),
         show_if=_ECQ_SHOWN,
         instrument="ECQ 3",
     ),
     _q(
         "ecq4_ordinary_pace",
         "better_worse",
-        "Do you get it when you walk at an ordinary pace on the level?",
+        N_("Do you get it when you walk at an ordinary pace on the level?"),
         Y,
         show_if=_ECQ_SHOWN,
         instrument="ECQ 4",
@@ -767,11 +826,11 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "ecq5_stand_still",
         "better_worse",
-        "What happens to it if you stand still?",
+        N_("What happens to it if you stand still?"),
         SINGLE,
         _c(
-            ("continues_more_10min", "Usually continues more than 10 minutes"),
-            ("disappears_10min_or_less", "Usually disappears in 10 minutes or less"),
+            ("continues_more_10min", N_("Usually continues more than 10 minutes")),
+            ("disappears_10min_or_less", N_("Usually disappears in 10 minutes or less")),
         ),
         show_if=_ECQ_SHOWN,
         instrument="ECQ 5",
@@ -779,17 +838,17 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "ecq6_sites",
         "better_worse",
-        "Where do you get this pain or discomfort? Mark the place(s) on the picture.",
+        N_("Where do you get this pain or discomfort? Mark the place(s) on the picture."),
         MULTI,
         _c(
-            ("calf", "Calf"),
-            ("thigh", "Front or side of thigh"),
-            ("hamstring", "Back of thigh"),
-            ("buttock", "Buttock"),
-            ("shin", "Shin"),
-            ("foot", "Foot"),
-            ("joint", "Hip, knee or ankle joint"),
-            ("other", "Somewhere else"),
+            ("calf", N_("Calf")),
+            ("thigh", N_("Front or side of thigh")),
+            ("hamstring", N_("Back of thigh")),
+            ("buttock", N_("Buttock")),
+            ("shin", N_("Shin")),
+            ("foot", N_("Foot")),
+            ("joint", N_("Hip, knee or ankle joint")),
+            ("other", N_("Somewhere else")),
         ),
         show_if=_ECQ_SHOWN,
         instrument="ECQ 6",
@@ -797,70 +856,83 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "walk_pain_eased_by",
         "better_worse",
-        "What eases the walking pain best?",
+        N_("What eases the walking pain best?"),
         SINGLE,
         _c(
-            ("standing_still", "Standing still"),
+            ("standing_still", N_("Standing still")),
             (
                 "sitting_or_bending_forward",
-                "Sitting down or bending forward (e.g. leaning on a trolley)",
+                N_("Sitting down or bending forward (e.g. leaning on a trolley)"),
             ),
-            ("nothing", "Nothing eases it"),
-            (NOT_SURE, "Not sure"),
+            ("nothing", N_("Nothing eases it")),
+            (NOT_SURE, N_("Not sure")),
         ),
         show_if=_ECQ_SHOWN,
     ),
     _q(
         "rest_pain_night",
         "better_worse",
-        "Do you get pain in your **foot or toes** when you rest or lie in bed at night?",
+        N_("Do you get pain in your foot or toes when you rest or lie in bed at night?"),
         Y,
+        emphasis=(N_("foot or toes"),),
     ),
     _q(
         "rest_pain_dependency",
         "better_worse",
-        "Does hanging your leg over the side of the bed, or sleeping in a chair, ease that pain?",
+        N_(
+            "Does hanging your leg over the side of the bed, or sleeping in a chair, "
+            "ease that pain?"
+        ),
         Y,
         show_if=Eq("rest_pain_night", YES),
     ),
     _q(
         "worse_standing_end_day",
         "better_worse",
-        "Are the ache, heaviness or swelling worse after standing for a long time, or at the "
-        "end of the day?",
+        N_(
+            "Are the ache, heaviness or swelling worse after standing for a long time, or at the "
+            "end of the day?"
+        ),
         Y,
     ),
-    _q("better_leg_raised", "better_worse", "Does raising your legs (feet up) make it better?", Y),
+    _q(
+        "better_leg_raised",
+        "better_worse",
+        N_("Does raising your legs (feet up) make it better?"),
+        Y,
+    ),
     _q(
         "worse_bending_cough",
         "better_worse",
-        "Is the leg pain worse when you bend forward, sit for a long time, cough or sneeze?",
+        N_("Is the leg pain worse when you bend forward, sit for a long time, cough or sneeze?"),
         Y,
     ),
     _q(
         "joint_pain_stiffness",
         "better_worse",
-        "Is the pain mainly in a joint (hip, knee or ankle), with stiffness after rest or first "
-        "thing in the morning?",
+        N_(
+            "Is the pain mainly in a joint (hip, knee or ankle), with stiffness after rest or "
+            "first thing in the morning?"
+        ),
         Y,
     ),
     _q(
         "night_cramps",
         "better_worse",
-        "Do you get sudden painful cramps where the muscle goes hard, often at night?",
+        N_("Do you get sudden painful cramps where the muscle goes hard, often at night?"),
         Y,
     ),
     _q(
         "rls1_urge",
         "better_worse",
-        "Do you get an urge to move your legs, often with an uncomfortable feeling in them?",
+        N_("Do you get an urge to move your legs, often with an uncomfortable feeling in them?"),
         Y,
         instrument="IRLSSG 1",
     ),
     _q(
         "rls2_rest",
         "better_worse",
-        "Does it start or get worse when you rest, sit or lie down?",
+        N_("Does it start or get worse when you rest, sit or lie down?"),
         Y,
         show_if=_RLS_SHOWN,
         instrument="IRLSSG 2",
@@ -868,7 +940,7 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "rls3_movement",
         "better_worse",
-        "Does moving, walking or stretching ease it, at least while you keep moving?",
+        N_("Does moving, walking or stretching ease it, at least while you keep moving?"),
         Y,
         show_if=_RLS_SHOWN,
         instrument="IRLSSG 3",
@@ -876,7 +948,7 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "rls4_evening",
         "better_worse",
-        "Is it only there, or worse, in the evening or at night?",
+        N_("Is it only there, or worse, in the evening or at night?"),
         Y,
         show_if=_RLS_SHOWN,
         instrument="IRLSSG 4",
@@ -884,8 +956,10 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "rls5_mimic",
         "better_worse",
-        "Is it really a cramp (the muscle goes hard), or does it only happen when your leg is "
-        "in an awkward position?",
+        N_(
+            "Is it really a cramp (the muscle goes hard), or does it only happen when your leg is "
+            "in an awkward position?"
+        ),
         Y,
         show_if=_RLS_SHOWN,
         instrument="proxy for IRLSSG 5",
@@ -893,12 +967,12 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "rls_frequency",
         "better_worse",
-        "How often does it happen?",
+        N_("How often does it happen?"),
         SINGLE,
         _c(
-            ("less_than_weekly", "Less than once a week"),
-            ("once_a_week", "About once a week"),
-            ("twice_a_week_or_more", "Twice a week or more"),
+            ("less_than_weekly", N_("Less than once a week")),
+            ("once_a_week", N_("About once a week")),
+            ("twice_a_week_or_more", N_("Twice a week or more")),
         ),
         show_if=_RLS_SHOWN,
     ),
@@ -906,112 +980,115 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "wound_present",
         "other_symptoms",
-        "Do you have a sore, wound or ulcer on your leg or foot?",
+        N_("Do you have a sore, wound or ulcer on your leg or foot?"),
         Y,
     ),
     _q(
         "wound_location",
         "other_symptoms",
-        "Where is it?",
+        N_("Where is it?"),
         MULTI,
         _c(
-            ("toes_or_foot", "Toes or foot"),
-            ("ankle", "Ankle"),
-            ("lower_leg", "Between ankle and knee"),
-            ("above_knee", "Above the knee"),
+            ("toes_or_foot", N_("Toes or foot")),
+            ("ankle", N_("Ankle")),
+            ("lower_leg", N_("Between ankle and knee")),
+            ("above_knee", N_("Above the knee")),
         ),
         show_if=_WOUND_SHOWN,
     ),
     _q(
         "wound_duration",
         "other_symptoms",
-        "How long has it been there?",
+        N_("How long has it been there?"),
         SINGLE,
         _c(
-            ("lt_2_weeks", "Less than 2 weeks"),
-            ("2_to_6_weeks", "2 to 6 weeks"),
-            ("6_weeks_to_3_months", "6 weeks to 3 months"),
-            ("over_3_months", "More than 3 months"),
+            ("lt_2_weeks", N_("Less than 2 weeks")),
+            ("2_to_6_weeks", N_("2 to 6 weeks")),
+            ("6_weeks_to_3_months", N_("6 weeks to 3 months")),
+            ("over_3_months", N_("More than 3 months")),
         ),
         show_if=_WOUND_SHOWN,
     ),
     _q(
         "wound_features",
         "other_symptoms",
-        "Does it have any of these?",
+        N_("Does it have any of these?"),
         MULTI,
         _c(
-            ("pus_or_bad_smell", "Pus or a bad smell"),
-            ("red_skin_around", "Red skin around it"),
-            ("getting_bigger", "It is getting bigger"),
-            ("very_painful", "It is very painful"),
-            (NONE_CHOICE, "None of these"),
+            ("pus_or_bad_smell", N_("Pus or a bad smell")),
+            ("red_skin_around", N_("Red skin around it")),
+            ("getting_bigger", N_("It is getting bigger")),
+            ("very_painful", N_("It is very painful")),
+            (NONE_CHOICE, N_("None of these")),
         ),
         show_if=_WOUND_SHOWN,
     ),
     _q(
         "black_skin",
         "other_symptoms",
-        "Is any toe, or any part of your foot or leg, turning black or looking dead?",
+        N_("Is any toe, or any part of your foot or leg, turning black or looking dead?"),
         Y,
     ),
     _q(
         "ulcer_healed_before",
         "other_symptoms",
-        "Have you had a leg ulcer before that has now healed?",
+        N_("Have you had a leg ulcer before that has now healed?"),
         Y,
     ),
     _q(
         "visible_veins",
         "other_symptoms",
-        "What veins can you see on your legs?",
+        N_("What veins can you see on your legs?"),
         SINGLE,
         _c(
-            (NONE_CHOICE, "None"),
-            ("thread_or_spider_veins", "Thin red, blue or purple thread veins"),
-            ("bulging_veins", "Bulging, twisty veins"),
+            (NONE_CHOICE, N_("None")),
+            ("thread_or_spider_veins", N_("Thin red, blue or purple thread veins")),
+            ("bulging_veins", N_("Bulging, twisty veins")),
         ),
     ),
     _q(
         "hard_vein",
         "other_symptoms",
-        "Is there a hard, painful vein that feels like a cord under the skin?",
+        N_("Is there a hard, painful vein that feels like a cord under the skin?"),
         Y,
     ),
     _q(
         "hard_vein_site",
         "other_symptoms",
-        "Where is the hard vein?",
+        N_("Where is the hard vein?"),
         SINGLE,
         _c(
-            ("below_knee", "Below the knee"),
-            ("above_knee_or_groin", "Above the knee or in the groin"),
+            ("below_knee", N_("Below the knee")),
+            ("above_knee_or_groin", N_("Above the knee or in the groin")),
         ),
         show_if=Eq("hard_vein", YES),
     ),
     _q(
         "both_feet_numb_burning",
         "other_symptoms",
-        "Do you have numbness, tingling or burning in **both** feet, like wearing socks you "
-        "cannot feel?",
+        N_(
+            "Do you have numbness, tingling or burning in both feet, like wearing socks you "
+            "cannot feel?"
+        ),
         Y,
+        emphasis=(N_("both"),),
     ),
     _q(
         "foot_red_hot_swollen",
         "other_symptoms",
-        "Is your foot red, hot and swollen? (It may not hurt much.)",
+        N_("Is your foot red, hot and swollen? (It may not hurt much.)"),
         Y,
     ),
     _q(
         "compression_use",
         "other_symptoms",
-        "Do you wear compression stockings?",
+        N_("Do you wear compression stockings?"),
         SINGLE,
         _c(
-            ("not_used", "No"),
-            ("sometimes", "Sometimes"),
-            ("most_days", "Most days"),
-            ("every_day_plus_leg_raising", "Every day, and I also raise my legs"),
+            ("not_used", N_("No")),
+            ("sometimes", N_("Sometimes")),
+            ("most_days", N_("Most days")),
+            ("every_day_plus_leg_raising", N_("Every day, and I also raise my legs")),
         ),
         instrument="VCSS compression item",
     ),
@@ -1019,157 +1096,170 @@ QUESTIONS: tuple[Question, ...] = (
     _q(
         "conditions",
         "history",
-        "Has a doctor or nurse ever told you that you have any of these?",
+        N_("Has a doctor or nurse ever told you that you have any of these?"),
         MULTI,
         _c(
-            ("diabetes_type1", "Type 1 diabetes"),
-            ("diabetes_type2", "Type 2 diabetes"),
-            ("high_blood_pressure", "High blood pressure"),
-            ("high_cholesterol", "High cholesterol"),
-            ("heart_attack_angina", "Heart attack or angina"),
-            ("stroke_tia", "Stroke or mini-stroke"),
-            ("atrial_fibrillation", "Irregular heartbeat (AF)"),
-            ("heart_failure", "Heart failure"),
-            ("kidney_disease", "Kidney disease"),
-            ("known_pad", "Narrowed leg arteries (PAD)"),
-            ("aortic_aneurysm", "Swelling of the main artery in the tummy (aortic aneurysm)"),
-            ("lymphoedema", "Lymphoedema"),
-            ("knee_or_hip_arthritis", "Arthritis in the knee or hip"),
-            ("back_problem_sciatica", "Back problem or sciatica"),
-            ("varicose_veins", "Varicose veins"),
-            (NONE_CHOICE, "None of these"),
+            ("diabetes_type1", N_("Type 1 diabetes")),
+            ("diabetes_type2", N_("Type 2 diabetes")),
+            ("high_blood_pressure", N_("High blood pressure")),
+            ("high_cholesterol", N_("High cholesterol")),
+            ("heart_attack_angina", N_("Heart attack or angina")),
+            ("stroke_tia", N_("Stroke or mini-stroke")),
+            ("atrial_fibrillation", N_("Irregular heartbeat (AF)")),
+            ("heart_failure", N_("Heart failure")),
+            ("kidney_disease", N_("Kidney disease")),
+            ("known_pad", N_("Narrowed leg arteries (PAD)")),
+            ("aortic_aneurysm", N_("Swelling of the main artery in the tummy (aortic aneurysm)")),
+            ("lymphoedema", N_("Lymphoedema")),
+            ("knee_or_hip_arthritis", N_("Arthritis in the knee or hip")),
+            ("back_problem_sciatica", N_("Back problem or sciatica")),
+            ("varicose_veins", N_("Varicose veins")),
+            (NONE_CHOICE, N_("None of these")),
         ),
     ),
     _q(
         "smoking",
         "history",
-        "Do you smoke?",
+        N_("Do you smoke?"),
         SINGLE,
-        _c(("current", "Yes"), ("ex", "I used to"), ("never", "No, never")),
+        _c(("current", N_("Yes")), ("ex", N_("I used to")), ("never", N_("No, never"))),
     ),
     _q(
         "prev_clot",
         "history",
-        "Have you ever been told you had a blood clot in a leg (DVT) or lung (PE)?",
+        N_("Have you ever been told you had a blood clot in a leg (DVT) or lung (PE)?"),
         SINGLE,
         _c(
-            ("dvt", "Yes, in a leg (DVT)"),
-            ("pe", "Yes, in a lung (PE)"),
-            ("both", "Yes, both"),
-            (NO, "No"),
-            (NOT_SURE, "Not sure"),
+            ("dvt", N_("Yes, in a leg (DVT)")),
+            ("pe", N_("Yes, in a lung (PE)")),
+            ("both", N_("Yes, both")),
+            (NO, N_("No")),
+            (NOT_SURE, N_("Not sure")),
         ),
     ),
     _q(
         "active_cancer",
         "history",
-        "Do you have cancer now, have you had cancer treatment in the last 6 months, or are you "
-        "having care to control cancer symptoms?",
+        N_(
+            "Do you have cancer now, have you had cancer treatment in the last 6 months, or are "
+            "you having care to control cancer symptoms?"
+        ),
         Y,
     ),
     _q(
         "leg_paralysis",
         "history",
-        "Before this problem started, did you already have weakness or paralysis in this leg "
-        "(for example from a stroke or spine problem)?",
+        N_(
+            "Before this problem started, did you already have weakness or paralysis in this leg "
+            "(for example from a stroke or spine problem)?"
+        ),
         Y,
     ),
     _q(
         "family_clot",
         "history",
-        "Has a parent, brother, sister or child had a blood clot?",
+        N_("Has a parent, brother, sister or child had a blood clot?"),
         Y,
     ),
     _q(
         "leg_procedures",
         "history",
-        "Have you had any of these?",
+        N_("Have you had any of these?"),
         MULTI,
         _c(
-            ("leg_artery_stent_or_bypass", "A stent or bypass in a leg artery"),
-            ("vein_treatment", "Treatment for veins"),
-            ("amputation", "An amputation"),
-            (NONE_CHOICE, "None of these"),
+            ("leg_artery_stent_or_bypass", N_("A stent or bypass in a leg artery")),
+            ("vein_treatment", N_("Treatment for veins")),
+            ("amputation", N_("An amputation")),
+            (NONE_CHOICE, N_("None of these")),
         ),
     ),
     # Step 9 medications
     _q(
         "blood_thinner",
         "medications",
-        "Do you take a blood thinner? For example warfarin, apixaban, rivaroxaban, edoxaban, "
-        "dabigatran or heparin injections.",
+        N_(
+            "Do you take a blood thinner? For example warfarin, apixaban, rivaroxaban, edoxaban, "
+            "dabigatran or heparin injections."
+        ),
         Y,
     ),
-    _q("antiplatelet", "medications", "Do you take aspirin or clopidogrel?", Y),
+    _q("antiplatelet", "medications", N_("Do you take aspirin or clopidogrel?"), Y),
     _q(
         "hormones",
         "medications",
-        "Do you take the combined contraceptive pill, patch or ring, or hormone replacement "
-        "therapy (HRT)?",
+        N_(
+            "Do you take the combined contraceptive pill, patch or ring, or hormone replacement "
+            "therapy (HRT)?"
+        ),
         Y,
     ),
     _q(
         "immunosuppressed",
         "medications",
-        "Do you take steroid tablets, have chemotherapy, or take other medicines that weaken "
-        "your immune system?",
+        N_(
+            "Do you take steroid tablets, have chemotherapy, or take other medicines that weaken "
+            "your immune system?"
+        ),
         Y,
     ),
     _q(
         "medication_list",
         "medications",
-        "Please list all your medicines.",
+        N_("Please list all your medicines."),
         TEXT,
         required=False,
         max_length=2000,
-        hint="Leave blank if you do not take any medicines.",
+        hint=N_("Leave blank if you do not take any medicines."),
     ),
     _q(
         "allergies",
         "medications",
-        "Are you allergic to any medicines?",
+        N_("Are you allergic to any medicines?"),
         TEXT,
         required=False,
         max_length=2000,
-        hint="Leave blank if none.",
+        hint=N_("Leave blank if none."),
     ),
     # Step 10 consent
     _q(
         "consent_true",
         "consent",
-        "My answers are true as far as I know.",
+        N_("My answers are true as far as I know."),
         Y,
         must_be_yes=True,
     ),
     _q(
         "consent_contact",
         "consent",
-        "The clinic may phone, text or email me about my answers.",
+        N_("The clinic may phone, text or email me about my answers."),
         Y,
     ),
     _q(
         "contact_phone",
         "consent",
-        "Best phone number to reach you today.",
+        N_("Best phone number to reach you today."),
         TEXT,
         required=False,
         max_length=30,
         text_format="phone",
-        hint="Leave blank to use the mobile number you gave at the start.",
+        hint=N_("Leave blank to use the mobile number you gave at the start."),
     ),
     _q(
         "consent_share_gp",
         "consent",
-        "The clinic may share my answers with my GP.",
+        N_("The clinic may share my answers with my GP."),
         Y,
     ),
     _q(
         "ack_not_monitored",
         "consent",
-        "I understand this form is **not** read straight away. If I get worse I will call 999 "
-        "or NHS 111, or go to A&E.",
+        N_(
+            "I understand this form is not read straight away. If I get worse I will call 999 "
+            "or NHS 111, or go to A&E."
+        ),
         Y,
         must_be_yes=True,
+        emphasis=(N_("not"),),
     ),
 )
 

@@ -27,6 +27,7 @@ from intake.triage.catalogue import (
     visible_codes,
 )
 from intake.triage.derive import derive, normalise_with_not_sure, pe_wells, sanitise
+from intake.triage.i18n import N_
 from intake.triage.rules import CATEGORY_LABELS, RULES, RULESET_VERSION, Rule, Tier
 
 __all__ = [
@@ -42,23 +43,24 @@ __all__ = [
 # --- Patient wording (§1, §2.5, §7.7) ----------------------------------------------------------
 
 # The tier footers of §1, verbatim. "999" and "NHS 111" are replaced by the configured emergency
-# number and advice line when the message is built (§10.8 localisation).
+# number and advice line when the message is built (§10.8 localisation). Every patient-facing
+# literal of this module is marked with N_() for makemessages (see i18n.py).
 FOOTERS: Mapping[Tier, str] = {
-    Tier.EMERGENCY: (
+    Tier.EMERGENCY: N_(
         "Call 999 now, or go straight to A&E. Do not wait for the clinic to contact you. "
         "Do not drive yourself."
     ),
-    Tier.URGENT: (
+    Tier.URGENT: N_(
         "You need to be seen today. The clinic will phone you today. If we have not called "
         "{cutoff}, or the clinic is closed, call NHS 111 or your GP today. If you get chest pain "
         "or breathlessness, or your leg turns cold, pale or numb, call 999."
     ),
-    Tier.SOON: (
+    Tier.SOON: N_(
         "This is not an emergency. We will offer you an appointment within 2 weeks. If it gets "
         "worse (pain when resting, a new wound, a cold, pale or numb foot, sudden swelling) "
         "contact us or NHS 111 sooner. In an emergency call 999."
     ),
-    Tier.ROUTINE: (
+    Tier.ROUTINE: N_(
         "We will offer you a routine appointment. Contact us sooner, or NHS 111, if you get: "
         "pain at rest, a wound that does not heal, new swelling of one leg, or redness and heat. "
         "Call 999 for chest pain, sudden breathlessness, or a cold, pale or numb leg."
@@ -68,20 +70,22 @@ FOOTERS: Mapping[Tier, str] = {
 # §2.5: when the clinic is closed (or closes within 60 minutes) nobody will phone today, so the
 # WHOLE URGENT footer is replaced by this one (verbatim), with no "If we have not called ..."
 # sentence left over (§11 item 7).
-URGENT_FOOTER_CLOSED = (
+URGENT_FOOTER_CLOSED = N_(
     "You need to be seen today. Call NHS 111 or your GP now for a same-day appointment. If you "
     "get chest pain or breathlessness, or your leg turns cold, pale or numb, call 999."
 )
 
 # §1/§2.5: with no call-back cutoff configured, "If we have not called by {cutoff time}" reads
-# "If we have not called within 4 hours".
-DEFAULT_CUTOFF_WORDING = "within 4 hours"
+# "If we have not called within 4 hours"; with one, "If we have not called by 17:00".
+DEFAULT_CUTOFF_WORDING = N_("within 4 hours")
+CUTOFF_WORDING = N_("by {time}")
 
-CATEGORY_SENTENCE = (
+CATEGORY_SENTENCE = N_(
     "From your answers, the most likely area is {label}. This helps us book you with the right "
     "team."
 )
 
+# Staff-facing (appended to a staff reason): not marked for translation.
 PREGNANCY_NOTE = (
     " Pregnant/postpartum: follow the obstetric VTE pathway (Wells is not validated in pregnancy)."
 )
@@ -308,9 +312,9 @@ def _footer(
             if callback_cutoff is None:
                 cutoff = DEFAULT_CUTOFF_WORDING
             elif isinstance(callback_cutoff, dt.time):
-                cutoff = f"by {callback_cutoff:%H:%M}"
+                cutoff = CUTOFF_WORDING.format(time=f"{callback_cutoff:%H:%M}")
             else:
-                cutoff = f"by {callback_cutoff}"
+                cutoff = CUTOFF_WORDING.format(time=callback_cutoff)
             text = FOOTERS[tier].format(cutoff=cutoff)
     else:
         text = FOOTERS[tier]
@@ -335,6 +339,28 @@ class Problem:
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
+# The patient messages of validate(), marked for makemessages. RANGE and TOO_LONG are templates:
+# they are formatted here, so a translation catalogue can reorder their placeholders.
+MSG_CHOOSE_ONE = N_("Please choose one of the options.")
+MSG_CHOOSE_SHOWN = N_("Please choose one of the options shown.")
+MSG_MUST_BE_YES = N_("You need to agree to this to continue.")
+MSG_TICK_THAT_APPLY = N_("Please tick the options that apply.")
+MSG_CHOOSE_FROM_SHOWN = N_("Please choose from the options shown.")
+MSG_DUPLICATE = N_("Each option can only be ticked once.")
+MSG_NONE_EXCLUSIVE = N_("'None of these' cannot be ticked together with other options.")
+MSG_WHOLE_NUMBER = N_("Please enter a whole number.")
+MSG_RANGE = N_("Please enter a number from {lo} to {hi}.")
+MSG_DATE = N_("Please enter a date.")
+MSG_REAL_DATE = N_("Please enter a real date, for example 2026-03-31.")
+MSG_TEXT = N_("Please type your answer as text.")
+MSG_TOO_LONG = N_("Please keep this to {max_length} characters or fewer.")
+MSG_PHONE = N_("Please enter a phone number using digits, for example 07700 900123.")
+MSG_NOT_A_MAPPING = N_("The answers must be a set of question codes and values.")
+MSG_UNKNOWN = N_("This question is not part of the form.")
+MSG_CHECK = N_("Please check this answer.")
+MSG_TICK_ONE = N_("Please tick at least one option.")
+MSG_ANSWER = N_("Please answer this question.")
+
 
 # Choice codes per question as sets, built once: validate() runs on every page view and save.
 _CHOICES: dict[str, frozenset[str]] = {q.code: frozenset(q.choice_codes) for q in QUESTIONS}
@@ -350,55 +376,47 @@ def _check_value(question: Question, value: object) -> Problem | None:
     kind = question.type
     if kind in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
         if not isinstance(value, str):
-            return Problem(code, "Please choose one of the options.", "type")
+            return Problem(code, MSG_CHOOSE_ONE, "type")
         if value not in _CHOICES[code]:
-            return Problem(code, "Please choose one of the options shown.", "choice")
+            return Problem(code, MSG_CHOOSE_SHOWN, "choice")
         if question.must_be_yes and value != YES:
-            return Problem(code, "You need to agree to this to continue.", "must_be_yes")
+            return Problem(code, MSG_MUST_BE_YES, "must_be_yes")
         return None
     if kind is AnswerType.MULTI:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            return Problem(code, "Please tick the options that apply.", "type")
+            return Problem(code, MSG_TICK_THAT_APPLY, "type")
         if any(v not in _CHOICES[code] for v in value):
-            return Problem(code, "Please choose from the options shown.", "choice")
+            return Problem(code, MSG_CHOOSE_FROM_SHOWN, "choice")
         if len(set(value)) != len(value):
-            return Problem(code, "Each option can only be ticked once.", "duplicate")
+            return Problem(code, MSG_DUPLICATE, "duplicate")
         if question.exclusive_none and NONE_CHOICE in value and len(value) > 1:
-            return Problem(
-                code,
-                "'None of these' cannot be ticked together with other options.",
-                "none_exclusive",
-            )
+            return Problem(code, MSG_NONE_EXCLUSIVE, "none_exclusive")
         return None
     if kind in (AnswerType.NUMBER, AnswerType.SCALE_0_10):
         if not _is_int(value):
-            return Problem(code, "Please enter a whole number.", "type")
+            return Problem(code, MSG_WHOLE_NUMBER, "type")
         assert isinstance(value, int)  # noqa: S101 - narrowing for mypy, checked just above
         lo, hi = question.min_value, question.max_value
         if lo is not None and value < lo and question.below_min_message:
             return Problem(code, question.below_min_message, "range")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            return Problem(code, f"Please enter a number from {lo} to {hi}.", "range")
+            return Problem(code, MSG_RANGE.format(lo=lo, hi=hi), "range")
         return None
     if kind is AnswerType.DATE:
         if not isinstance(value, str):
-            return Problem(code, "Please enter a date.", "type")
+            return Problem(code, MSG_DATE, "type")
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            return Problem(code, "Please enter a real date, for example 2026-03-31.", "format")
+            return Problem(code, MSG_REAL_DATE, "format")
         return None
     # TEXT
     if not isinstance(value, str):
-        return Problem(code, "Please type your answer as text.", "type")
+        return Problem(code, MSG_TEXT, "type")
     if question.max_length is not None and len(value) > question.max_length:
-        return Problem(
-            code, f"Please keep this to {question.max_length} characters or fewer.", "too_long"
-        )
+        return Problem(code, MSG_TOO_LONG.format(max_length=question.max_length), "too_long")
     if question.text_format == "phone" and value.strip() and not _PHONE.match(value.strip()):
-        return Problem(
-            code, "Please enter a phone number using digits, for example 07700 900123.", "format"
-        )
+        return Problem(code, MSG_PHONE, "format")
     return None
 
 
@@ -431,9 +449,9 @@ def validate(
     web form does on every request), so that they are not worked out twice.
     """
     if not isinstance(answers, Mapping):
-        return [Problem("", "The answers must be a set of question codes and values.", "type")]
+        return [Problem("", MSG_NOT_A_MAPPING, "type")]
     problems = [
-        Problem(str(code), "This question is not part of the form.", "unknown")
+        Problem(str(code), MSG_UNKNOWN, "unknown")
         for code in answers
         if not isinstance(code, str) or code not in QUESTIONS_BY_CODE
     ]
@@ -453,15 +471,11 @@ def validate(
             try:
                 problem = _check_value(question, value)
             except Exception:
-                problem = Problem(question.code, "Please check this answer.", "type")
+                problem = Problem(question.code, MSG_CHECK, "type")
             if problem is not None:
                 problems.append(problem)
                 continue
         if complete and question.required and _unanswered(question, value):
-            message = (
-                "Please tick at least one option."
-                if question.type is AnswerType.MULTI
-                else "Please answer this question."
-            )
+            message = MSG_TICK_ONE if question.type is AnswerType.MULTI else MSG_ANSWER
             problems.append(Problem(question.code, message, "required"))
     return problems

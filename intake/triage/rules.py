@@ -21,6 +21,7 @@ from enum import IntEnum
 
 from intake.triage.catalogue import NO, YES
 from intake.triage.derive import Derived, Normalised
+from intake.triage.i18n import N_
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -79,13 +80,13 @@ class Rule:
 
 # Likely categories (§6.4 "likely category" for routing), with the patient wording.
 CATEGORY_LABELS: dict[str, str] = {
-    "venous": "veins (venous clinic)",
-    "arterial": "leg arteries (arterial clinic)",
-    "msk": "muscles and joints (MSK / physiotherapy)",
-    "spinal": "the back (spinal / back pain clinic)",
-    "neuro": "nerves (neurology)",
-    "sleep": "restless legs (sleep clinic)",
-    "general_vascular": "general vascular clinic",
+    "venous": N_("veins (venous clinic)"),
+    "arterial": N_("leg arteries (arterial clinic)"),
+    "msk": N_("muscles and joints (MSK / physiotherapy)"),
+    "spinal": N_("the back (spinal / back pain clinic)"),
+    "neuro": N_("nerves (neurology)"),
+    "sleep": N_("restless legs (sleep clinic)"),
+    "general_vascular": N_("general vascular clinic"),
 }
 
 
@@ -432,8 +433,10 @@ RULES: tuple[Rule, ...] = (
         "EMG_ALI",
         Tier.EMERGENCY,
         emg_ali,
-        "The blood supply to your leg may have suddenly stopped. This needs treatment within "
-        "hours.",
+        N_(
+            "The blood supply to your leg may have suddenly stopped. This needs treatment within "
+            "hours."
+        ),
         "Possible acute limb ischaemia (reported sudden cold/pale/colour change ± new "
         "numbness/weakness). Time-critical; neuro deficit = threatened limb.",
         "ESVS 2020 ALI; RCEM Learning ALI (6 Ps); NHS PAD page (urgent symptoms)",
@@ -451,8 +454,10 @@ RULES: tuple[Rule, ...] = (
         "EMG_SUDDEN_NEURO",
         Tier.EMERGENCY,
         emg_sudden_neuro,
-        "Sudden new numbness or weakness in a leg can be caused by a blocked artery, a stroke "
-        "or a trapped nerve, and needs checking now.",
+        N_(
+            "Sudden new numbness or weakness in a leg can be caused by a blocked artery, a stroke "
+            "or a trapped nerve, and needs checking now."
+        ),
         "Sudden leg sensory/motor deficit (onset minutes-hours); ALI, stroke and CES not excluded.",
         "ESVS 2020 (paraesthesia/paralysis); NHS PAD page; GIRFT CES",
         ("rf_numb_weak_new", "rf_numb_weak_onset", "onset_speed", "neuro_acute"),
@@ -461,7 +466,7 @@ RULES: tuple[Rule, ...] = (
         "EMG_PE",
         Tier.EMERGENCY,
         emg_pe,
-        "You may have a blood clot that has travelled to your lungs.",
+        N_("You may have a blood clot that has travelled to your lungs."),
         "Possible PE: chest pain / breathlessness / haemoptysis / syncope with DVT features or "
         "VTE risk. Show partial PE-Wells items (§5.1), pWells and pulse_bpm. Partial PE-Wells "
         "= {pe_wells_total} (not reportable: alternative diagnosis less likely, 3 points; "
@@ -482,7 +487,7 @@ RULES: tuple[Rule, ...] = (
         "EMG_CHEST_BREATH",
         Tier.EMERGENCY,
         emg_chest_breath,
-        "Chest pain, sudden breathlessness or coughing up blood must be checked now.",
+        N_("Chest pain, sudden breathlessness or coughing up blood must be checked now."),
         "Cardiorespiratory red flag without VTE context (ACS, PE and others).",
         "NICE NG158 (PE symptoms); NHS 999 advice",
         ("rf_breathless", "rf_chest_pain", "rf_cough_blood", "dvt_pattern", "vte_risk"),
@@ -491,8 +496,10 @@ RULES: tuple[Rule, ...] = (
         "EMG_CES",
         Tier.EMERGENCY,
         emg_ces,
-        "Your answers could mean pressure on the nerves at the bottom of your spine (cauda "
-        "equina syndrome). Go to A&E now; it needs a scan today.",
+        N_(
+            "Your answers could mean pressure on the nerves at the bottom of your spine (cauda "
+            "equina syndrome). Go to A&E now; it needs a scan today."
+        ),
         "Suspected CES. GIRFT: immediate ED, same-day MRI.",
         "GIRFT National Suspected CES Pathway; CSP 2024 summary; NHS Lothian RefHelp; NICE CKS "
         "sciatica red flags",
@@ -502,8 +509,10 @@ RULES: tuple[Rule, ...] = (
         "EMG_COMPARTMENT",
         Tier.EMERGENCY,
         emg_compartment,
-        "Pressure may be building up dangerously inside your leg muscles (compartment "
-        "syndrome). If you have a cast or bandage, tell staff straight away.",
+        N_(
+            "Pressure may be building up dangerously inside your leg muscles (compartment "
+            "syndrome). If you have a cast or bandage, tell staff straight away."
+        ),
         "Possible acute compartment syndrome: injury/cast + pain out of proportion/severe + "
         "pain on toe movement or tense compartment.",
         "BOAST: Diagnosis and management of compartment syndrome of the limbs",
@@ -521,7 +530,7 @@ RULES: tuple[Rule, ...] = (
         "EMG_SEPSIS",
         Tier.EMERGENCY,
         emg_sepsis,
-        "Some of your answers are signs of sepsis, a serious reaction to an infection.",
+        N_("Some of your answers are signs of sepsis, a serious reaction to an infection."),
         "Patient-reported sepsis signs (lay equivalents of NG51 high-risk criteria).",
         "NICE NG51; NHS / UK Sepsis Trust",
         ("rf_sepsis_signs",),
@@ -530,8 +539,10 @@ RULES: tuple[Rule, ...] = (
         "EMG_NEC_FASC",
         Tier.EMERGENCY,
         emg_nec_fasc,
-        "Very bad pain or dark patches or blisters on a red or wounded area can be a "
-        "fast-spreading infection.",
+        N_(
+            "Very bad pain or dark patches or blisters on a red or wounded area can be a "
+            "fast-spreading infection."
+        ),
         "Possible necrotising soft-tissue infection (pain out of proportion; dusky skin or "
         "bullae).",
         'NHS necrotising fasciitis (999 criteria); Pulse "How not to miss NF"; NICE NG141 '
@@ -548,7 +559,7 @@ RULES: tuple[Rule, ...] = (
         "EMG_DIABETIC_FOOT",
         Tier.EMERGENCY,
         emg_diabetic_foot,
-        "With diabetes, these foot problems can put your foot at risk. Go to A&E today.",
+        N_("With diabetes, these foot problems can put your foot at risk. Go to A&E today."),
         "NG19 limb/life-threatening diabetic foot (ulcer + fever/sepsis, ulcer + ischaemia, "
         "gangrene) → immediate acute referral; inform the MDFT.",
         "NICE NG19",
@@ -568,8 +579,10 @@ RULES: tuple[Rule, ...] = (
         "EMG_VV_BLEED",
         Tier.EMERGENCY,
         emg_vv_bleed,
-        "Lie down, raise your leg higher than your heart and press firmly on the bleeding spot "
-        "with a clean pad while you wait.",
+        N_(
+            "Lie down, raise your leg higher than your heart and press firmly on the bleeding spot "
+            "with a clean pad while you wait."
+        ),
         "Active variceal bleeding.",
         "NICE CG168 (bleeding varicose veins: immediate referral)",
         ("rf_vein_bleeding",),
@@ -578,7 +591,7 @@ RULES: tuple[Rule, ...] = (
         "EMG_AAA",
         Tier.EMERGENCY,
         emg_aaa,
-        "Sudden severe tummy or back pain can be a problem with the main artery in your body.",
+        N_("Sudden severe tummy or back pain can be a problem with the main artery in your body."),
         "Possible symptomatic/ruptured AAA (new abdo/back pain ± collapse).",
         'NICE NG156 ("think about the possibility of ruptured AAA" in new abdominal/back '
         "pain, collapse, LOC); Avey vignette #391",
@@ -589,7 +602,7 @@ RULES: tuple[Rule, ...] = (
         "URG_DVT",
         Tier.URGENT,
         urg_dvt,
-        "Your answers could mean a blood clot in a leg vein (DVT). This needs a test today.",
+        N_("Your answers could mean a blood clot in a leg vein (DVT). This needs a test today."),
         "Suspected DVT. pWells = {p_wells} (≥2 likely → proximal USS ≤4 h; ≤1 → D-dimer ≤4 h; "
         "interim anticoagulation if delayed). Not assessable: collateral veins, "
         "alternative-diagnosis -2.",
@@ -618,8 +631,10 @@ RULES: tuple[Rule, ...] = (
         "URG_SVT_HIGH",
         Tier.URGENT,
         urg_svt_high,
-        "A hard, painful vein in the thigh or groin, or with a swollen leg, needs a scan to "
-        "check the clot is not spreading into deep veins.",
+        N_(
+            "A hard, painful vein in the thigh or groin, or with a swollen leg, needs a scan to "
+            "check the clot is not spreading into deep veins."
+        ),
         "SVT in thigh/groin or with swelling: duplex; ≤3 cm from the deep junction → "
         "treatment-dose anticoagulation.",
         "NICE CKS SVT via BNSSG DVT & SVT pathway; NICE CG168",
@@ -629,8 +644,10 @@ RULES: tuple[Rule, ...] = (
         "URG_CLTI",
         Tier.URGENT,
         urg_clti,
-        "The blood flow to your foot may be badly reduced. A vascular specialist needs to see "
-        "you very soon.",
+        N_(
+            "The blood flow to your foot may be badly reduced. A vascular specialist needs to see "
+            "you very soon."
+        ),
         "Suspected CLTI (rest pain / gangrene / ulcer >2 weeks + PAD features) → urgent "
         "vascular referral; PAD-QIF CLTI timelines.",
         "GVG 2019 (Conte et al.); NICE CG147 & QS52; VSGBI PAD-QIF 2019; RCEM (rest pain eased "
@@ -651,8 +668,10 @@ RULES: tuple[Rule, ...] = (
         "URG_DIABETIC_FOOT",
         Tier.URGENT,
         urg_diabetic_foot,
-        "With diabetes, any new foot wound or a red, hot, swollen foot needs a foot specialist "
-        "within 1 working day.",
+        N_(
+            "With diabetes, any new foot wound or a red, hot, swollen foot needs a foot specialist "
+            "within 1 working day."
+        ),
         "Active diabetic foot problem → MDFT within 1 working day. Red hot swollen foot with "
         "neuropathy: consider active Charcot (offload).",
         "NICE NG19",
@@ -662,7 +681,10 @@ RULES: tuple[Rule, ...] = (
         "URG_CELLULITIS",
         Tier.URGENT,
         urg_cellulitis,
-        "A new red, warm area on the leg can be a skin infection and may need antibiotics today.",
+        N_(
+            "A new red, warm area on the leg can be a skin infection and may need antibiotics "
+            "today."
+        ),
         "Possible cellulitis (NG141); consider DVT or SVT if the leg is swollen or the vein is "
         "hard.",
         "NICE NG141; Semigran vignette 21",
@@ -672,7 +694,7 @@ RULES: tuple[Rule, ...] = (
         "URG_NEURO",
         Tier.URGENT,
         urg_neuro,
-        "New or worsening weakness in the leg or foot needs a doctor to check you today.",
+        N_("New or worsening weakness in the leg or foot needs a doctor to check you today."),
         "Progressive/new motor deficit or foot drop → same-day review; discuss acute foot drop "
         "with on-call spinal team.",
         "NHS Lothian RefHelp (acute foot drop); NICE CKS sciatica; Semigran vignette 20",
@@ -688,8 +710,10 @@ RULES: tuple[Rule, ...] = (
         "URG_VV_BLED",
         Tier.URGENT,
         urg_vv_bled,
-        "A vein that has bled can bleed again. If it does: lie down, raise the leg and press "
-        "firmly; call 999 if it has not stopped after 10 minutes.",
+        N_(
+            "A vein that has bled can bleed again. If it does: lie down, raise the leg and press "
+            "firmly; call 999 if it has not stopped after 10 minutes."
+        ),
         "Recent variceal bleed → vascular service referral now.",
         "NICE CG168",
         ("rf_vein_bleeding",),
@@ -698,8 +722,10 @@ RULES: tuple[Rule, ...] = (
         "URG_ACUTE_CLAUD",
         Tier.URGENT,
         urg_acute_claud,
-        "Walking pain that started suddenly in the last 2 weeks can mean a blocked artery and "
-        "needs checking today.",
+        N_(
+            "Walking pain that started suddenly in the last 2 weeks can mean a blocked artery and "
+            "needs checking today."
+        ),
         "New sudden-onset exertional leg pain (<2 weeks): possible acute / acute-on-chronic "
         "limb ischaemia.",
         "ESVS 2020 ALI; RCEM ALI definition",
@@ -709,7 +735,7 @@ RULES: tuple[Rule, ...] = (
         "URG_BACK_ABDO_PAIN",
         Tier.URGENT,
         urg_back_abdo_pain,
-        "Sudden, severe tummy or back pain needs a doctor to check you today.",
+        N_("Sudden, severe tummy or back pain needs a doctor to check you today."),
         "Sudden severe abdominal/back pain without an AAA trigger; AAA is not excluded.",
         "NICE NG156",
         ("rf_sudden_back_tummy_pain", "age_years", "vascular_risk"),
@@ -718,7 +744,7 @@ RULES: tuple[Rule, ...] = (
         "URG_FAINT",
         Tier.URGENT,
         urg_faint,
-        "Fainting needs a doctor to check you today.",
+        N_("Fainting needs a doctor to check you today."),
         "Syncope/near-syncope without chest or VTE context.",
         "NICE CG109 (transient loss of consciousness: all need initial assessment)",
         ("rf_fainted",),
@@ -727,7 +753,7 @@ RULES: tuple[Rule, ...] = (
         "URG_PULSE",
         Tier.URGENT,
         urg_pulse,
-        "A very fast or very slow pulse needs a doctor to check you today.",
+        N_("A very fast or very slow pulse needs a doctor to check you today."),
         "Patient-reported pulse {pulse_bpm}/min (NEWS2 single-parameter score 3): same-day "
         "review; consider PE, sepsis, arrhythmia.",
         "Royal College of Physicians, NEWS2 (2017)",
@@ -737,7 +763,7 @@ RULES: tuple[Rule, ...] = (
         "URG_RED_FLAG_ALONE",
         Tier.URGENT,
         urg_red_flag_alone,
-        "You told us about a warning sign that a clinician needs to check today.",
+        N_("You told us about a warning sign that a clinician needs to check today."),
         "Red flag answered yes or not sure without the combination that makes an emergency "
         "rule fire: same-day clinician review; infection, necrotising fasciitis and compartment "
         "syndrome are not excluded.",
@@ -750,7 +776,7 @@ RULES: tuple[Rule, ...] = (
         "SOON_CLAUDICATION",
         Tier.SOON,
         soon_claudication,
-        "Your answers fit pain from narrowed leg arteries when walking (claudication).",
+        N_("Your answers fit pain from narrowed leg arteries when walking (claudication)."),
         "ECQ {ecq_class}, grade {ecq_grade}. ABPI, CV risk review, supervised exercise.",
         "Leng & Fowkes 1992 (ECQ); NICE CG147; Boylan 2021",
         (
@@ -769,8 +795,10 @@ RULES: tuple[Rule, ...] = (
         "SOON_VENOUS_ULCER",
         Tier.SOON,
         soon_venous_ulcer,
-        "A leg ulcer that has not healed in 2 weeks needs a specialist check, including a "
-        "simple blood-pressure test at the ankle.",
+        N_(
+            "A leg ulcer that has not healed in 2 weeks needs a specialist check, including a "
+            "simple blood-pressure test at the ankle."
+        ),
         "Leg ulcer >2 weeks (CEAP C6 if venous). Full assessment with ABPI ≤14 days; no strong "
         "compression until arterial disease is excluded.",
         "NICE CG168; NWCSP lower-limb recommendations",
@@ -781,7 +809,7 @@ RULES: tuple[Rule, ...] = (
         "SOON_SVT_LOW",
         Tier.SOON,
         soon_svt_low,
-        "A hard, sore vein below the knee is usually not dangerous, but it should be checked.",
+        N_("A hard, sore vein below the knee is usually not dangerous, but it should be checked."),
         "Below-knee SVT; duplex per local SVT pathway (length, distance from junction).",
         "NICE CG168; NICE CKS SVT (via BNSSG)",
         ("hard_vein", "hard_vein_site", "one_leg_swelling"),
@@ -792,7 +820,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_VENOUS_DISEASE",
         Tier.ROUTINE,
         rtn_venous_disease,
-        "Your answers fit a vein problem such as varicose veins.",
+        N_("Your answers fit a vein problem such as varicose veins."),
         "Chronic venous disease; CEAP est. {ceap_c_est}; VCSS pain/compression items "
         "(pain {vcss_pain}, compression {vcss_compression}).",
         "NICE CG168; CEAP 2020; VCSS 2010",
@@ -809,7 +837,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_SWELLING",
         Tier.ROUTINE,
         rtn_swelling,
-        "Long-standing swelling has many causes; we will look into it.",
+        N_("Long-standing swelling has many causes; we will look into it."),
         "Chronic/bilateral swelling: venous, lymphoedema, heart/kidney, drugs (e.g. "
         "calcium-channel blockers).",
         "NICE NG158 1.1.1 (consider other causes)",
@@ -820,7 +848,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_SCIATICA",
         Tier.ROUTINE,
         rtn_sciatica,
-        "Your answers fit pain from a trapped nerve in the back (sciatica).",
+        N_("Your answers fit pain from a trapped nerve in the back (sciatica)."),
         "Likely lumbar radiculopathy → MSK/physio pathway.",
         "NICE NG59; NICE CKS sciatica",
         ("pain_spreads_down_leg", "worse_bending_cough", "pain_regions"),
@@ -830,8 +858,10 @@ RULES: tuple[Rule, ...] = (
         "RTN_SPINAL_STENOSIS",
         Tier.ROUTINE,
         rtn_spinal_stenosis,
-        "Walking pain that eases when you sit or bend forward is often from the back rather "
-        "than the arteries.",
+        N_(
+            "Walking pain that eases when you sit or bend forward is often from the back rather "
+            "than the arteries."
+        ),
         "Possible neurogenic claudication (lumbar spinal stenosis); still check ABPI if "
         "vascular risk.",
         "Vascular clinical-examination texts (relief by posture, not standing still)",
@@ -842,7 +872,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_NEUROPATHY",
         Tier.ROUTINE,
         rtn_neuropathy,
-        "Your answers fit irritated nerves in the feet (neuropathy).",
+        N_("Your answers fit irritated nerves in the feet (neuropathy)."),
         "Possible peripheral neuropathy (DN4-interview {dn4i}/7). If diabetes: annual foot "
         "risk check (NG19).",
         "Bouhassira 2005 (DN4); NICE NG19",
@@ -853,7 +883,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_RLS",
         Tier.ROUTINE,
         rtn_rls,
-        "Your answers fit restless legs syndrome.",
+        N_("Your answers fit restless legs syndrome."),
         "Probable RLS (IRLSSG criteria 1-4 + mimic screen); frequency {rls_frequency}; check "
         "ferritin.",
         "IRLSSG 2012 criteria",
@@ -864,7 +894,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_MSK",
         Tier.ROUTINE,
         rtn_msk,
-        "Your answers fit a muscle, joint or back problem.",
+        N_("Your answers fit a muscle, joint or back problem."),
         "Musculoskeletal (joint/OA, cramps, injury, mechanical back pain).",
         "NICE NG59; Semigran vignette 36",
         (
@@ -881,8 +911,10 @@ RULES: tuple[Rule, ...] = (
         "RTN_EXERTIONAL_NONCLASSIC",
         Tier.ROUTINE,
         rtn_exertional_nonclassic,
-        "Some walking pain is linked to the arteries even when it is not typical; we will do "
-        "a simple ankle test.",
+        N_(
+            "Some walking pain is linked to the arteries even when it is not typical; we will do "
+            "a simple ankle test."
+        ),
         "Exertional leg pain not meeting ECQ in a person with vascular risk: ABPI at the first "
         "visit.",
         "McDermott 1999; Wang 2005 (SDCQ)",
@@ -893,7 +925,7 @@ RULES: tuple[Rule, ...] = (
         "RTN_DEFAULT",
         Tier.ROUTINE,
         rtn_default,
-        "We did not find any urgent warning signs.",
+        N_("We did not find any urgent warning signs."),
         "No red flags; routine vascular assessment.",
         "-",
         (),
