@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrations-check pytest pytest-orm worker beat serve check
+.PHONY: help install run test lint format typecheck migrations-check pytest pytest-orm worker beat serve check messages
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ format: install  ## Apply ruff's fixes and formatting
 
 migrations-check: install  ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=clinic.settings_test $(MANAGE) makemigrations --check --dry-run
+
+messages: install  ## Extract translatable text into locale/en_GB/LC_MESSAGES/django.po (needs gettext)
+	bin/messages
 
 check: install  ## Django's system checks
 	DJANGO_SETTINGS_MODULE=clinic.settings_test $(MANAGE) check
