@@ -20,7 +20,15 @@ from intake.triage.catalogue import (
 )
 from intake.triage.conditions import All, Between, Condition, Eq, In, Ne
 from intake.triage.derive import derive, normalise
-from intake.triage.engine import FiredRule, Problem, TriageResult, evaluate, validate
+from intake.triage.engine import (
+    FiredRule,
+    PatientMessage,
+    Problem,
+    TriageResult,
+    evaluate,
+    patient_message,
+    validate,
+)
 from intake.triage.rules import RULES, RULES_BY_CODE, RULESET_VERSION, Rule, Tier
 
 __all__ = [
@@ -40,6 +48,7 @@ __all__ = [
     "FiredRule",
     "In",
     "Ne",
+    "PatientMessage",
     "Problem",
     "Question",
     "Rule",
@@ -50,6 +59,7 @@ __all__ = [
     "evaluate",
     "is_visible",
     "normalise",
+    "patient_message",
     "questions_for_step",
     "validate",
     "visible_codes",

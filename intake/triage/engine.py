@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -28,14 +28,16 @@ from intake.triage.catalogue import (
 )
 from intake.triage.derive import derive, normalise_with_not_sure, pe_wells, sanitise
 from intake.triage.i18n import N_
-from intake.triage.rules import CATEGORY_LABELS, RULES, RULESET_VERSION, Rule, Tier
+from intake.triage.rules import CATEGORY_LABELS, RULES, RULES_BY_CODE, RULESET_VERSION, Rule, Tier
 
 __all__ = [
     "FOOTERS",
     "FiredRule",
+    "PatientMessage",
     "Problem",
     "TriageResult",
     "evaluate",
+    "patient_message",
     "validate",
 ]
 
@@ -255,10 +257,6 @@ def evaluate(
     # One pass over the fired rules builds the staff view, the patient sentences and the
     # likely category (this runs after every saved step, so it avoids repeated passes).
     built: list[FiredRule] = []
-    sentences_list: list[str] = []
-    # §7.7: EMERGENCY/URGENT show up to 3 top-tier sentences; SOON/ROUTINE only the first
-    # top-tier rule's sentence (several side by side read as competing diagnoses).
-    max_sentences = _MAX_PATIENT_SENTENCES if tier >= Tier.URGENT else 1
     likely_category: str | None = None
     for rule in fired_rules:
         code = rule.code
@@ -272,29 +270,117 @@ def evaluate(
             reason += PREGNANCY_NOTE
         evidence = {name: (a if is_answer else d)[name] for name, is_answer in _EVIDENCE[code]}
         built.append(FiredRule(code, rule.tier, text, reason, rule.source, evidence, rule.category))
-        if rule.tier == tier and text and len(sentences_list) < max_sentences:
-            sentences_list.append(text)
         if likely_category is None:
             likely_category = rule.category
-    rules = tuple(built)
-    sentences = tuple(sentences_list)
-    footer = _footer(tier, emergency_number, advice_line, clinic_open_now, callback_cutoff)
-    parts = list(sentences)
-    if tier <= Tier.SOON and likely_category is not None:
-        parts.append(CATEGORY_SENTENCE.format(label=CATEGORY_LABELS[likely_category]))
-    parts.append(footer)
+    message = _compose(
+        fired_rules,
+        _same,
+        emergency_number=emergency_number,
+        advice_line=advice_line,
+        clinic_open_now=clinic_open_now,
+        callback_cutoff=callback_cutoff,
+    )
 
     return TriageResult(
         tier=tier,
         fired=tuple(rule.code for rule in built),
-        rules=rules,
-        patient_message="\n\n".join(parts),
-        patient_sentences=sentences,
-        patient_footer=footer,
+        rules=tuple(built),
+        patient_message="\n\n".join(message.paragraphs),
+        patient_sentences=message.sentences,
+        patient_footer=message.footer,
         scores=scores,
         not_sure=not_sure,
         likely_category=likely_category,
     )
+
+
+# --- What the patient is told (§7.7) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PatientMessage:
+    """The patient's message: the top-tier rules' sentences, the likely-category sentence (SOON
+    and ROUTINE only) and the tier's footer. `paragraphs` is the whole message in order."""
+
+    sentences: tuple[str, ...]
+    category_sentence: str | None
+    footer: str
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        category = (self.category_sentence,) if self.category_sentence else ()
+        return (*self.sentences, *category, self.footer)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def patient_message(
+    fired: Iterable[str],
+    *,
+    translate: Callable[[str], str] = _same,
+    emergency_number: str = "999",
+    advice_line: str = "NHS 111",
+    clinic_open_now: bool = True,
+    callback_cutoff: str | dt.time | None = None,
+) -> PatientMessage:
+    """What the patient is told for a triage, from its fired rule codes (§7.7). Pure.
+
+    The web layer renders this when the message is shown, in the reader's language
+    (`translate` is its gettext: every text here is marked with `N_`), rather than storing
+    the words: the codes are what is stored. Unknown codes (a rule retired since) are skipped.
+    """
+    rules = sorted(
+        (RULES_BY_CODE[code] for code in fired if code in RULES_BY_CODE),
+        key=_SORT_KEY.__getitem__,
+    )
+    if not rules:
+        rules = [RULES_BY_CODE["RTN_DEFAULT"]]
+    return _compose(
+        rules,
+        translate,
+        emergency_number=emergency_number,
+        advice_line=advice_line,
+        clinic_open_now=clinic_open_now,
+        callback_cutoff=callback_cutoff,
+    )
+
+
+def _compose(
+    rules: Sequence[Rule],
+    translate: Callable[[str], str],
+    *,
+    emergency_number: str,
+    advice_line: str,
+    clinic_open_now: bool,
+    callback_cutoff: str | dt.time | None,
+) -> PatientMessage:
+    """The message for rules sorted by tier then spec order (the one place it is put together).
+
+    EMERGENCY and URGENT show up to 3 top-tier sentences; SOON and ROUTINE only the first
+    top-tier rule's sentence, then the likely category (several side by side read as
+    competing diagnoses); then the footer.
+    """
+    tier = rules[0].tier
+    limit = _MAX_PATIENT_SENTENCES if tier >= Tier.URGENT else 1
+    sentences = tuple(
+        _localise(translate(rule.patient_text), emergency_number, advice_line)
+        for rule in rules
+        if rule.tier == tier and rule.patient_text
+    )[:limit]
+    category = next((rule.category for rule in rules if rule.category), None)
+    category_sentence = None
+    if tier <= Tier.SOON and category is not None:
+        label = translate(CATEGORY_LABELS[category])
+        category_sentence = translate(CATEGORY_SENTENCE).format(label=label)
+    if translate is _same:
+        footer = _footer(tier, emergency_number, advice_line, clinic_open_now, callback_cutoff)
+    else:  # not cached: the translation depends on the active language
+        footer = _footer_text(
+            tier, emergency_number, advice_line, clinic_open_now, callback_cutoff, translate
+        )
+    return PatientMessage(sentences, category_sentence, footer)
 
 
 @functools.lru_cache(maxsize=64)
@@ -305,19 +391,32 @@ def _footer(
     clinic_open_now: bool,
     callback_cutoff: str | dt.time | None,
 ) -> str:
+    return _footer_text(
+        tier, emergency_number, advice_line, clinic_open_now, callback_cutoff, _same
+    )
+
+
+def _footer_text(
+    tier: Tier,
+    emergency_number: str,
+    advice_line: str,
+    clinic_open_now: bool,
+    callback_cutoff: str | dt.time | None,
+    translate: Callable[[str], str],
+) -> str:
     if tier is Tier.URGENT:
         if not clinic_open_now:
-            text = URGENT_FOOTER_CLOSED
+            text = translate(URGENT_FOOTER_CLOSED)
         else:
             if callback_cutoff is None:
-                cutoff = DEFAULT_CUTOFF_WORDING
+                cutoff = translate(DEFAULT_CUTOFF_WORDING)
             elif isinstance(callback_cutoff, dt.time):
-                cutoff = CUTOFF_WORDING.format(time=f"{callback_cutoff:%H:%M}")
+                cutoff = translate(CUTOFF_WORDING).format(time=f"{callback_cutoff:%H:%M}")
             else:
-                cutoff = CUTOFF_WORDING.format(time=callback_cutoff)
-            text = FOOTERS[tier].format(cutoff=cutoff)
+                cutoff = translate(CUTOFF_WORDING).format(time=callback_cutoff)
+            text = translate(FOOTERS[tier]).format(cutoff=cutoff)
     else:
-        text = FOOTERS[tier]
+        text = translate(FOOTERS[tier])
     return _localise(text, emergency_number, advice_line)
 
 

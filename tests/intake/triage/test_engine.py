@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from intake.triage import Tier, evaluate, normalise
+from intake.triage import Tier, evaluate, normalise, patient_message
 from intake.triage.engine import FOOTERS
-from tests.intake.triage.helpers import ECQ_DEFINITE, RED_FLAG_CODES, answers, triage
+from tests.intake.triage.helpers import ECQ_DEFINITE, RED_FLAG_CODES, answers, triage, vignette_data
 
 # --- §2.2 / §2.3 -------------------------------------------------------------------------------
 
@@ -384,3 +384,47 @@ def test_normalise_returns_exactly_the_catalogue_codes():
     assert list(a) == [q.code for q in QUESTIONS]
     assert a["rf_fever"] == "yes"
     assert a["pain_regions"] == [] and a["pain_regions"] is not normalise({})["pain_regions"]
+
+
+# --- The patient's message from stored rule codes (rendered when shown) ------------------------
+
+
+def test_the_message_from_stored_codes_is_the_message_evaluate_gave() -> None:
+    data = vignette_data()
+    for vignette in data["vignettes"]:
+        result = evaluate({**data["defaults"], **vignette["answers"]}, clinic_open_now=False)
+        # Stored codes come back in any order; the message does not depend on it.
+        message = patient_message(reversed(result.fired), clinic_open_now=False)
+        assert message.paragraphs == tuple(result.patient_message.split("\n\n")), vignette["id"]
+        assert message.sentences == result.patient_sentences
+        assert message.footer == result.patient_footer
+
+
+def test_every_text_of_the_message_goes_through_the_translation() -> None:
+    def marked(text: str) -> str:  # a stand-in translation that shows where it was applied
+        return f"«{text}»"
+
+    routine = patient_message(["RTN_VENOUS_DISEASE", "RTN_SWELLING"], translate=marked)
+    assert routine.sentences == ("«Your answers fit a vein problem such as varicose veins.»",)
+    assert routine.category_sentence == (
+        "«From your answers, the most likely area is «veins (venous clinic)». This helps us "
+        "book you with the right team.»"
+    )
+    assert routine.footer == f"«{FOOTERS[Tier.ROUTINE]}»"
+    urgent = patient_message(["URG_DVT"], translate=marked, callback_cutoff=dt.time(17))
+    assert "If we have not called «by 17:00», or the clinic is closed" in urgent.footer
+    closed = patient_message(["URG_DVT"], translate=marked, clinic_open_now=False)
+    assert closed.footer.startswith("«You need to be seen today. Call NHS 111 or your GP now")
+
+
+def test_the_configured_numbers_replace_the_uk_ones_after_translation() -> None:
+    message = patient_message(["EMG_PE"], emergency_number="112", advice_line="your GP line")
+    assert message.footer.startswith("Call 112 now")
+    assert "999" not in " ".join(message.paragraphs)
+
+
+def test_a_retired_or_unknown_code_is_skipped_and_nothing_left_is_the_default() -> None:
+    assert patient_message(["NOT_A_RULE", "URG_DVT"]).sentences == (
+        patient_message(["URG_DVT"]).sentences
+    )
+    assert patient_message([]).sentences == ("We did not find any urgent warning signs.",)
