@@ -102,7 +102,6 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
                 json.dumps(list(result.fired)),
                 json.dumps(stored["reasons"]),
                 json.dumps({**stored["scores"], "not_sure": stored["not_sure"]}),
-                result.patient_message,
                 result.ruleset_version,
             )
         )
@@ -111,10 +110,10 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
         cursor.execute(
             "CREATE TEMP TABLE bench_sets (i int PRIMARY KEY, answers jsonb, tier text, "
             "higher text, tier_rank int, fired jsonb, reasons jsonb, scores jsonb, "
-            "message text, version text)"
+            "version text)"
         )
         cursor.executemany(
-            "INSERT INTO bench_sets VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
+            "INSERT INTO bench_sets VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
         )
         # Statuses as a clinic's history: mostly finished, 1% awaiting review, 2% drafts.
         cursor.execute(
@@ -123,7 +122,7 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
                 token, status, identity, answers, interrupted_rules, held_input, version,
                 resume_failures, reference, submitted_at, awaiting_since, age_years,
                 ruleset_version, engine_tier, tier, tier_rank, fired_rules, reasons, scores,
-                patient_message, override_reason, created_at, updated_at)
+                language, override_reason, created_at, updated_at)
             SELECT
                 'bench-' || g,
                 CASE WHEN g %% {DRAFT_EVERY} = 0 THEN 'draft'
@@ -147,7 +146,7 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
                 CASE WHEN g %% {DRAFT_EVERY} = 0 THEN '[]'::jsonb ELSE s.fired END,
                 CASE WHEN g %% {DRAFT_EVERY} = 0 THEN '[]'::jsonb ELSE s.reasons END,
                 CASE WHEN g %% {DRAFT_EVERY} = 0 THEN '{{}}'::jsonb ELSE s.scores END,
-                CASE WHEN g %% {DRAFT_EVERY} = 0 THEN '' ELSE s.message END,
+                'en-gb',
                 '',
                 now() - g * interval '20 seconds',
                 now() - g * interval '20 seconds'

@@ -696,6 +696,8 @@ def _clinical_context(obj: Submission) -> dict[str, Any]:
             "ecq6_sites": answers.get("ecq6_sites") or [],
         },
         "notes": SubmissionNote.objects.filter(submission=obj).select_related("author"),
+        # Their confirmation page and receipt, from the rules stored with the form.
+        "patient_paragraphs": clinical.patient_message(fired, now=obj.submitted_at).paragraphs,
     }
 
 

@@ -7,10 +7,11 @@ supplies them, so the patient pages, the submission service and the admin all sa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from intake import triage
 
@@ -40,6 +41,23 @@ def evaluate(
         emergency_number=settings.CLINIC_EMERGENCY_NUMBER,
         advice_line=settings.CLINIC_URGENT_ADVICE_LINE,
         clinic_open_now=clinic_open_now(now),
+        callback_cutoff=settings.CLINIC_CLOSES_AT,
+    )
+
+
+def patient_message(
+    fired: Sequence[str], *, now: dt.datetime | None = None
+) -> triage.PatientMessage:
+    """What the patient is told for these fired rules, in the active language, with the clinic's
+    numbers and the opening hours at `now` (when the form was sent; default: now).
+
+    Rendered when shown, never stored: the rule codes are what is kept with a submission."""
+    return triage.patient_message(
+        fired,
+        translate=gettext,
+        emergency_number=settings.CLINIC_EMERGENCY_NUMBER,
+        advice_line=settings.CLINIC_URGENT_ADVICE_LINE,
+        clinic_open_now=clinic_open_now(now or timezone.now()),
         callback_cutoff=settings.CLINIC_CLOSES_AT,
     )
 

@@ -18,10 +18,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from intake import scheduling, sms, triage
+from intake import clinical, scheduling, sms, triage
 from intake.models import Appointment, Notification
 
 
@@ -47,7 +47,8 @@ SUBMISSION_FIELDS = (
     "reference",
     "tier",
     "reasons",
-    "patient_message",
+    "fired_rules",
+    "language",
     "submitted_at",
     "awaiting_since",
     "interrupted_rules",
@@ -82,7 +83,12 @@ def context_for(notification: Notification) -> dict[str, object]:
         "admin_url": settings.CLINIC_SITE_URL
         + reverse("admin:intake_submission_change", args=[submission.pk]),
         "resume_url": settings.CLINIC_SITE_URL + reverse("intake:resume", args=[submission.token]),
-        "patient_message": submission.patient_message,
+        # What the patient was told, rendered in the language this message is written in.
+        "patient_message": "\n\n".join(
+            clinical.patient_message(submission.fired_rules, now=submission.submitted_at).paragraphs
+        )
+        if submission.fired_rules
+        else "",
         "draft_days": settings.CLINIC_DRAFT_LIFETIME_DAYS,
         "waited_minutes": int(waited.total_seconds() // 60) if waited else 0,
         "target_minutes": settings.CLINIC_ESCALATION_MINUTES.get(submission.tier, ""),
@@ -165,8 +171,34 @@ def appointment_ics(appointment: Appointment, *, method: str = "PUBLISH") -> byt
     return bytes(calendar.to_ical())
 
 
+# Messages to the patient, written in the language they used the form in; the rest go to staff
+# and are written in the clinic's language (LANGUAGE_CODE).
+PATIENT_KINDS = frozenset(
+    {
+        Notification.Kind.PATIENT_RECEIPT,
+        Notification.Kind.RESUME_LINK,
+        Notification.Kind.APPOINTMENT_CONFIRMATION,
+        Notification.Kind.APPOINTMENT_REMINDER,
+        Notification.Kind.APPOINTMENT_MOVED,
+        Notification.Kind.APPOINTMENT_CANCELLED,
+    }
+)
+
+
+def language_for(notification: Notification) -> str:
+    """The language a message is written in: the patient's for theirs, the clinic's for staff."""
+    if notification.kind in PATIENT_KINDS and notification.submission.language:
+        return notification.submission.language
+    return str(settings.LANGUAGE_CODE)
+
+
 def render(notification: Notification) -> Rendered:
-    """The message as it would be sent now, without sending it."""
+    """The message as it would be sent now, without sending it, in its reader's language."""
+    with translation.override(language_for(notification)):
+        return _render(notification)
+
+
+def _render(notification: Notification) -> Rendered:
     context = context_for(notification)
     if notification.channel == Notification.Channel.SMS:
         text = render_to_string(f"intake/sms/{notification.template}.txt", context)

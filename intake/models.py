@@ -138,7 +138,9 @@ class Submission(models.Model):
     fired_rules = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     scores = models.JSONField(default=dict, blank=True)
-    patient_message = models.TextField(blank=True)
+    # The language the patient used the form in: their emails and texts are written in it.
+    # (What they were told is not stored: it is rendered from `fired_rules` when shown.)
+    language = models.CharField(max_length=10, blank=True)
 
     # Staff workflow.
     assigned_to = models.ForeignKey(

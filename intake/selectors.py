@@ -44,7 +44,9 @@ PATIENT_PAGE_FIELDS = (
     "overridden_at",
     "reference",
     "tier",
-    "patient_message",
+    "fired_rules",
+    "submitted_at",
+    "language",
 )
 
 

@@ -94,10 +94,13 @@ def _locked_draft(submission: Submission) -> Submission:
     return locked
 
 
-def submission_create_draft(*, now: dt.datetime | None = None) -> Submission:
-    """Create an empty draft with a fresh token. Side effects: one Submission row."""
+def submission_create_draft(*, language: str = "", now: dt.datetime | None = None) -> Submission:
+    """Create an empty draft with a fresh token, in the patient's language (their messages are
+    written in it). Side effects: one Submission row."""
     now = now or timezone.now()
-    return Submission.objects.create(token=_new_token(), expires_at=_draft_expiry(now))
+    return Submission.objects.create(
+        token=_new_token(), language=language, expires_at=_draft_expiry(now)
+    )
 
 
 SAVE_ATTEMPTS = 3
@@ -451,7 +454,6 @@ def _submit_once(
     sent.expires_at = None
     sent.updated_at = now
     _store_result(sent, result)
-    sent.patient_message = result.patient_message
     sent.reference = new_reference()
     sent.version = submission.version + 1
     written = plainsql.update(
@@ -499,7 +501,6 @@ SUBMIT_FIELDS = (
     "expires_at",
     "updated_at",
     *TRIAGE_FIELDS,
-    "patient_message",
     "reference",
     "held_input",
     "version",

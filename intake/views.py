@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -216,7 +217,7 @@ def start_draft(request: HttpRequest) -> HttpResponse:
         "start", request, limit=settings.CLINIC_DRAFTS_PER_HOUR, window_seconds=3600
     ):
         return render(request, "intake/too_many.html", status=429)
-    submission = services.submission_create_draft()
+    submission = services.submission_create_draft(language=get_language())
     first = redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
     return _allow(request, first, submission.token)
 
@@ -323,7 +324,8 @@ def _emergency_banner(submission: Submission) -> list[str]:
     result = clinical.evaluate(submission.answers)
     if result.tier.name != "EMERGENCY":
         return []
-    return [*result.patient_sentences, result.patient_footer]
+    message = clinical.patient_message(result.fired)
+    return [*message.sentences, message.footer]
 
 
 @require_GET
@@ -331,10 +333,11 @@ def _emergency_banner(submission: Submission) -> list[str]:
 def urgent(request: HttpRequest, submission: Submission) -> HttpResponse:
     """The emergency interruption: call the emergency number now; the form can carry on."""
     result = clinical.evaluate(submission.answers)
+    message = clinical.patient_message(result.fired)
     context = {
         "submission": submission,
-        "sentences": result.patient_sentences,
-        "footer": result.patient_footer,
+        "sentences": message.sentences,
+        "footer": message.footer,
         "is_emergency": result.tier.name == "EMERGENCY",
         "continue_url": _continue_url(submission) if submission.is_draft else None,
     }
@@ -420,7 +423,10 @@ def done(request: HttpRequest, submission: Submission) -> HttpResponse:
         return redirect("intake:check", token=submission.token)
     context = {
         "submission": submission,
-        "paragraphs": [p for p in submission.patient_message.split("\n\n") if p],
+        # Rendered now, in the patient's language, from the rules stored with the form.
+        "paragraphs": clinical.patient_message(
+            submission.fired_rules, now=submission.submitted_at
+        ).paragraphs,
         "summary": summary.summarise(
             submission.answers,
             submission.identity,

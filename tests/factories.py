@@ -71,7 +71,6 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     )
     scores = factory.LazyFunction(lambda: {"p_wells": 0, "ecq_class": "not_applicable"})
     answers = factory.LazyFunction(lambda: {"main_problem_text": "Aching calves"})
-    patient_message = "We will offer you a routine appointment."
 
 
 def ensure_role_groups() -> None:

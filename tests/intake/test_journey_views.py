@@ -333,7 +333,9 @@ def test_the_submission_stores_the_engine_result(journey: Journey) -> None:
     assert submission.scores["p_wells"] == 2
     assert submission.reasons[0]["code"] == "EMG_PE"
     assert submission.patient.full_name == IDENTITY["full_name"]
-    assert "Call 999 now" in submission.patient_message
+    # What the patient was told is not stored as text: the rule codes are, and it is rendered.
+    assert not hasattr(submission, "patient_message")
+    assert submission.language == "en-gb"
 
 
 def test_pages_with_answers_are_never_cached_and_urls_hold_no_answers(

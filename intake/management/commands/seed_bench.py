@@ -141,7 +141,6 @@ class Command(BaseCommand):
                     fired_rules=triage["fired"],
                     reasons=triage["reasons"],
                     scores=triage["scores"],
-                    patient_message=triage["patient_message"],
                 )
             )
         Submission.objects.bulk_create(rows, batch_size=size)

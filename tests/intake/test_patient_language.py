@@ -1,0 +1,69 @@
+"""What the patient is told is rendered when shown, in the reader's language, from the rule codes
+stored with the form; the patient's language is kept with the draft and used for their messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+from django.utils import translation
+
+from intake import clinical, emails
+from intake.models import Notification, Submission
+
+pytestmark = pytest.mark.django_db
+
+WELSH = [("en-gb", "English"), ("cy", "Welsh")]
+
+
+def marked(text: str) -> str:
+    """A stand-in translation that shows where, and in which language, a text was translated."""
+    return f"[{translation.get_language()}] {text}"
+
+
+def test_the_confirmation_page_renders_the_message_through_the_translation(
+    patient: Client, journey: Callable[..., Submission], monkeypatch: Any
+) -> None:
+    sent = journey("V07", send=True)
+    monkeypatch.setattr(clinical, "gettext", marked)
+    html = patient.get(f"/intake/{sent.token}/done/").content.decode()
+    # V07: claudication (SOON): one rule sentence, the likely category, the footer, each
+    # translated when the page is shown.
+    assert "[en-gb] Your answers fit pain from narrowed leg arteries" in html
+    assert "[en-gb] From your answers, the most likely area is" in html
+    assert "[en-gb] This is not an emergency." in html
+
+
+def test_the_draft_keeps_the_language_the_patient_started_in(patient: Client) -> None:
+    with override_settings(LANGUAGES=WELSH):
+        patient.post("/start/", HTTP_ACCEPT_LANGUAGE="cy")
+    assert Submission.objects.get().language == "cy"
+
+
+@override_settings(LANGUAGES=WELSH)
+def test_the_patients_receipt_is_written_in_their_language_and_staff_alerts_in_the_clinics(
+    journey: Callable[..., Submission], monkeypatch: Any
+) -> None:
+    sent = journey("V07", send=True)
+    Submission.objects.filter(pk=sent.pk).update(language="cy")
+    monkeypatch.setattr(clinical, "gettext", marked)
+    receipt = Notification.objects.get(submission=sent, kind="patient_receipt")
+    assert emails.language_for(receipt) == "cy"
+    assert "[cy] Your answers fit pain from narrowed leg arteries" in emails.render(receipt).text
+    alert = Notification(submission=sent, kind="staff_alert", recipient="x", template="staff_alert")
+    assert emails.language_for(alert) == "en-gb"
+    assert translation.get_language() == "en-gb"  # rendering put the language back
+
+
+def test_the_staff_page_shows_what_the_patient_is_told(
+    journey: Callable[..., Submission], triage_nurse: Any
+) -> None:
+    from tests.intake.test_admin_queue import QUEUE, logged_in
+
+    sent = journey("V07", send=True)
+    html = logged_in(triage_nurse).get(f"{QUEUE}{sent.pk}/change/").content.decode()
+    message = clinical.patient_message(sent.fired_rules, now=sent.submitted_at)
+    for paragraph in message.paragraphs:
+        assert f"<p>{paragraph}</p>" in html
