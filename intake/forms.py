@@ -273,7 +273,7 @@ class StepForm(PatientForm):
             if problem.kind != "required":
                 invalid.add(problem.code)
             if problem.code in self.fields and problem.code not in self.errors:
-                self.add_error(problem.code, problem.message)
+                self.add_error(problem.code, problem.text(_))
         # A question hidden by this page's answers is stored as unanswered, never kept stale.
         self.step_answers = {
             code: value if code in shown else ([] if isinstance(value, list) else None)

@@ -428,12 +428,22 @@ class Problem:
     """One validation problem: the question code and a plain-English message for the patient.
 
     ``kind`` says what is wrong, for code and tests: unknown, type, choice, duplicate, range,
-    too_long, format, none_exclusive, must_be_yes or required.
+    too_long, format, none_exclusive, must_be_yes or required. ``message`` is the English text;
+    ``text(translate)`` gives it in the reader's language (a message with numbers in it keeps its
+    marked template and the numbers apart, so that the translation is looked up on the template).
     """
 
     code: str
     message: str
     kind: str = field(default="invalid")
+    template: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, translate: Callable[[str], str] = _same) -> str:
+        """The message through `translate` (the web layer's gettext)."""
+        if not self.template:
+            return translate(self.message)
+        return translate(self.template).format(**dict(self.params))
 
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
@@ -499,7 +509,8 @@ def _check_value(question: Question, value: object) -> Problem | None:
         if lo is not None and value < lo and question.below_min_message:
             return Problem(code, question.below_min_message, "range")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            return Problem(code, MSG_RANGE.format(lo=lo, hi=hi), "range")
+            params = (("lo", lo), ("hi", hi))
+            return Problem(code, MSG_RANGE.format(lo=lo, hi=hi), "range", MSG_RANGE, params)
         return None
     if kind is AnswerType.DATE:
         if not isinstance(value, str):
@@ -513,7 +524,9 @@ def _check_value(question: Question, value: object) -> Problem | None:
     if not isinstance(value, str):
         return Problem(code, MSG_TEXT, "type")
     if question.max_length is not None and len(value) > question.max_length:
-        return Problem(code, MSG_TOO_LONG.format(max_length=question.max_length), "too_long")
+        length = question.max_length
+        message = MSG_TOO_LONG.format(max_length=length)
+        return Problem(code, message, "too_long", MSG_TOO_LONG, (("max_length", length),))
     if question.text_format == "phone" and value.strip() and not _PHONE.match(value.strip()):
         return Problem(code, MSG_PHONE, "format")
     return None

@@ -67,3 +67,28 @@ def test_the_staff_page_shows_what_the_patient_is_told(
     message = clinical.patient_message(sent.fired_rules, now=sent.submitted_at)
     for paragraph in message.paragraphs:
         assert f"<p>{paragraph}</p>" in html
+
+
+def test_validation_messages_are_translated_on_their_templates(
+    patient: Client, monkeypatch: Any
+) -> None:
+    # "Please enter a number from {lo} to {hi}." is looked up as the template, then filled in,
+    # so a translation can put the numbers where its language wants them.
+    from intake import forms
+    from tests.intake.conftest import fill_until, start, step_url
+    from tests.journey import vignette_answers
+
+    submission = start(patient)
+    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
+    monkeypatch.setattr(forms, "_", marked)
+    # In French, which no other test uses: the form's per-language memos keep the stand-in
+    # texts under "fr" only.
+    with override_settings(LANGUAGES=[("en-gb", "English"), ("fr", "French")]):
+        response = patient.post(
+            step_url(submission, "red_flags"),
+            {"pulse_bpm": "500", "action": "continue"},
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+    html = response.content.decode()
+    assert "[fr] Please enter a number from 30 to 220." in html
+    assert "[fr] Please answer this question." in html
