@@ -475,52 +475,55 @@ MSG_ANSWER = N_("Please answer this question.")
 _CHOICES: dict[str, frozenset[str]] = {q.code: frozenset(q.choice_codes) for q in QUESTIONS}
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_value(question: Question, value: object) -> Problem | None:
-    """The first problem with one (non-None) value, or None if it is valid."""
+def _check_choice(question: Question, value: object) -> Problem | None:
     code = question.code
-    kind = question.type
-    if kind in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
-        if not isinstance(value, str):
-            return Problem(code, MSG_CHOOSE_ONE, "type")
-        if value not in _CHOICES[code]:
-            return Problem(code, MSG_CHOOSE_SHOWN, "choice")
-        if question.must_be_yes and value != YES:
-            return Problem(code, MSG_MUST_BE_YES, "must_be_yes")
-        return None
-    if kind is AnswerType.MULTI:
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            return Problem(code, MSG_TICK_THAT_APPLY, "type")
-        if any(v not in _CHOICES[code] for v in value):
-            return Problem(code, MSG_CHOOSE_FROM_SHOWN, "choice")
-        if len(set(value)) != len(value):
-            return Problem(code, MSG_DUPLICATE, "duplicate")
-        if question.exclusive_none and NONE_CHOICE in value and len(value) > 1:
-            return Problem(code, MSG_NONE_EXCLUSIVE, "none_exclusive")
-        return None
-    if kind in (AnswerType.NUMBER, AnswerType.SCALE_0_10):
-        if not _is_int(value):
-            return Problem(code, MSG_WHOLE_NUMBER, "type")
-        assert isinstance(value, int)  # noqa: S101 - narrowing for mypy, checked just above
-        lo, hi = question.min_value, question.max_value
-        if lo is not None and value < lo and question.below_min_message:
-            return Problem(code, question.below_min_message, "range")
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            params = (("lo", lo), ("hi", hi))
-            return Problem(code, MSG_RANGE.format(lo=lo, hi=hi), "range", MSG_RANGE, params)
-        return None
-    if kind is AnswerType.DATE:
-        if not isinstance(value, str):
-            return Problem(code, MSG_DATE, "type")
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return Problem(code, MSG_REAL_DATE, "format")
-        return None
-    # TEXT
+    if not isinstance(value, str):
+        return Problem(code, MSG_CHOOSE_ONE, "type")
+    if value not in _CHOICES[code]:
+        return Problem(code, MSG_CHOOSE_SHOWN, "choice")
+    if question.must_be_yes and value != YES:
+        return Problem(code, MSG_MUST_BE_YES, "must_be_yes")
+    return None
+
+
+def _check_multi(question: Question, value: object) -> Problem | None:
+    code = question.code
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return Problem(code, MSG_TICK_THAT_APPLY, "type")
+    if any(v not in _CHOICES[code] for v in value):
+        return Problem(code, MSG_CHOOSE_FROM_SHOWN, "choice")
+    if len(set(value)) != len(value):
+        return Problem(code, MSG_DUPLICATE, "duplicate")
+    if question.exclusive_none and NONE_CHOICE in value and len(value) > 1:
+        return Problem(code, MSG_NONE_EXCLUSIVE, "none_exclusive")
+    return None
+
+
+def _check_number(question: Question, value: object) -> Problem | None:
+    code = question.code
+    if not isinstance(value, int) or isinstance(value, bool):
+        return Problem(code, MSG_WHOLE_NUMBER, "type")
+    lo, hi = question.min_value, question.max_value
+    if lo is not None and value < lo and question.below_min_message:
+        return Problem(code, question.below_min_message, "range")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        params = (("lo", lo), ("hi", hi))
+        return Problem(code, MSG_RANGE.format(lo=lo, hi=hi), "range", MSG_RANGE, params)
+    return None
+
+
+def _check_date(question: Question, value: object) -> Problem | None:
+    if not isinstance(value, str):
+        return Problem(question.code, MSG_DATE, "type")
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return Problem(question.code, MSG_REAL_DATE, "format")
+    return None
+
+
+def _check_text(question: Question, value: object) -> Problem | None:
+    code = question.code
     if not isinstance(value, str):
         return Problem(code, MSG_TEXT, "type")
     if question.max_length is not None and len(value) > question.max_length:
@@ -530,6 +533,24 @@ def _check_value(question: Question, value: object) -> Problem | None:
     if question.text_format == "phone" and value.strip() and not _PHONE.match(value.strip()):
         return Problem(code, MSG_PHONE, "format")
     return None
+
+
+# The check for each answer type (spec §2.2), each returning the first problem or None.
+_CHECKS: Mapping[AnswerType, Callable[[Question, object], Problem | None]] = {
+    AnswerType.YES_NO: _check_choice,
+    AnswerType.YES_NO_UNSURE: _check_choice,
+    AnswerType.SINGLE: _check_choice,
+    AnswerType.MULTI: _check_multi,
+    AnswerType.NUMBER: _check_number,
+    AnswerType.SCALE_0_10: _check_number,
+    AnswerType.DATE: _check_date,
+    AnswerType.TEXT: _check_text,
+}
+
+
+def _check_value(question: Question, value: object) -> Problem | None:
+    """The first problem with one (non-None) value, or None if it is valid."""
+    return _CHECKS[question.type](question, value)
 
 
 def _unanswered(question: Question, value: object) -> bool:
@@ -578,16 +599,22 @@ def validate(
             continue
         if wanted_steps is not None and question.step not in wanted_steps:
             continue
-        value = answers.get(question.code)
-        if value is not None:
-            try:
-                problem = _check_value(question, value)
-            except Exception:
-                problem = Problem(question.code, MSG_CHECK, "type")
-            if problem is not None:
-                problems.append(problem)
-                continue
-        if complete and question.required and _unanswered(question, value):
-            message = MSG_TICK_ONE if question.type is AnswerType.MULTI else MSG_ANSWER
-            problems.append(Problem(question.code, message, "required"))
+        problem = _problem_with(question, answers.get(question.code), complete=complete)
+        if problem is not None:
+            problems.append(problem)
     return problems
+
+
+def _problem_with(question: Question, value: object, *, complete: bool) -> Problem | None:
+    """The problem with one shown question's answer, if any (never raises)."""
+    if value is not None:
+        try:
+            problem = _check_value(question, value)
+        except Exception:
+            problem = Problem(question.code, MSG_CHECK, "type")
+        if problem is not None:
+            return problem
+    if complete and question.required and _unanswered(question, value):
+        message = MSG_TICK_ONE if question.type is AnswerType.MULTI else MSG_ANSWER
+        return Problem(question.code, message, "required")
+    return None
