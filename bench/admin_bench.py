@@ -17,7 +17,6 @@ missed.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -40,24 +39,12 @@ VIEWS = {
 
 
 def setup_django() -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="clinic.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="admin-bench-only-not-a-secret",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_HTTPS="0",
-        DJANGO_READ_DOT_ENV="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        CLINIC_ONCALL_EMAILS="oncall@clinic.invalid",
-        CLINIC_ESCALATION_EMAILS="lead@clinic.invalid",
-        CLINIC_TRIAGE_EMAILS="triage@clinic.invalid",
-        CLINIC_RECEPTION_EMAILS="reception@clinic.invalid",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASES['small']}",
-    )
     sys.path.insert(0, str(ROOT))
-    import django
+    from bench import benchdb
 
-    django.setup()
+    benchdb.setup_django(
+        f"postgres://postgres@127.0.0.1:5432/{DATABASES['small']}", bench="admin-bench"
+    )
 
 
 def use(name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,27 @@ def _drop_and_maybe_create(pg: str, db: str, *, create: bool) -> None:
         if create:
             cursor.execute(f'CREATE DATABASE "{db}"')
     admin.close()
+
+
+def setup_django(database_url: str, *, bench: str) -> None:
+    """Django with the production settings (DEBUG off) on `database_url`, for an in-process
+    bench: a throwaway key, placeholder staff addresses, nothing read from a developer's .env."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=f"{bench}-only-not-a-secret",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_HTTPS="0",
+        DJANGO_READ_DOT_ENV="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        CLINIC_ONCALL_EMAILS="oncall@clinic.invalid",
+        CLINIC_ESCALATION_EMAILS="lead@clinic.invalid",
+        CLINIC_TRIAGE_EMAILS="triage@clinic.invalid",
+        CLINIC_RECEPTION_EMAILS="reception@clinic.invalid",
+        DATABASE_URL=database_url,
+    )
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()

@@ -46,23 +46,7 @@ HIGHER = {"ROUTINE": "SOON", "SOON": "URGENT", "URGENT": "EMERGENCY", "EMERGENCY
 
 
 def setup_django() -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="clinic.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="replay-bench-only-not-a-secret",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_HTTPS="0",
-        DJANGO_READ_DOT_ENV="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        CLINIC_ONCALL_EMAILS="oncall@clinic.invalid",
-        CLINIC_ESCALATION_EMAILS="lead@clinic.invalid",
-        CLINIC_TRIAGE_EMAILS="triage@clinic.invalid",
-        CLINIC_RECEPTION_EMAILS="reception@clinic.invalid",
-        DATABASE_URL=f"{PG}/{DB}",
-    )
-    import django
-
-    django.setup()
+    benchdb.setup_django(f"{PG}/{DB}", bench="replay-bench")
 
 
 def answer_sets(count: int, seed: int) -> list[dict[str, object]]:
