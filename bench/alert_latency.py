@@ -153,25 +153,25 @@ def reset_database(args: argparse.Namespace, env: dict[str, str]) -> None:
 
 def completed_drafts(count: int) -> list[object]:
     """Drafts with every page filled in with an URGENT vignette (suspected DVT), ready to send."""
-    from intake import services
+    from intake.services import drafts
     from tests.journey import identity_for, vignette_answers
 
     answers = vignette_answers("V19")
-    drafts = []
+    forms = []
     for index in range(count):
-        draft = services.submission_create_draft()
+        draft = drafts.submission_create_draft()
         identity = {**identity_for(answers), "email": f"bench-{index}@example.invalid"}
-        services.submission_save_step(submission=draft, step_answers=answers, identity=identity)
-        drafts.append(draft)
-    return drafts
+        drafts.submission_save_step(submission=draft, step_answers=answers, identity=identity)
+        forms.append(draft)
+    return forms
 
 
 def queue_reminders(count: int) -> float:
     """`count` patient emails due now on the default queue (as a day's reminders would be)."""
     from django.utils import timezone
 
-    from intake import services
     from intake.models import Notification, Submission
+    from intake.services import outbox
 
     holder = Submission.objects.filter(status="submitted").first()
     assert holder is not None
@@ -188,7 +188,7 @@ def queue_reminders(count: int) -> float:
     )
     started = time.perf_counter()
     for row in rows:
-        services.notification_enqueue(notifications=[row])
+        outbox.notification_enqueue(notifications=[row])
     return time.perf_counter() - started
 
 
@@ -233,12 +233,12 @@ def main() -> int:
         import django
 
         django.setup()
-        from intake import services
+        from intake.services import sending
         from tests.journey import CONSENT
 
         print(f"Preparing {args.alerts} urgent forms ...")
-        drafts = completed_drafts(args.alerts + 1)
-        services.submission_submit(submission=drafts.pop(), consent_answers=CONSENT)
+        forms = completed_drafts(args.alerts + 1)
+        sending.submission_submit(submission=forms.pop(), consent_answers=CONSENT)
         print(f"Queueing {args.reminders:,} reminder emails on the default queue ...")
         took = queue_reminders(args.reminders)
         queued = queue_length(redis_server.url, "default")
@@ -261,8 +261,8 @@ def main() -> int:
             backlog_at_start = queue_length(redis_server.url, "default")
             interval = 1.0 / args.rate
             next_at = time.perf_counter()
-            for draft in drafts:
-                sent = services.submission_submit(submission=draft, consent_answers=CONSENT)
+            for draft in forms:
+                sent = sending.submission_submit(submission=draft, consent_answers=CONSENT)
                 committed[sent.reference] = time.time()  # on_commit has queued the alert by now
                 next_at += interval
                 time.sleep(max(0.0, next_at - time.perf_counter()))

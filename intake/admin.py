@@ -1,6 +1,6 @@
 """Staff UI in the Django admin: the triage queue, the submission page, the audit log.
 
-Display and filtering live here; every change goes through `intake/services.py`. Clinical detail
+Display and filtering live here; every change goes through `intake/services/`. Clinical detail
 (answers, free text, scores, reasons) is shown only to users with `intake.view_clinical_detail`,
 checked on the server for every page, search and export; receptionists see identity, contact,
 tier and status. Every view of a submission page and every change is written to the audit log.
@@ -38,7 +38,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake import clinical, roles, selectors, services, summary
+from intake import clinical, roles, summary
 from intake.models import (
     AWAITING_REVIEW_Q,
     TIER_RANK,
@@ -49,6 +49,15 @@ from intake.models import (
     Tier,
 )
 from intake.ratelimit import client_address
+from intake.selectors.booking import appointment_get_booked_for
+from intake.selectors.workflow import (
+    COUNT_CAP,
+    QUEUE_ORDER,
+    auditevent_list_for_submission,
+    submission_list_awaiting_counts,
+    submission_list_for_triage,
+)
+from intake.services import audit, outbox, workflow
 
 REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
 Status = Submission.Status
@@ -104,7 +113,7 @@ def audit_staff(
     object_repr: str = "",
 ) -> None:
     """Record what the signed-in staff member saw or exported, from where (names and ids only)."""
-    services.audit_record(
+    audit.audit_record(
         actor=staff_member(request),
         action=action,
         submission=submission,
@@ -246,7 +255,7 @@ class CappedCountPaginator(Paginator[Any]):
     @cached_property
     def count(self) -> int:
         rows = cast("QuerySet[Any]", self.object_list)  # the admin pages a queryset
-        return rows.values("pk")[: selectors.COUNT_CAP + 1].count()
+        return rows.values("pk")[: COUNT_CAP + 1].count()
 
 
 class QueueChangeList(ChangeList):
@@ -255,7 +264,7 @@ class QueueChangeList(ChangeList):
     def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[Expression | str]:
         ordering = super().get_ordering(request, queryset)
         # Column sorting is allowed; without it, urgency then waiting time.
-        return ordering if self.params.get("o") else list(selectors.QUEUE_ORDER)
+        return ordering if self.params.get("o") else list(QUEUE_ORDER)
 
 
 # --- Forms on the submission page ---------------------------------------------------------------
@@ -353,7 +362,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
     # -- the queue --
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
-        return selectors.submission_list_for_triage()
+        return submission_list_for_triage()
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
@@ -388,8 +397,8 @@ class SubmissionAdmin(ReadOnlyAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
-            "tier_counts": selectors.submission_list_awaiting_counts(),
-            "count_cap": selectors.COUNT_CAP,
+            "tier_counts": submission_list_awaiting_counts(),
+            "count_cap": COUNT_CAP,
         }
         return super().changelist_view(request, extra_context)
 
@@ -516,14 +525,14 @@ class SubmissionAdmin(ReadOnlyAdmin):
         context: dict[str, Any] = {
             "clinical": clinical,
             "can_triage": can_triage(request),
-            "history": selectors.auditevent_list_for_submission(obj),
-            "transitions": sorted(services.TRANSITIONS.get(obj.status, ())),
+            "history": auditevent_list_for_submission(obj),
+            "transitions": sorted(workflow.TRANSITIONS.get(obj.status, ())),
             "status_labels": dict(Status.choices),
             "override_form": OverrideTierForm(initial={"tier": obj.tier}),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
             "can_book": can_book(request),
-            "booked_appointment": selectors.appointment_get_booked_for(obj),
+            "booked_appointment": appointment_get_booked_for(obj),
             "cancel_form": ReasonForm(),
             "follow_up_form": FollowUpForm(),
         }
@@ -545,7 +554,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "title": _("History of %(ref)s") % {"ref": obj},
             "object": obj,
             "opts": self.opts,
-            "history": selectors.auditevent_list_for_submission(obj),
+            "history": auditevent_list_for_submission(obj),
         }
         return TemplateResponse(request, "admin/intake/submission/history.html", context)
 
@@ -572,7 +581,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         if not can_triage(request):
             raise PermissionDenied
         for submission in queryset:
-            services.submission_assign(
+            workflow.submission_assign(
                 submission=submission,
                 assignee=staff_member(request),
                 actor=staff_member(request),
@@ -588,7 +597,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda submission: services.submission_start_review(
+            lambda submission: workflow.submission_start_review(
                 submission=submission,
                 actor=staff_member(request),
                 ip_address=client_address(request),
@@ -722,19 +731,19 @@ def _workflow(
     bound: dict[str, forms.Form] = {}  # forms as submitted, to show again if refused
     try:
         if action == "assign-to-me":
-            services.submission_assign(
+            workflow.submission_assign(
                 submission=submission, assignee=user, actor=user, ip_address=ip
             )
             done = _("Assigned to you.")
         elif action == "start-review":
-            services.submission_start_review(submission=submission, actor=user, ip_address=ip)
+            workflow.submission_start_review(submission=submission, actor=user, ip_address=ip)
             done = _("Marked in review.")
         elif action in WORKFLOW_STATUS_ACTIONS:
             form = ReasonForm(request.POST)
             if action != "triaged":
                 bound["reason_form"] = form
             reason = form.data.get("reason", "") if action != "triaged" else ""
-            services.submission_set_status(
+            workflow.submission_set_status(
                 submission=submission,
                 status=WORKFLOW_STATUS_ACTIONS[action],
                 reason=str(reason),
@@ -746,7 +755,7 @@ def _workflow(
             override = bound["override_form"] = OverrideTierForm(request.POST)
             if not override.is_valid():
                 raise ValidationError(_("Choose a tier and give a reason."))
-            services.submission_override_tier(
+            workflow.submission_override_tier(
                 submission=submission,
                 tier=override.cleaned_data["tier"],
                 reason=override.cleaned_data["reason"],
@@ -758,7 +767,7 @@ def _workflow(
             note = bound["note_form"] = NoteForm(request.POST)
             if not note.is_valid():
                 raise ValidationError(_("Write a note first (5,000 characters at most)."))
-            services.submission_add_note(
+            workflow.submission_add_note(
                 submission=submission, text=note.cleaned_data["text"], actor=user, ip_address=ip
             )
             done = _("Note added.")
@@ -766,7 +775,7 @@ def _workflow(
             follow_up = bound["follow_up_form"] = FollowUpForm(request.POST)
             if not follow_up.is_valid():
                 raise ValidationError(_("Write down what was done (2,000 characters at most)."))
-            services.submission_record_emergency_follow_up(
+            workflow.submission_record_emergency_follow_up(
                 submission=submission,
                 text=follow_up.cleaned_data["text"],
                 actor=user,
@@ -774,7 +783,7 @@ def _workflow(
             )
             done = _("Recorded. The unfinished form has left the queue.")
         elif action == "rerun":
-            services.submission_rerun_engine(submission=submission, actor=user, ip_address=ip)
+            workflow.submission_rerun_engine(submission=submission, actor=user, ip_address=ip)
             done = _("Triage re-run with the current ruleset.")
         else:
             raise PermissionDenied
@@ -857,7 +866,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     @admin.action(permissions=["retry"], description=gettext_lazy("Retry now"))
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        count = services.notification_retry(
+        count = outbox.notification_retry(
             notification_ids=list(queryset.values_list("pk", flat=True)),
             actor=staff_member(request),
         )

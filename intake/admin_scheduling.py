@@ -1,7 +1,7 @@
 """Staff UI for scheduling: the diary's reference data, the booking page, the day view.
 
 Registered from `intake/admin.py`. As there, display lives here and every change goes through
-`intake/services.py`; permissions are checked on the server for every page and button:
+`intake/services/`; permissions are checked on the server for every page and button:
 booking, moving and cancelling need `intake.add_appointment` / `intake.change_appointment`
 (receptionists and triage clinicians have both: intake/roles.py). Pages that show a patient's
 identity are audited like the submission page; the printable day sheet like an export.
@@ -33,7 +33,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake import roles, scheduling, selectors, services
+from intake import roles, scheduling
 from intake.admin import (
     ReadOnlyAdmin,
     ReasonForm,
@@ -57,6 +57,12 @@ from intake.models import (
     Tier,
 )
 from intake.ratelimit import client_address
+from intake.selectors.booking import (
+    appointment_get_booked_for,
+    appointment_list_for_day,
+    slot_list_for_booking,
+)
+from intake.services import booking, workflow
 
 
 def can_change_appointments(request: HttpRequest) -> bool:
@@ -339,7 +345,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
         clinician = None
         if is_ascii_digits(request.GET.get("clinician") or ""):
             clinician = Clinician.objects.filter(pk=int(request.GET["clinician"])).first()
-        appointments = list(selectors.appointment_list_for_day(day, clinician=clinician))
+        appointments = list(appointment_list_for_day(day, clinician=clinician))
         audit_staff(
             request,
             action=AuditEvent.Action.EXPORT,
@@ -410,7 +416,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
         if request.method == "POST":
             done, errors = _act_on_chosen_slot(
                 request,
-                lambda slot: services.appointment_book(
+                lambda slot: booking.appointment_book(
                     submission=submission,
                     slot=slot,
                     actor=staff_member(request),
@@ -443,7 +449,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
         if request.method == "POST":
             done, errors = _act_on_chosen_slot(
                 request,
-                lambda slot: services.appointment_move(
+                lambda slot: booking.appointment_move(
                     appointment=appointment,
                     slot=slot,
                     actor=staff_member(request),
@@ -476,14 +482,14 @@ class AppointmentAdmin(ReadOnlyAdmin):
         types = list(AppointmentType.objects.filter(active=True))
         chosen = next((t for t in types if str(t.pk) == request.GET.get("type")), None)
         now = timezone.now()
-        options = selectors.slot_list_for_booking(
+        options = slot_list_for_booking(
             tier=submission.tier,
             now=now,
             since=submission.submitted_at,
             appointment_type=chosen,
             exclude_slot=moving.slot_id if moving else None,
         )
-        booked = None if moving else selectors.appointment_get_booked_for(submission)
+        booked = None if moving else appointment_get_booked_for(submission)
         title = _("Move the appointment of %(ref)s") if moving else _("Book %(ref)s")
         context = {
             **self.admin_site.each_context(request),
@@ -525,12 +531,12 @@ class AppointmentAdmin(ReadOnlyAdmin):
         ip = client_address(request)
         try:
             if action == "escalate":
-                services.submission_escalate_no_slot(
+                booking.submission_escalate_no_slot(
                     submission=submission, actor=staff_member(request), ip_address=ip
                 )
                 done = _("The triage clinicians have been alerted that no slot is free in time.")
             elif action == "emergency":
-                services.submission_record_emergency_direction(
+                workflow.submission_record_emergency_direction(
                     submission=submission,
                     text=str(request.POST.get("text", "")),
                     actor=staff_member(request),
@@ -560,7 +566,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
                 form = CancelForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(_("Give a reason for cancelling."))
-                services.appointment_cancel(
+                booking.appointment_cancel(
                     appointment=appointment,
                     reason=form.cleaned_data["reason"],
                     actor=staff_member(request),
@@ -568,7 +574,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
                 )
                 done = _("Cancelled; the slot is free again and the patient is told by email.")
             elif action in ("attended", "no_show"):
-                services.appointment_record_attendance(
+                booking.appointment_record_attendance(
                     appointment=appointment,
                     status=action,
                     actor=staff_member(request),
@@ -601,7 +607,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda appointment: services.appointment_record_attendance(
+            lambda appointment: booking.appointment_record_attendance(
                 appointment=appointment,
                 status=status,
                 actor=staff_member(request),

@@ -11,14 +11,14 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from intake import services
 from intake.models import AuditEvent
 from intake.ratelimit import client_address
+from intake.services import audit
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    services.audit_record(
+    audit.audit_record(
         actor=user,
         action=AuditEvent.Action.LOGIN,
         object_repr=user.get_username(),
@@ -30,7 +30,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    services.audit_record(
+    audit.audit_record(
         actor=user,
         action=AuditEvent.Action.LOGOUT,
         object_repr=user.get_username(),
@@ -42,7 +42,7 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
     # The username tried is recorded; the password never is (Django already masks it).
     username = str(credentials.get("username", ""))[:150]
-    services.audit_record(
+    audit.audit_record(
         actor=None,
         action=AuditEvent.Action.LOGIN_FAILED,
         object_repr=username,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from intake import triage
+from intake.models import TIER_RANK, Submission
 
 
 def _clock(value: str) -> dt.time:
@@ -66,3 +67,31 @@ def review_target(tier: str) -> dt.timedelta | None:
     """How long a case of this tier may wait for review (None: no target), in this clinic."""
     minutes = settings.CLINIC_REVIEW_TARGET_MINUTES.get(tier)
     return dt.timedelta(minutes=minutes) if minutes else None
+
+
+# What `store_result` writes: the engine's output kept with the answers it came from.
+TRIAGE_FIELDS = (
+    "ruleset_version",
+    "engine_tier",
+    "tier",
+    "tier_rank",
+    "fired_rules",
+    "reasons",
+    "scores",
+)
+
+
+def store_result(submission: Submission, result: triage.TriageResult) -> None:
+    """Keep the engine's output with the answers it came from (spec §2.6).
+
+    The tier staff work to follows the engine unless a clinician has overridden it.
+    """
+    stored = result.to_dict()
+    submission.ruleset_version = result.ruleset_version
+    submission.engine_tier = result.tier.name
+    submission.fired_rules = list(result.fired)
+    submission.reasons = stored["reasons"]
+    submission.scores = {**stored["scores"], "not_sure": stored["not_sure"]}
+    if not submission.overridden_at:
+        submission.tier = result.tier.name
+        submission.tier_rank = TIER_RANK[result.tier.name]

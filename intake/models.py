@@ -1,7 +1,7 @@
 """Intake models: the patient record, the questionnaire submission and the notification outbox.
 
 Models hold data and its invariants (constraints, choices). Behaviour that changes state lives in
-`intake/services.py`; reads that join models live in `intake/selectors.py`.
+`intake/services/`; reads that join models live in `intake/selectors/`.
 """
 
 from __future__ import annotations
@@ -539,7 +539,7 @@ class AvailabilityRule(models.Model):
     """A clinician's weekly session: every <weekday> from <start> to <end>, one type of slot.
 
     Times are wall-clock times in the clinic's time zone (09:00 stays 09:00 across the change
-    to and from summer time). Slots are generated from these rules; see `services.slot_generate`.
+    to and from summer time). Slots are generated from these rules; see `booking.slot_generate`.
     """
 
     clinician = models.ForeignKey(

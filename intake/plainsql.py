@@ -12,7 +12,7 @@ Unlike `Model.save()`: no signals, no `auto_now` on updates (pass the timestamp)
 validation. Conditions are equalities joined by AND.
 
 The fence (issue 16). Only the draft and sending services call this module (and the patient
-page read, `selectors.submission_get_for_patient`, that loads their draft): the test in
+page read, `selectors.drafts.submission_get_for_patient`, that loads their draft): the test in
 tests/intake/test_plainsql_fence.py holds that. With the setting CLINIC_PLAINSQL false, every
 public function here does the same through the ORM instead (`_orm_*` below), the way back if
 a Django upgrade breaks what this module leans on; tests/intake/test_plainsql_contract.py

@@ -13,7 +13,7 @@ is read from the engine, never written here):
   case; a tier that would fall is never lowered, but listed as a `RulesetChange` for a clinician.
 - `ruleset_change_accept` / `ruleset_change_dismiss` record that clinician's decision.
 
-Writes follow the services conventions (`intake/services.py`): keyword-only arguments, one
+Writes follow the services conventions (`intake/services/`): keyword-only arguments, one
 transaction per case with the row locked (`select_for_update`) and re-checked before it changes,
 an audit event for every change (tiers, ruleset versions and rule codes only: never answers), and
 staff alerts written to the outbox in the same transaction. A case that is not changed keeps the
@@ -48,7 +48,7 @@ from intake.models import (
     RulesetChange,
     Submission,
 )
-from intake.services import _alert_staff, _store_result, audit_record
+from intake.services import audit, escalation
 
 # Rows read per query: big enough that the round trips do not matter, small enough that a
 # batch of answer sets (a few kB each) stays a few megabytes.
@@ -361,13 +361,13 @@ def _release_one(*, pk: int, version: str) -> str:
 def _raise(submission: Submission, result: triage.TriageResult) -> None:
     old = _snapshot(submission)
     overridden = submission.overridden_at is not None
-    _store_result(submission, result)
+    clinical.store_result(submission, result)
     # Safety first: a clinician's override never holds a case below what the new ruleset says.
     # The override's reason and author stay on the row and in the history.
     submission.tier = result.tier.name
     submission.tier_rank = TIER_RANK[result.tier.name]
     submission.save(update_fields=ENGINE_FIELDS)
-    audit_record(
+    audit.audit_record(
         actor=None,
         action=AuditEvent.Action.RULESET,
         submission=submission,
@@ -385,7 +385,7 @@ def _raise(submission: Submission, result: triage.TriageResult) -> None:
         },
     )
     # Alerted like a new case of the raised tier, even if the case alerted mid-form before.
-    _alert_staff(submission, tier=submission.tier, again=True)
+    escalation.staff_alert_add(submission, tier=submission.tier, again=True)
 
 
 def _list_fall(submission: Submission, result: triage.TriageResult, *, version: str) -> str:
@@ -402,7 +402,7 @@ def _list_fall(submission: Submission, result: triage.TriageResult, *, version: 
     )
     if not created:
         return FALL_ALREADY_LISTED
-    audit_record(
+    audit.audit_record(
         actor=None,
         action=AuditEvent.Action.RULESET,
         submission=submission,
@@ -486,7 +486,7 @@ def ruleset_change_accept(
         )
     old = _snapshot(submission)
     overridden = submission.overridden_at is not None
-    _store_result(submission, result)  # keeps an override as the working tier
+    clinical.store_result(submission, result)  # keeps an override as the working tier
     submission.save(update_fields=ENGINE_FIELDS)
     _decide(
         locked,
@@ -495,7 +495,7 @@ def ruleset_change_accept(
         actor=actor,
         now=now or timezone.now(),
     )
-    audit_record(
+    audit.audit_record(
         actor=actor,
         action=AuditEvent.Action.RULESET,
         submission=submission,
@@ -540,7 +540,7 @@ def ruleset_change_dismiss(
         actor=actor,
         now=now or timezone.now(),
     )
-    audit_record(
+    audit.audit_record(
         actor=actor,
         action=AuditEvent.Action.RULESET,
         submission=locked.submission,

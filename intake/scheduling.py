@@ -1,6 +1,6 @@
 """Scheduling rules that need no database: booking windows, wall-clock times, cancel links.
 
-The services (`services.slot_generate`, `services.appointment_*`) and selectors use these; they
+The services (`booking.slot_generate`, `services.appointment_*`) and selectors use these; they
 read settings and the clock only through their arguments where it matters for tests (`now`).
 See docs/scheduling.md.
 """

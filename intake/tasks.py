@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from intake import services
 from intake.models import Notification
+from intake.services import booking, drafts, escalation, outbox
 
 
 @shared_task
@@ -19,33 +19,33 @@ def send_notifications(notification_ids: list[int]) -> int:
     Returns how many were sent."""
     sent = 0
     for notification_id in notification_ids:
-        outcome = services.notification_send(notification_id=notification_id)
+        outcome = outbox.notification_send(notification_id=notification_id)
         sent += outcome.sent
         if outcome.retry_in is not None:
             notification = Notification.objects.get(pk=notification_id)
-            services.notification_enqueue(notifications=[notification], countdown=outcome.retry_in)
+            outbox.notification_enqueue(notifications=[notification], countdown=outcome.retry_in)
     return sent
 
 
 @shared_task
 def sweep_outbox() -> int:
     """Queue again pending notifications that are due and were lost or delayed (every 30 s)."""
-    return services.notification_sweep()
+    return outbox.notification_sweep()
 
 
 @shared_task
 def escalate_overdue() -> int:
     """Escalate EMERGENCY/URGENT forms nobody has started to review in time (every minute)."""
-    return services.submission_escalate_overdue()
+    return escalation.submission_escalate_overdue()
 
 
 @shared_task
 def purge_expired_drafts() -> int:
     """Delete unfinished forms past their expiry (daily, from beat)."""
-    return services.submission_purge_expired_drafts()
+    return drafts.submission_purge_expired_drafts()
 
 
 @shared_task
 def generate_slots() -> int:
     """Make the next CLINIC_SLOT_WEEKS weeks of slots match the availability (nightly)."""
-    return services.slot_generate().created
+    return booking.slot_generate().created

@@ -32,9 +32,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, health, ratelimit, scheduling, selectors, services, steps, summary
+from intake import clinical, health, ratelimit, scheduling, steps, summary
 from intake.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
 from intake.models import Appointment, Submission
+from intake.selectors.booking import appointment_get_for_cancel_link
+from intake.selectors.drafts import submission_get_for_patient
+from intake.services import booking, drafts, sending
 
 # Which drafts this browser may open: a signed, HttpOnly cookie holding their opaque tokens (no
 # personal data). A cookie rather than the database session saves a query on every page of the
@@ -79,7 +82,7 @@ def _allowed(request: HttpRequest, token: str) -> bool:
 
 
 def _submission_or_404(token: str) -> Submission:
-    submission = selectors.submission_get_for_patient(token)
+    submission = submission_get_for_patient(token)
     if submission is None:
         raise Http404
     return submission
@@ -183,7 +186,7 @@ def _interrupt_if_emergency(
         for name, values in request.POST.lists()
         if name in form.fields and name != "website"
     }
-    saved = services.submission_save_step(
+    saved = drafts.submission_save_step(
         submission=submission,
         step_answers=form.valid_answers,
         identity=form.valid_identity if form.step.collects_identity else None,
@@ -217,7 +220,7 @@ def start_draft(request: HttpRequest) -> HttpResponse:
         "start", request, limit=settings.CLINIC_DRAFTS_PER_HOUR, window_seconds=3600
     ):
         return render(request, "intake/too_many.html", status=429)
-    submission = services.submission_create_draft(language=get_language())
+    submission = drafts.submission_create_draft(language=get_language())
     first = redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
     return _allow(request, first, submission.token)
 
@@ -255,7 +258,7 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
         if valid and form.under_18:
             return redirect("intake:adults_only", token=submission.token)
         if valid:
-            saved = services.submission_save_step(
+            saved = drafts.submission_save_step(
                 submission=submission,
                 step_answers=form.step_answers,
                 identity=form.identity if page.collects_identity else None,
@@ -306,7 +309,7 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
 
 def _save_for_later(request: HttpRequest, submission: Submission) -> HttpResponse:
     try:
-        services.submission_send_resume_link(submission=submission)
+        drafts.submission_send_resume_link(submission=submission)
     except ValidationError as error:
         return render(
             request,
@@ -382,10 +385,10 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
             return _bad_request(request)
         if valid:
             try:
-                sent = services.submission_submit(
+                sent = sending.submission_submit(
                     submission=submission, consent_answers=form.step_answers
                 )
-            except services.EmergencyNotShown:
+            except sending.EmergencyNotShown:
                 # Sending is a page POST too: an emergency rule that fires on the answers as
                 # they stand (a ruleset released while this draft waited) comes first.
                 # (None only if another tab recorded the same interruption a moment ago.)
@@ -454,7 +457,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     locked = submission.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES
     form = ResumeForm(request.POST or None)
     if request.method == "POST" and not locked and form.is_valid():
-        if services.submission_check_resume(
+        if drafts.submission_check_resume(
             submission=submission, date_of_birth=form.cleaned_data["date_of_birth"]
         ):
             return _allow(request, HttpResponseRedirect(_continue_url(submission)), token)
@@ -504,7 +507,7 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
     time and place only. Expired, made-up, already cancelled or past: a page that says so.
     """
     try:
-        appointment = selectors.appointment_get_for_cancel_link(token)
+        appointment = appointment_get_for_cancel_link(token)
     except signing.SignatureExpired:
         return _cancel_unavailable(request, "expired", status=410)
     except (signing.BadSignature, Appointment.DoesNotExist):
@@ -516,7 +519,7 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
     form = AppointmentCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appointment_cancel_by_patient(
+            booking.appointment_cancel_by_patient(
                 appointment=appointment,
                 reason=form.cleaned_data["reason"],
                 ip_address=ratelimit.client_address(request),

@@ -160,7 +160,7 @@ def live_broker(url: str) -> Iterator[None]:
 
     Celery caches its producer pool per broker URL, so the pool is dropped on the way in and out.
     """
-    from intake import services
+    from intake.services import outbox
 
     conf = celery_app.conf
     saved = (conf.task_always_eager, conf.broker_url, os.environ.get("CELERY_BROKER_URL"))
@@ -169,7 +169,7 @@ def live_broker(url: str) -> Iterator[None]:
     conf.broker_url = url
     # Celery reads this variable before its own settings (CI sets it to the shared Redis).
     os.environ["CELERY_BROKER_URL"] = url
-    services.reset_broker_pause()
+    outbox.reset_broker_pause()
     try:
         yield
     finally:
@@ -179,7 +179,7 @@ def live_broker(url: str) -> Iterator[None]:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = env_url
-        services.reset_broker_pause()
+        outbox.reset_broker_pause()
 
 
 def _drop_pools() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from intake import selectors
+from intake.selectors.outbox import notification_get_health
 
 register = template.Library()
 
@@ -17,4 +17,4 @@ def outbox_health(context: dict[str, Any]) -> dict[str, int] | None:
     request = context.get("request")
     if request is None or not request.user.has_perm("intake.view_notification"):
         return None
-    return selectors.notification_get_health()
+    return notification_get_health()

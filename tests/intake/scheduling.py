@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from intake import services
+from intake.services import booking
 
 
 class CommittedServices:
-    """`intake.services`, with each call run as if its transaction committed.
+    """A services module (booking by default), with each call run as if its transaction
+    committed.
 
     A test runs inside one transaction that is rolled back at the end, so after-commit work
     (queueing the outbox's emails) would never run; this runs it when each service returns,
     as production does.
     """
 
-    def __init__(self, capture: Callable[..., Any]) -> None:
+    def __init__(self, capture: Callable[..., Any], module: ModuleType = booking) -> None:
         self._capture = capture
+        self._module = module
 
     def __getattr__(self, name: str) -> Any:
-        value = getattr(services, name)
+        value = getattr(self._module, name)
         if not callable(value) or isinstance(value, type):
             return value
 

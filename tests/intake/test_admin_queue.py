@@ -12,8 +12,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake import services
 from intake.models import AuditEvent, Submission
+from intake.services import drafts, workflow
 from tests.factories import STAFF_PASSWORD, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -283,10 +283,10 @@ def test_rerun_records_old_and_new_results(triage_nurse: Any, journey: Any) -> N
 
 def test_rerun_keeps_a_clinicians_override(triage_nurse: Any) -> None:
     submission = SubmissionFactory(answers={"rf_chest_pain": "no"})
-    services.submission_override_tier(
+    workflow.submission_override_tier(
         submission=submission, tier="SOON", reason="seen", actor=triage_nurse
     )
-    services.submission_rerun_engine(submission=submission, actor=triage_nurse)
+    workflow.submission_rerun_engine(submission=submission, actor=triage_nurse)
     submission.refresh_from_db()
     assert submission.tier == "SOON"
     assert submission.engine_tier == "ROUTINE"
@@ -340,8 +340,8 @@ def test_free_text_is_escaped_in_the_queue_page_and_history(
 
 def test_an_interrupted_draft_shows_its_triage_so_far(triage_nurse: Any) -> None:
     # The on-call clinician follows the alert of a patient who stopped at the 999 page.
-    draft = services.submission_create_draft()
-    services.submission_save_step(
+    draft = drafts.submission_create_draft()
+    drafts.submission_save_step(
         submission=draft,
         step_answers={"rf_chest_pain": "yes"},
         identity={"full_name": "Dana Draft", "date_of_birth": "1950-02-03"},

@@ -11,8 +11,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from intake import services
 from intake.models import Notification, Submission
+from intake.services import sending
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
 from tests.journey import lone_emergency_answers, step_post_data, vignette_answers
 
@@ -188,8 +188,8 @@ def test_the_send_service_refuses_answers_whose_emergency_was_never_shown(
     Submission.objects.filter(pk=submission.pk).update(interrupted_rules=[])
     Notification.objects.all().delete()
     submission.refresh_from_db()
-    with pytest.raises(services.EmergencyNotShown):
-        services.submission_submit(submission=submission, consent_answers=CONSENT)
+    with pytest.raises(sending.EmergencyNotShown):
+        sending.submission_submit(submission=submission, consent_answers=CONSENT)
     submission.refresh_from_db()
     assert submission.status == Submission.Status.DRAFT and submission.reference is None
     assert not Notification.objects.exists()

@@ -14,8 +14,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from intake import services
 from intake.models import AuditEvent, Escalation, Notification, Submission, SubmissionNote
+from intake.services import escalation, workflow
 from tests.factories import SubmissionFactory
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
 from tests.intake.test_admin_queue import QUEUE, logged_in
@@ -150,9 +150,9 @@ def test_an_unfollowed_mid_form_emergency_escalates_like_a_sent_one(
 ) -> None:
     draft = abandoned_emergency(patient)
     shown = draft.awaiting_since
-    assert services.submission_escalate_overdue(now=shown + dt.timedelta(minutes=14)) == 0
+    assert escalation.submission_escalate_overdue(now=shown + dt.timedelta(minutes=14)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.submission_escalate_overdue(now=shown + dt.timedelta(minutes=15)) == 1
+        assert escalation.submission_escalate_overdue(now=shown + dt.timedelta(minutes=15)) == 1
     [row] = Escalation.objects.filter(submission=draft)
     assert row.level == "EMERGENCY"
     [message] = [m for m in mail.outbox if m.to == ["lead@clinic.test"]]
@@ -165,11 +165,11 @@ def test_a_followed_up_mid_form_emergency_does_not_escalate(
     patient: Client, triage_nurse: Any
 ) -> None:
     draft = abandoned_emergency(patient)
-    services.submission_record_emergency_follow_up(
+    workflow.submission_record_emergency_follow_up(
         submission=draft, text="Phoned: in A&E", actor=triage_nurse
     )
     later = draft.awaiting_since + dt.timedelta(hours=1)
-    assert services.submission_escalate_overdue(now=later) == 0
+    assert escalation.submission_escalate_overdue(now=later) == 0
 
 
 def test_sending_the_form_later_keeps_one_case_one_history_and_one_alert(
@@ -199,7 +199,7 @@ def test_a_form_sent_after_the_follow_up_waits_from_its_sending(
     patient: Client, triage_nurse: Any
 ) -> None:
     draft = abandoned_emergency(patient)
-    services.submission_record_emergency_follow_up(
+    workflow.submission_record_emergency_follow_up(
         submission=draft, text="Phoned", actor=triage_nurse
     )
     fill_until(patient, draft, {**vignette_answers(), "rf_chest_pain": "yes"})
@@ -213,7 +213,7 @@ def test_a_new_emergency_answer_after_the_follow_up_reopens_the_case(
     patient: Client, triage_nurse: Any
 ) -> None:
     draft = abandoned_emergency(patient)
-    services.submission_record_emergency_follow_up(
+    workflow.submission_record_emergency_follow_up(
         submission=draft, text="Phoned", actor=triage_nurse
     )
     response = patient.post(

@@ -12,8 +12,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from intake import emails, services, sms, tasks
+from intake import emails, sms, tasks
 from intake.models import AuditEvent, Escalation, Notification, Submission
+from intake.services import drafts, escalation, outbox
 from tests.factories import STAFF_PASSWORD, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +39,8 @@ def receipt(**fields: Any) -> Notification:
 
 def test_a_pending_notification_is_sent_once_and_marked_sent() -> None:
     row = receipt()
-    assert services.notification_send(notification_id=row.pk, now=NOW).sent
-    assert not services.notification_send(notification_id=row.pk, now=NOW).sent
+    assert outbox.notification_send(notification_id=row.pk, now=NOW).sent
+    assert not outbox.notification_send(notification_id=row.pk, now=NOW).sent
     row.refresh_from_db()
     assert row.status == "sent" and row.attempts == 1 and row.sent_at is not None
     [message] = mail.outbox
@@ -53,22 +54,22 @@ def test_a_pending_notification_is_sent_once_and_marked_sent() -> None:
 
 def test_a_notification_not_yet_due_is_left_for_later() -> None:
     row = receipt(due_at=NOW + dt.timedelta(hours=1))
-    assert not services.notification_send(notification_id=row.pk, now=NOW).sent
+    assert not outbox.notification_send(notification_id=row.pk, now=NOW).sent
     assert mail.outbox == []
-    assert services.notification_send(notification_id=row.pk, now=NOW + dt.timedelta(hours=1)).sent
+    assert outbox.notification_send(notification_id=row.pk, now=NOW + dt.timedelta(hours=1)).sent
 
 
 def test_an_smtp_failure_counts_the_attempt_and_backs_off(settings: Any) -> None:
     settings.EMAIL_BACKEND = BROKEN
     row = receipt()
-    outcome = services.notification_send(notification_id=row.pk, now=NOW)
+    outcome = outbox.notification_send(notification_id=row.pk, now=NOW)
     assert not outcome.sent and outcome.retry_in is not None
     row.refresh_from_db()
     assert row.status == "pending" and row.attempts == 1
     assert "SMTPServerDisconnected" in row.last_error
     assert row.due_at == NOW + dt.timedelta(seconds=outcome.retry_in)
     # A duplicate message arriving before the backoff is over does not try again early.
-    assert services.notification_send(notification_id=row.pk, now=NOW).retry_in is None
+    assert outbox.notification_send(notification_id=row.pk, now=NOW).retry_in is None
     row.refresh_from_db()
     assert row.attempts == 1
 
@@ -79,7 +80,7 @@ def test_after_the_last_attempt_the_notification_is_failed(settings: Any) -> Non
     row = receipt()
     now = NOW
     for _attempt in range(3):
-        outcome = services.notification_send(notification_id=row.pk, now=now)
+        outcome = outbox.notification_send(notification_id=row.pk, now=now)
         now += dt.timedelta(seconds=outcome.retry_in or 0)
     row.refresh_from_db()
     assert row.status == "failed" and row.attempts == 3
@@ -91,7 +92,7 @@ def test_the_task_requeues_itself_with_the_backoff(settings: Any, monkeypatch: A
     row = receipt(due_at=timezone.now())
     queued: list[float | None] = []
     monkeypatch.setattr(
-        services,
+        outbox,
         "notification_enqueue",
         lambda notifications, countdown=None: queued.append(countdown),
     )
@@ -108,7 +109,7 @@ def test_retry_delays_grow_exponentially_with_jitter_and_a_cap(
     base = settings.CLINIC_NOTIFICATION_RETRY_BASE_SECONDS
     cap = settings.CLINIC_NOTIFICATION_RETRY_MAX_SECONDS
     step = min(cap, base * 2 ** (attempts - 1))
-    delays = {services.retry_delay(attempts) for _ in range(200)}
+    delays = {outbox.retry_delay(attempts) for _ in range(200)}
     assert all(step / 2 <= d <= step for d in delays)
     assert len(delays) > 50  # jittered, not one fixed value
 
@@ -122,13 +123,13 @@ def test_queueing_with_the_broker_down_returns_at_once_and_leaves_the_row_pendin
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(tasks.send_notifications, "apply_async", refuse)
-    services.reset_broker_pause()
+    outbox.reset_broker_pause()
     try:
-        assert services.notification_enqueue(notifications=[row]) is False
+        assert outbox.notification_enqueue(notifications=[row]) is False
         row.refresh_from_db()
         assert row.status == "pending"
     finally:
-        services.reset_broker_pause()
+        outbox.reset_broker_pause()
 
 
 def test_alerts_go_on_the_urgent_queue_and_the_rest_on_default(monkeypatch: Any) -> None:
@@ -136,9 +137,9 @@ def test_alerts_go_on_the_urgent_queue_and_the_rest_on_default(monkeypatch: Any)
     monkeypatch.setattr(
         tasks.send_notifications, "apply_async", lambda **kw: seen.append(kw["queue"])
     )
-    services.notification_enqueue(notifications=[receipt()])
-    services.notification_enqueue(notifications=[receipt(kind=Notification.Kind.STAFF_ALERT)])
-    services.notification_enqueue(notifications=[receipt(kind=Notification.Kind.ESCALATION)])
+    outbox.notification_enqueue(notifications=[receipt()])
+    outbox.notification_enqueue(notifications=[receipt(kind=Notification.Kind.STAFF_ALERT)])
+    outbox.notification_enqueue(notifications=[receipt(kind=Notification.Kind.ESCALATION)])
     assert seen == ["default", "urgent", "urgent"]
 
 
@@ -148,7 +149,7 @@ def test_a_group_with_an_alert_is_one_urgent_task_that_sends_the_alert_first(
     seen: list[dict[str, Any]] = []
     monkeypatch.setattr(tasks.send_notifications, "apply_async", lambda **kw: seen.append(kw))
     first, alert = receipt(), receipt(kind=Notification.Kind.STAFF_ALERT)
-    assert services.notification_enqueue(notifications=[first, alert])
+    assert outbox.notification_enqueue(notifications=[first, alert])
     assert len(seen) == 1
     assert seen[0]["queue"] == "urgent"
     assert seen[0]["args"] == [[alert.pk, first.pk]]
@@ -160,7 +161,7 @@ def test_a_group_with_an_alert_is_one_urgent_task_that_sends_the_alert_first(
 def test_one_failing_row_of_a_task_does_not_stop_the_others(monkeypatch: Any) -> None:
     requeued: list[list[int]] = []
     monkeypatch.setattr(
-        services,
+        outbox,
         "notification_enqueue",
         lambda notifications, countdown=None: requeued.append([n.pk for n in notifications]),
     )
@@ -190,7 +191,7 @@ def test_the_sweep_queues_rows_due_for_30_seconds_and_not_fresh_or_sent_ones(
 ) -> None:
     queued: list[int] = []
     monkeypatch.setattr(
-        services,
+        outbox,
         "notification_enqueue",
         lambda notifications, countdown=None: queued.append(notifications[0].pk) or True,
     )
@@ -200,39 +201,39 @@ def test_the_sweep_queues_rows_due_for_30_seconds_and_not_fresh_or_sent_ones(
     receipt(due_at=NOW - dt.timedelta(minutes=5), status="sent")
     receipt(due_at=NOW - dt.timedelta(minutes=5), status="failed")
     alert = receipt(due_at=NOW - dt.timedelta(seconds=40), kind=Notification.Kind.STAFF_ALERT)
-    assert services.notification_sweep(now=NOW) == 2
+    assert outbox.notification_sweep(now=NOW) == 2
     assert queued == [alert.pk, lost.pk]  # alerts first
     # Swept once: not again for 5 minutes (it may be waiting behind a backlog), so the next
     # sweeps take only the row that has become stale since.
-    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=31)) == 1
+    assert outbox.notification_sweep(now=NOW + dt.timedelta(seconds=31)) == 1
     assert queued[-1] == fresh.pk
-    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=299)) == 0
-    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=300)) == 2
+    assert outbox.notification_sweep(now=NOW + dt.timedelta(seconds=299)) == 0
+    assert outbox.notification_sweep(now=NOW + dt.timedelta(seconds=300)) == 2
     assert later.pk not in queued
 
 
 def test_rows_the_broker_refused_are_tried_again_at_the_next_sweep(monkeypatch: Any) -> None:
     up = {"broker": False}
     monkeypatch.setattr(
-        services, "notification_enqueue", lambda notifications, countdown=None: up["broker"]
+        outbox, "notification_enqueue", lambda notifications, countdown=None: up["broker"]
     )
     row = receipt(due_at=NOW - dt.timedelta(minutes=1))
-    assert services.notification_sweep(now=NOW) == 0
+    assert outbox.notification_sweep(now=NOW) == 0
     row.refresh_from_db()
     assert row.queued_at is None
     up["broker"] = True
-    assert services.notification_sweep(now=NOW + dt.timedelta(seconds=30)) == 1
+    assert outbox.notification_sweep(now=NOW + dt.timedelta(seconds=30)) == 1
 
 
 def test_a_reminder_is_sent_by_the_sweep_once_its_time_has_come() -> None:
     reminder = receipt(due_at=NOW + dt.timedelta(hours=24))
-    services.notification_sweep(now=NOW + dt.timedelta(hours=23, minutes=59))
+    outbox.notification_sweep(now=NOW + dt.timedelta(hours=23, minutes=59))
     assert mail.outbox == []
     # Eager tasks in tests: queued means sent here. Sweep runs after due_at + 30 s.
-    services.notification_sweep(now=NOW + dt.timedelta(hours=24, seconds=31))
+    outbox.notification_sweep(now=NOW + dt.timedelta(hours=24, seconds=31))
     reminder.refresh_from_db()
     assert reminder.status == "sent" and len(mail.outbox) == 1
-    services.notification_sweep(now=NOW + dt.timedelta(hours=25))
+    outbox.notification_sweep(now=NOW + dt.timedelta(hours=25))
     assert len(mail.outbox) == 1
 
 
@@ -258,7 +259,7 @@ def test_a_failing_sms_backend_is_retried_like_email(settings: Any) -> None:
     row = receipt(
         kind=Notification.Kind.STAFF_ALERT, channel="sms", recipient="+4477", template="staff_alert"
     )
-    outcome = services.notification_send(notification_id=row.pk, now=NOW)
+    outcome = outbox.notification_send(notification_id=row.pk, now=NOW)
     assert outcome.retry_in is not None
     row.refresh_from_db()
     assert row.attempts == 1 and "provider unavailable" in row.last_error
@@ -295,11 +296,11 @@ def test_an_emergency_escalates_once_after_15_minutes(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     form = overdue("EMERGENCY", 0)
-    assert services.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=14)) == 0
+    assert escalation.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=14)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=15)) == 1
-    assert services.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=16)) == 0
-    assert services.submission_escalate_overdue(now=NOW + dt.timedelta(hours=3)) == 0
+        assert escalation.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=15)) == 1
+    assert escalation.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=16)) == 0
+    assert escalation.submission_escalate_overdue(now=NOW + dt.timedelta(hours=3)) == 0
     [row] = Escalation.objects.filter(submission=form)
     assert row.level == "EMERGENCY"
     [message] = [m for m in mail.outbox if m.to == ["lead@clinic.test"]]
@@ -316,24 +317,24 @@ def test_an_urgent_form_escalates_after_60_minutes_and_a_soon_one_never() -> Non
     urgent = overdue("URGENT", 0)
     overdue("SOON", 0)
     overdue("ROUTINE", 0)
-    assert services.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=59)) == 0
-    assert services.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=60)) == 1
+    assert escalation.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=59)) == 0
+    assert escalation.submission_escalate_overdue(now=NOW + dt.timedelta(minutes=60)) == 1
     assert list(Escalation.objects.values_list("submission_id", "level")) == [(urgent.pk, "URGENT")]
 
 
 def test_forms_already_in_review_or_beyond_do_not_escalate() -> None:
     for status in ("in_review", "triaged", "booked", "closed", "referred"):
         overdue("EMERGENCY", 30, status=status)
-    assert services.submission_escalate_overdue(now=NOW) == 0
+    assert escalation.submission_escalate_overdue(now=NOW) == 0
     assert not Escalation.objects.exists() and mail.outbox == []
 
 
 def test_a_form_raised_to_emergency_escalates_again_at_the_new_level() -> None:
     form = overdue("URGENT", 61)
-    assert services.submission_escalate_overdue(now=NOW) == 1
+    assert escalation.submission_escalate_overdue(now=NOW) == 1
     Submission.objects.filter(pk=form.pk).update(tier="EMERGENCY", tier_rank=4)
-    assert services.submission_escalate_overdue(now=NOW) == 1
-    assert services.submission_escalate_overdue(now=NOW) == 0
+    assert escalation.submission_escalate_overdue(now=NOW) == 1
+    assert escalation.submission_escalate_overdue(now=NOW) == 0
     assert sorted(Escalation.objects.values_list("level", flat=True)) == ["EMERGENCY", "URGENT"]
 
 
@@ -341,7 +342,7 @@ def test_escalation_times_are_configurable(settings: Any) -> None:
     settings.CLINIC_ESCALATION_MINUTES = {"EMERGENCY": 5, "URGENT": 30}
     overdue("EMERGENCY", 5)
     overdue("URGENT", 29)
-    assert services.submission_escalate_overdue(now=NOW) == 1
+    assert escalation.submission_escalate_overdue(now=NOW) == 1
 
 
 # --- Admin --------------------------------------------------------------------------------------
@@ -399,10 +400,8 @@ def test_the_admin_home_shows_failed_and_stuck_messages(
 
 
 def test_a_mid_form_alert_names_the_rule_that_interrupted_the_patient() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    services.submission_save_step(
-        submission=draft, step_answers={"rf_bladder_bowel": "yes"}, now=NOW
-    )
+    draft = drafts.submission_create_draft(now=NOW)
+    drafts.submission_save_step(submission=draft, step_answers={"rf_bladder_bowel": "yes"}, now=NOW)
     alert = Notification.objects.get(submission=draft, kind="staff_alert", channel="email")
     rendered = emails.render(alert)
     assert "Top reason: Suspected CES" in rendered.text
@@ -423,7 +422,7 @@ def test_retry_now_leaves_sent_not_needed_and_future_messages_alone(
     not_needed = receipt(status="cancelled")
     sent = receipt(status="sent", attempts=1)
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.notification_retry(
+        count = outbox.notification_retry(
             notification_ids=[r.pk for r in (failed, stuck, future, not_needed, sent)],
             actor=clinic_admin,
         )
@@ -446,7 +445,7 @@ def test_retry_now_leaves_sent_not_needed_and_future_messages_alone(
 def test_the_recorded_error_never_holds_the_recipient(settings: Any) -> None:
     settings.EMAIL_BACKEND = "tests.support.mail.RefusingBackend"
     row = receipt(recipient="alex.smith@example.org")
-    services.notification_send(notification_id=row.pk, now=NOW)
+    outbox.notification_send(notification_id=row.pk, now=NOW)
     row.refresh_from_db()
     assert "SMTPRecipientsRefused" in row.last_error
     assert "alex.smith@example.org" not in row.last_error and "<recipient>" in row.last_error
@@ -462,7 +461,7 @@ def test_a_fresh_web_process_knows_the_send_task_by_name() -> None:
     code = (
         "import django; django.setup()\n"
         "from celery import current_app\n"
-        "from intake.services import SEND_NOTIFICATIONS_TASK\n"
+        "from intake.services.outbox import SEND_NOTIFICATIONS_TASK\n"
         "assert SEND_NOTIFICATIONS_TASK in current_app.tasks, sorted(current_app.tasks)\n"
     )
     env = {"DJANGO_SETTINGS_MODULE": "clinic.settings_test", "PATH": "/usr/bin:/bin"}

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake import services
 from intake.models import Notification
+from intake.services import outbox
 from tests.factories import SubmissionFactory
 from tests.support.databases import needs_postgresql
 
@@ -51,7 +51,7 @@ def test_sending_locks_its_row_by_primary_key_even_behind_a_backlog_with_stale_s
         cursor.execute("ANALYZE intake_notification")
     backlog = _rows(submission, 3000, Notification.Status.PENDING)
     with CaptureQueriesContext(connection) as captured:
-        assert services.notification_send(notification_id=backlog[-1].pk).sent
+        assert outbox.notification_send(notification_id=backlog[-1].pk).sent
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {_lock_query(captured.captured_queries)}")
         plan = "\n".join(row[0] for row in cursor.fetchall())

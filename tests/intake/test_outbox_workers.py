@@ -18,6 +18,7 @@ from django.test import Client
 
 from intake import tasks
 from intake.models import Notification, Submission
+from intake.services import outbox
 from tests.journey import CONSENT
 from tests.servers import PrivateRedis
 from tests.workers import Worker, live_broker, wait_for
@@ -172,15 +173,14 @@ def test_the_same_notification_queued_twice_sends_one_email(
     redis_server: PrivateRedis,
     make_worker: Callable[..., Worker],
 ) -> None:
-    from intake import services
 
     draft = journey("V10", send=True)  # routine: only the receipt (eagerly sent: re-arm it)
     receipt = Notification.objects.get(submission=draft)
     Notification.objects.filter(pk=receipt.pk).update(status="pending", sent_at=None, attempts=0)
     worker = make_worker()
     with live_broker(redis_server.url):
-        assert services.notification_enqueue(notifications=[receipt])
-        assert services.notification_enqueue(notifications=[receipt])
+        assert outbox.notification_enqueue(notifications=[receipt])
+        assert outbox.notification_enqueue(notifications=[receipt])
     worker.start(concurrency=2)
     wait_for(lambda: len(worker.emails()) >= 1, 10, "the receipt")
     time.sleep(1.5)
@@ -206,10 +206,9 @@ def test_smtp_failures_retry_with_backoff_then_fail_visibly(
         CLINIC_NOTIFICATION_RETRY_BASE_SECONDS="0.4",
     )
     worker.start()
-    from intake import services
 
     with live_broker(redis_server.url):
-        services.notification_enqueue(notifications=[receipt])
+        outbox.notification_enqueue(notifications=[receipt])
     wait_for(lambda: _status(receipt) == "failed", 20, "the row to be marked failed")
     receipt.refresh_from_db()
     assert receipt.attempts == 3

@@ -30,8 +30,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from clinic.env import env_bool
-from intake import plainsql, selectors
+from intake import plainsql
 from intake.models import AppointmentType, Clinician, Notification, Patient, Submission
+from intake.selectors.drafts import PATIENT_PAGE_FIELDS, submission_get_for_patient
 from tests.factories import PatientFactory, SubmissionFactory, staff_user
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -221,7 +222,7 @@ def test_the_draft_read_is_the_health_check_in_plain_mode_and_djangos_in_orm_mod
         checks.clear()
         db.health_check_done = False  # as at the start of a request on a kept connection
         with override_settings(CLINIC_PLAINSQL=plain), CaptureQueriesContext(db) as queries:
-            found = selectors.submission_get_for_patient(draft.token)
+            found = submission_get_for_patient(draft.token)
         assert found is not None and found.answers == {"rf_fever": "no"}
         assert db.health_check_done and len(queries.captured_queries) == 1
         assert checks == separate_checks, _moved(
@@ -283,7 +284,7 @@ def test_fetch_gives_the_same_instance_both_ways() -> None:
     bare = Submission.objects.create(token="bare")  # nullable FKs and datetimes left empty
     found: list[Submission | None] = []
     for token in (made.token, bare.token):
-        for fields in (selectors.PATIENT_PAGE_FIELDS, ("token", "patient", "answers")):
+        for fields in (PATIENT_PAGE_FIELDS, ("token", "patient", "answers")):
             for _plain in _plain_then_orm():
                 found.append(plainsql.fetch(Submission, fields=fields, token=token))
             plain, orm = found[-2:]

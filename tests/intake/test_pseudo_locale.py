@@ -26,8 +26,9 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from intake import emails, scheduling, services, steps
+from intake import emails, scheduling, steps
 from intake.models import Appointment, Notification, Submission
+from intake.services import booking
 from tests.factories import SlotFactory, TriagedSubmissionFactory
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
 from tests.journey import IDENTITY, identity_for, step_post_data, vignette_answers
@@ -245,7 +246,7 @@ TEMPLATES = {
 
 def _book(receptionist: Any) -> Appointment:
     start_at = (timezone.localtime() + dt.timedelta(days=4)).replace(hour=9, minute=0)
-    return services.appointment_book(
+    return booking.appointment_book(
         submission=TriagedSubmissionFactory(tier="SOON"),
         slot=SlotFactory(start=start_at),
         actor=receptionist,

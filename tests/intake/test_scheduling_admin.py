@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from intake import services
 from intake.models import Appointment, AuditEvent, Notification, Submission
+from intake.services import booking
 from tests.factories import STAFF_PASSWORD, SlotFactory, TriagedSubmissionFactory, staff_user
 from tests.intake.conftest import start
 
@@ -102,7 +102,7 @@ def test_who_can_book(persona: str, users: dict[str, Any]) -> None:
 @pytest.mark.parametrize("persona", ["anonymous", "patient", "no_role"])
 def test_who_cannot_move_cancel_or_escalate(persona: str, users: dict[str, Any]) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
-    appointment = services.appointment_book(
+    appointment = booking.appointment_book(
         submission=submission, slot=slot_in(30), actor=users["receptionist"]
     )
     client = client_for(persona, users)
@@ -237,7 +237,7 @@ def test_the_submission_page_links_to_booking_then_shows_the_appointment(
 
 def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
     submission = TriagedSubmissionFactory()
-    appointment = services.appointment_book(
+    appointment = booking.appointment_book(
         submission=submission, slot=slot_in(30), actor=receptionist
     )
     client = logged_in(receptionist)
@@ -266,7 +266,7 @@ def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
 
 
 def test_the_appointment_page_is_audited(receptionist: Any) -> None:
-    appointment = services.appointment_book(
+    appointment = booking.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=receptionist
     )
     html = logged_in(receptionist).get(f"/admin/intake/appointment/{appointment.pk}/change/")
@@ -282,12 +282,12 @@ def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -
     today = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
     tomorrow_slot = SlotFactory(start=today + dt.timedelta(hours=10))  # tomorrow 09:00
     later_slot = SlotFactory(start=today + dt.timedelta(days=2, hours=10))
-    a = services.appointment_book(
+    a = booking.appointment_book(
         submission=TriagedSubmissionFactory(patient__full_name="Ada Brook"),
         slot=tomorrow_slot,
         actor=receptionist,
     )
-    services.appointment_book(
+    booking.appointment_book(
         submission=TriagedSubmissionFactory(patient__full_name="Ben Carrow"),
         slot=later_slot,
         actor=receptionist,
@@ -303,14 +303,14 @@ def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -
     # Looking at the diary is recorded, like any view of patients' details.
     viewed = AuditEvent.objects.filter(action="view", details__diary=tomorrow.isoformat())
     assert viewed.count() == 1 and viewed.get().actor == receptionist
-    services.appointment_cancel(appointment=a, reason="Moved away", actor=receptionist)
+    booking.appointment_cancel(appointment=a, reason="Moved away", actor=receptionist)
     html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
     assert '<del class="appointment-cancelled">Cancelled</del>' in html
 
 
 def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> None:
     slot = slot_in(24 * 3)
-    booked = services.appointment_book(
+    booked = booking.appointment_book(
         submission=TriagedSubmissionFactory(patient__full_name="Ada <b>Brook</b>"),
         slot=slot,
         actor=receptionist,
@@ -335,7 +335,7 @@ def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> N
 def test_queue_shows_the_appointment_and_filters_on_it(receptionist: Any) -> None:
     booked_submission = TriagedSubmissionFactory()
     slot = slot_in(24 * 3)
-    services.appointment_book(submission=booked_submission, slot=slot, actor=receptionist)
+    booking.appointment_book(submission=booked_submission, slot=slot, actor=receptionist)
     waiting = TriagedSubmissionFactory()
     client = logged_in(receptionist)
     html = client.get("/admin/intake/submission/?queue=all").content.decode()
@@ -349,9 +349,9 @@ def test_queue_shows_the_appointment_and_filters_on_it(receptionist: Any) -> Non
 def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
     receptionist: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from intake import selectors
+    from intake.selectors import booking as booking_selectors
 
-    monkeypatch.setattr(selectors, "IN_WINDOW_SHOWN", 2)
+    monkeypatch.setattr(booking_selectors, "IN_WINDOW_SHOWN", 2)
     slots = [slot_in(24 + n) for n in range(3)]
     submission = TriagedSubmissionFactory(tier="ROUTINE")
     html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
@@ -362,7 +362,7 @@ def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
 
 def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> None:
     slot = slot_in(0.2)
-    appointment = services.appointment_book(
+    appointment = booking.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot, actor=receptionist
     )
     started = timezone.now() - dt.timedelta(minutes=5)

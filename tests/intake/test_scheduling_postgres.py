@@ -22,8 +22,9 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 
-from intake import roles, services
+from intake import roles
 from intake.models import Appointment, Slot, Submission
+from intake.services import booking
 from tests.factories import (
     SlotFactory,
     TriagedSubmissionFactory,
@@ -127,7 +128,7 @@ def test_overlapping_slots_of_one_clinician_cannot_both_be_booked_at_once() -> N
     def book(i: int) -> str:
         slot = first if i % 2 else second
         try:
-            services.appointment_book(submission=patients[i], slot=slot, actor=actor)
+            booking.appointment_book(submission=patients[i], slot=slot, actor=actor)
         except Exception as error:
             return " ".join(getattr(error, "messages", [str(error)]))
         return "booked"
@@ -175,9 +176,9 @@ def test_the_exclusion_constraint_refuses_overlaps_that_skip_the_service() -> No
 def test_a_cancelled_slot_can_be_booked_again() -> None:
     slot = SlotFactory()
     actor = staff_user("rita", roles.RECEPTIONIST)
-    first = services.appointment_book(submission=TriagedSubmissionFactory(), slot=slot, actor=actor)
-    services.appointment_cancel(appointment=first, reason="Patient phoned", actor=actor)
-    again = services.appointment_book(submission=TriagedSubmissionFactory(), slot=slot, actor=actor)
+    first = booking.appointment_book(submission=TriagedSubmissionFactory(), slot=slot, actor=actor)
+    booking.appointment_cancel(appointment=first, reason="Patient phoned", actor=actor)
+    again = booking.appointment_book(submission=TriagedSubmissionFactory(), slot=slot, actor=actor)
     assert again.status == "booked"
     assert Appointment.objects.filter(slot=slot).count() == 2
 

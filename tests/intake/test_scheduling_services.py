@@ -6,6 +6,7 @@ Personas: Rita (receptionist) books; the patient cancels by the link in their em
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -16,17 +17,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from intake.models import Appointment, AuditEvent, Notification, Submission, SubmissionNote
+from intake.selectors.booking import slot_list_free
+from intake.services import booking, outbox, workflow
+from intake.services import booking as real_booking
+from intake.services import outbox as real_outbox
+from intake.services import workflow as real_workflow
 from tests.factories import SlotFactory, TriagedSubmissionFactory
 from tests.intake.scheduling import CommittedServices, svc
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("svc")]
-services: CommittedServices
 
 
 @pytest.fixture(autouse=True)
-def _services(svc: CommittedServices) -> None:
-    global services
-    services = svc
+def _services(django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    # Every service call in this module runs as if its transaction committed (the outbox's
+    # emails are queued after commit), as in production.
+    global booking, outbox, workflow
+    booking, outbox, workflow = (
+        CommittedServices(django_capture_on_commit_callbacks, module)  # type: ignore[assignment]
+        for module in (real_booking, real_outbox, real_workflow)
+    )
 
 
 __all__ = ["svc"]
@@ -35,7 +45,7 @@ Kind = Notification.Kind
 
 
 def book(submission: Submission, slot: Any, actor: Any, **kwargs: Any) -> Appointment:
-    return services.appointment_book(submission=submission, slot=slot, actor=actor, **kwargs)
+    return booking.appointment_book(submission=submission, slot=slot, actor=actor, **kwargs)
 
 
 def test_booking_a_triaged_submission(receptionist: Any) -> None:
@@ -97,7 +107,7 @@ def test_a_taken_slot_is_refused_with_the_taken_message(receptionist: Any) -> No
     book(TriagedSubmissionFactory(), slot, receptionist)
     with pytest.raises(ValidationError, match="just taken") as error:
         book(TriagedSubmissionFactory(), slot, receptionist)
-    assert error.value.code == services.SLOT_TAKEN
+    assert error.value.code == booking.SLOT_TAKEN
     assert Appointment.objects.count() == 1
 
 
@@ -129,7 +139,7 @@ def test_the_database_refuses_a_second_active_appointment_for_a_slot(receptionis
             ends_at=slot.end,
         )
     # Cancelled appointments do not hold the slot.
-    services.appointment_cancel(appointment=appointment, reason="Clash", actor=receptionist)
+    booking.appointment_cancel(appointment=appointment, reason="Clash", actor=receptionist)
     Appointment.objects.create(
         submission=TriagedSubmissionFactory(),
         slot=slot,
@@ -142,7 +152,7 @@ def test_the_database_refuses_a_second_active_appointment_for_a_slot(receptionis
 def test_a_cancelled_slot_can_be_booked_again(receptionist: Any) -> None:
     slot = SlotFactory()
     first = book(TriagedSubmissionFactory(), slot, receptionist)
-    services.appointment_cancel(appointment=first, reason="Patient phoned", actor=receptionist)
+    booking.appointment_cancel(appointment=first, reason="Patient phoned", actor=receptionist)
     second = book(TriagedSubmissionFactory(), slot, receptionist)
     assert second.slot == slot
     assert set(slot.appointments.values_list("status", flat=True)) == {"cancelled", "booked"}
@@ -164,7 +174,7 @@ def test_moving_an_appointment(receptionist: Any) -> None:
     old_slot, new_slot = SlotFactory(), SlotFactory()
     appointment = book(submission, old_slot, receptionist)
     old_reminder = Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER)
-    moved = services.appointment_move(appointment=appointment, slot=new_slot, actor=receptionist)
+    moved = booking.appointment_move(appointment=appointment, slot=new_slot, actor=receptionist)
     assert moved.pk == appointment.pk
     assert (moved.slot, moved.starts_at, moved.clinician) == (
         new_slot,
@@ -194,7 +204,7 @@ def test_moving_into_a_taken_slot_is_refused(receptionist: Any) -> None:
     book(TriagedSubmissionFactory(), taken, receptionist)
     appointment = book(TriagedSubmissionFactory(), SlotFactory(), receptionist)
     with pytest.raises(ValidationError, match="just taken"):
-        services.appointment_move(appointment=appointment, slot=taken, actor=receptionist)
+        booking.appointment_move(appointment=appointment, slot=taken, actor=receptionist)
     appointment.refresh_from_db()
     assert appointment.sequence == 0
 
@@ -207,7 +217,7 @@ def test_moving_to_a_slot_overlapping_its_own_time_is_allowed(receptionist: Any)
         end=first.end + dt.timedelta(minutes=15),
     )
     appointment = book(TriagedSubmissionFactory(), first, receptionist)
-    services.appointment_move(appointment=appointment, slot=later, actor=receptionist)
+    booking.appointment_move(appointment=appointment, slot=later, actor=receptionist)
 
 
 # --- Cancelling --------------------------------------------------------------------------------
@@ -219,8 +229,8 @@ def test_staff_cancel_needs_a_reason_and_sends_the_submission_back_to_triaged(
     submission = TriagedSubmissionFactory()
     appointment = book(submission, SlotFactory(), receptionist)
     with pytest.raises(ValidationError, match="Give a reason"):
-        services.appointment_cancel(appointment=appointment, reason=" ", actor=receptionist)
-    cancelled = services.appointment_cancel(
+        booking.appointment_cancel(appointment=appointment, reason=" ", actor=receptionist)
+    cancelled = booking.appointment_cancel(
         appointment=appointment, reason="Clinic cancelled", actor=receptionist
     )
     assert cancelled.status == Appointment.Status.CANCELLED
@@ -237,12 +247,12 @@ def test_staff_cancel_needs_a_reason_and_sends_the_submission_back_to_triaged(
     assert event.details["by_patient"] is False
     assert "Clinic cancelled" not in str(event.details)
     with pytest.raises(ValidationError, match="can no longer be changed"):
-        services.appointment_cancel(appointment=appointment, reason="again", actor=receptionist)
+        booking.appointment_cancel(appointment=appointment, reason="again", actor=receptionist)
 
 
 def test_patient_cancel_tells_reception(receptionist: Any) -> None:
     appointment = book(TriagedSubmissionFactory(tier="SOON"), SlotFactory(), receptionist)
-    services.appointment_cancel_by_patient(appointment=appointment, reason="Feeling better")
+    booking.appointment_cancel_by_patient(appointment=appointment, reason="Feeling better")
     appointment.refresh_from_db()
     assert appointment.cancelled_by_patient
     assert appointment.cancelled_by is None
@@ -253,7 +263,7 @@ def test_patient_cancel_tells_reception(receptionist: Any) -> None:
 
 def test_an_urgent_patient_cancelling_alerts_the_triage_clinicians(receptionist: Any) -> None:
     appointment = book(TriagedSubmissionFactory(tier="URGENT"), SlotFactory(), receptionist)
-    services.appointment_cancel_by_patient(appointment=appointment)
+    booking.appointment_cancel_by_patient(appointment=appointment)
     alert = Notification.objects.get(kind=Kind.URGENT_CANCELLED)
     assert alert.recipient == "triage@clinic.test"
     assert alert.is_urgent  # the urgent queue, ahead of patient emails
@@ -269,7 +279,7 @@ def test_a_patient_cannot_cancel_once_it_has_started(receptionist: Any) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(minutes=30))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
     with pytest.raises(ValidationError, match="already started"):
-        services.appointment_cancel_by_patient(
+        booking.appointment_cancel_by_patient(
             appointment=appointment, now=slot.start + dt.timedelta(minutes=1)
         )
 
@@ -281,10 +291,10 @@ def test_attendance_is_recorded_once_started(receptionist: Any) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(minutes=30))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
     with pytest.raises(ValidationError, match="once the appointment has started"):
-        services.appointment_record_attendance(
+        booking.appointment_record_attendance(
             appointment=appointment, status="attended", actor=receptionist
         )
-    services.appointment_record_attendance(
+    booking.appointment_record_attendance(
         appointment=appointment,
         status="no_show",
         actor=receptionist,
@@ -306,7 +316,7 @@ def test_attendance_is_recorded_once_started(receptionist: Any) -> None:
 
 def test_escalating_when_no_slot_is_free_alerts_triage_once_an_hour(receptionist: Any) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
-    services.submission_escalate_no_slot(submission=submission, actor=receptionist)
+    booking.submission_escalate_no_slot(submission=submission, actor=receptionist)
     alert = Notification.objects.get(kind=Kind.NO_SLOT)
     assert alert.recipient == "triage@clinic.test"
     assert alert.is_urgent
@@ -315,24 +325,24 @@ def test_escalating_when_no_slot_is_free_alerts_triage_once_an_hour(receptionist
         "tier": "URGENT",
     }
     with pytest.raises(ValidationError, match="already told"):
-        services.submission_escalate_no_slot(submission=submission, actor=receptionist)
+        booking.submission_escalate_no_slot(submission=submission, actor=receptionist)
     assert Notification.objects.filter(kind=Kind.NO_SLOT).count() == 1
 
 
 def test_reception_records_what_was_done_for_an_emergency(receptionist: Any) -> None:
     submission = TriagedSubmissionFactory(tier="EMERGENCY")
     with pytest.raises(ValidationError, match="Write down"):
-        services.submission_record_emergency_direction(
+        workflow.submission_record_emergency_direction(
             submission=submission, text="", actor=receptionist
         )
-    services.submission_record_emergency_direction(
+    workflow.submission_record_emergency_direction(
         submission=submission, text="Phoned 14:05, told to call 999", actor=receptionist
     )
     note = SubmissionNote.objects.get(submission=submission)
     assert "Phoned 14:05" in note.text
     assert AuditEvent.objects.get(action="note").details == {"emergency_direction": True}
     with pytest.raises(ValidationError, match="emergencies only"):
-        services.submission_record_emergency_direction(
+        workflow.submission_record_emergency_direction(
             submission=TriagedSubmissionFactory(tier="SOON"), text="x", actor=receptionist
         )
 
@@ -343,7 +353,7 @@ def test_reception_records_what_was_done_for_an_emergency(receptionist: Any) -> 
 def sweep_at(moment: dt.datetime) -> int:
     # The sweep and the send task both read the clock: move it for both.
     with mock.patch("django.utils.timezone.now", return_value=moment):
-        return int(services.notification_sweep(now=moment))
+        return int(outbox.notification_sweep(now=moment))
 
 
 def test_the_reminder_is_sent_once_a_day_before(receptionist: Any) -> None:
@@ -369,7 +379,7 @@ def test_the_reminder_is_sent_once_a_day_before(receptionist: Any) -> None:
 def test_a_cancelled_appointment_gets_no_reminder(receptionist: Any) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
-    services.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
+    booking.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
     mail.outbox.clear()
     sweep_at(slot.start - dt.timedelta(hours=23))
     assert mail.outbox == []
@@ -382,17 +392,15 @@ def test_a_booked_case_cannot_be_closed_or_reopened_while_its_appointment_stands
     submission = TriagedSubmissionFactory(tier="SOON")
     appointment = book(submission, SlotFactory(), receptionist)
     with pytest.raises(ValidationError, match="still has a booked appointment"):
-        services.submission_set_status(
+        workflow.submission_set_status(
             submission=submission, status=status, reason="Seen elsewhere", actor=triage_nurse
         )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
     assert Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER).status == "pending"
     # Once the appointment is cancelled (the case is back to triaged), closing is allowed.
-    services.appointment_cancel(
-        appointment=appointment, reason="Seen elsewhere", actor=receptionist
-    )
-    services.submission_set_status(
+    booking.appointment_cancel(appointment=appointment, reason="Seen elsewhere", actor=receptionist)
+    workflow.submission_set_status(
         submission=submission, status="closed", reason="Seen elsewhere", actor=triage_nurse
     )
     submission.refresh_from_db()
@@ -405,12 +413,12 @@ def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
     slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
     reminder = Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER)
-    services.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
+    booking.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
     mail.outbox.clear()
     # Someone (or something) puts the reminder back to pending and due: the send checks the
     # appointment and marks the message not needed instead of telling the patient to come.
     Notification.objects.filter(pk=reminder.pk).update(status="pending", due_at=timezone.now())
-    outcome = services.notification_send(notification_id=reminder.pk)
+    outcome = outbox.notification_send(notification_id=reminder.pk)
     assert not outcome.sent
     reminder.refresh_from_db()
     assert reminder.status == Notification.Status.CANCELLED
@@ -418,7 +426,6 @@ def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
 
 
 def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptionist: Any) -> None:
-    from intake import selectors
     from intake.models import AvailabilityException
 
     on_leave, closed = SlotFactory(), SlotFactory()
@@ -434,7 +441,7 @@ def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptio
         starts_at=closed.start,
         ends_at=closed.end,
     )
-    free = list(selectors.slot_list_free(now=timezone.now()))
+    free = list(slot_list_free(now=timezone.now()))
     assert free == [other]
     for slot in (on_leave, closed):
         with pytest.raises(ValidationError, match="leave or a clinic closure"):
@@ -447,14 +454,14 @@ def test_a_tier_raised_to_emergency_after_booking_blocks_moves_and_alerts_on_can
 ) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
     appointment = book(submission, SlotFactory(), receptionist)
-    services.submission_override_tier(
+    workflow.submission_override_tier(
         submission=submission,
         tier="EMERGENCY",
         reason="Rang back: leg now cold",
         actor=triage_nurse,
     )
     with pytest.raises(ValidationError, match="directed to emergency care"):
-        services.appointment_move(appointment=appointment, slot=SlotFactory(), actor=receptionist)
-    services.appointment_cancel_by_patient(appointment=appointment)
+        booking.appointment_move(appointment=appointment, slot=SlotFactory(), actor=receptionist)
+    booking.appointment_cancel_by_patient(appointment=appointment)
     alert = Notification.objects.get(kind=Kind.URGENT_CANCELLED)
     assert alert.recipient == "triage@clinic.test"

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from intake import services, sms
+from intake import sms
 from intake.models import Notification, Patient, Submission
+from intake.services import drafts, outbox, sending
 from tests.journey import CONSENT, IDENTITY, vignette_answers
 
 pytestmark = pytest.mark.django_db
@@ -25,40 +26,38 @@ NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)  # a Wednesday, clinic ope
 def filled_draft(vignette: str | None = None, **overrides: Any) -> Submission:
     """A draft with every page saved, as if the patient had reached the check page."""
     answers = {**vignette_answers(vignette), **overrides}
-    draft = services.submission_create_draft(now=NOW)
+    draft = drafts.submission_create_draft(now=NOW)
     born = dt.date(NOW.year - int(answers["age_years"]), 1, 1)
     identity = {**IDENTITY, "date_of_birth": born.isoformat()}
-    services.submission_save_step(
-        submission=draft, step_answers=answers, identity=identity, now=NOW
-    )
+    drafts.submission_save_step(submission=draft, step_answers=answers, identity=identity, now=NOW)
     draft.refresh_from_db()
     return draft
 
 
 def test_a_new_draft_expires_after_the_configured_lifetime() -> None:
-    draft = services.submission_create_draft(now=NOW)
+    draft = drafts.submission_create_draft(now=NOW)
     assert draft.expires_at == NOW + dt.timedelta(days=7)
     assert draft.is_draft
 
 
 def test_two_drafts_never_share_a_token() -> None:
-    tokens = {services.submission_create_draft().token for _ in range(50)}
+    tokens = {drafts.submission_create_draft().token for _ in range(50)}
     assert len(tokens) == 50
 
 
 def test_saving_a_step_merges_answers_and_extends_the_expiry() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    services.submission_save_step(submission=draft, step_answers={"rf_fever": "no"}, now=NOW)
+    draft = drafts.submission_create_draft(now=NOW)
+    drafts.submission_save_step(submission=draft, step_answers={"rf_fever": "no"}, now=NOW)
     later = NOW + dt.timedelta(days=3)
-    services.submission_save_step(submission=draft, step_answers={"rf_fainted": "no"}, now=later)
+    drafts.submission_save_step(submission=draft, step_answers={"rf_fainted": "no"}, now=later)
     draft.refresh_from_db()
     assert draft.answers == {"rf_fever": "no", "rf_fainted": "no"}
     assert draft.expires_at == later + dt.timedelta(days=7)
 
 
 def test_an_emergency_answer_records_the_interruption_and_alerts_staff_once() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    saved = services.submission_save_step(
+    draft = drafts.submission_create_draft(now=NOW)
+    saved = drafts.submission_save_step(
         submission=draft, step_answers={"rf_cough_blood": "yes"}, now=NOW
     )
     assert saved.interrupt
@@ -67,7 +66,7 @@ def test_an_emergency_answer_records_the_interruption_and_alerts_staff_once() ->
     assert draft.interruption_shown_at == NOW
     assert Notification.objects.filter(kind="staff_alert", channel="email").count() == 1
     # Saving the next page with the same emergency does not interrupt or alert again.
-    again = services.submission_save_step(
+    again = drafts.submission_save_step(
         submission=draft, step_answers={"pain_score_now": 2}, now=NOW
     )
     assert not again.interrupt
@@ -77,14 +76,14 @@ def test_an_emergency_answer_records_the_interruption_and_alerts_staff_once() ->
 def test_an_interruption_and_its_alert_are_saved_together_or_not_at_all(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    draft = services.submission_create_draft(now=NOW)
+    draft = drafts.submission_create_draft(now=NOW)
 
     def fail(**kwargs: Any) -> None:
         raise RuntimeError("the outbox insert failed")
 
-    monkeypatch.setattr(services, "_notifications_add", fail)
+    monkeypatch.setattr(outbox, "notifications_add", fail)
     with pytest.raises(RuntimeError):
-        services.submission_save_step(
+        drafts.submission_save_step(
             submission=draft, step_answers={"rf_cough_blood": "yes"}, now=NOW
         )
     draft.refresh_from_db()
@@ -94,9 +93,9 @@ def test_an_interruption_and_its_alert_are_saved_together_or_not_at_all(
 
 
 def test_a_new_emergency_rule_interrupts_again_but_does_not_alert_twice() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    services.submission_save_step(submission=draft, step_answers={"rf_cough_blood": "yes"})
-    saved = services.submission_save_step(
+    draft = drafts.submission_create_draft(now=NOW)
+    drafts.submission_save_step(submission=draft, step_answers={"rf_cough_blood": "yes"})
+    saved = drafts.submission_save_step(
         submission=draft, step_answers={"rf_vein_bleeding": "bleeding_now_not_stopping"}
     )
     assert saved.interrupt
@@ -106,17 +105,15 @@ def test_a_new_emergency_rule_interrupts_again_but_does_not_alert_twice() -> Non
 
 
 def test_a_routine_step_does_not_interrupt() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    saved = services.submission_save_step(
-        submission=draft, step_answers={"rf_fever": "no"}, now=NOW
-    )
+    draft = drafts.submission_create_draft(now=NOW)
+    saved = drafts.submission_save_step(submission=draft, step_answers={"rf_fever": "no"}, now=NOW)
     assert not saved.interrupt
     assert not Notification.objects.exists()
 
 
 def test_submit_freezes_answers_and_stores_the_triage() -> None:
     draft = filled_draft("V19", pregnancy_status="pregnant")  # hidden for a man: not kept
-    sent = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    sent = sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     assert sent.status == Submission.Status.SUBMITTED
     assert sent.submitted_at == NOW
     assert sent.tier == "URGENT"
@@ -133,7 +130,7 @@ def test_submit_writes_staff_alert_and_receipt_in_the_outbox(
 ) -> None:
     draft = filled_draft("V19")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        sent = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+        sent = sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     rows = Notification.objects.filter(submission=sent).order_by("kind", "channel")
     assert [(n.kind, n.channel, n.recipient) for n in rows] == [
         ("patient_receipt", "email", IDENTITY["email"]),
@@ -162,7 +159,7 @@ def test_submit_writes_staff_alert_and_receipt_in_the_outbox(
 
 
 def test_a_routine_submission_sends_no_staff_alert() -> None:
-    sent = services.submission_submit(
+    sent = sending.submission_submit(
         submission=filled_draft("V48"), consent_answers=CONSENT, now=NOW
     )
     assert sent.tier == "ROUTINE"
@@ -171,50 +168,50 @@ def test_a_routine_submission_sends_no_staff_alert() -> None:
 
 def test_submit_twice_returns_the_same_submission() -> None:
     draft = filled_draft("V07")
-    first = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
-    second = services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    first = sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    second = sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     assert first.reference == second.reference
     assert Notification.objects.count() == 1
 
 
 def test_submit_refuses_an_incomplete_form() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    services.submission_save_step(
+    draft = drafts.submission_create_draft(now=NOW)
+    drafts.submission_save_step(
         submission=draft,
         step_answers={"rf_fever": "no"},
         identity={**IDENTITY},
         now=NOW,
     )
     with pytest.raises(ValidationError):
-        services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+        sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     draft.refresh_from_db()
     assert draft.is_draft
 
 
 def test_a_sent_form_cannot_be_changed() -> None:
     draft = filled_draft("V07")
-    services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     with pytest.raises(ValidationError, match="already been sent"):
-        services.submission_save_step(submission=draft, step_answers={"rf_fever": "yes"})
+        drafts.submission_save_step(submission=draft, step_answers={"rf_fever": "yes"})
 
 
 def test_the_patient_record_is_reused_for_the_same_person() -> None:
-    services.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT)
-    services.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT)
+    sending.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT)
+    sending.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT)
     assert Patient.objects.count() == 1
     assert Patient.objects.get().submissions.count() == 2
 
 
 def test_a_returning_patient_is_matched_and_their_details_brought_up_to_date() -> None:
     first = filled_draft("V07")
-    services.submission_submit(submission=first, consent_answers=CONSENT, now=NOW)
+    sending.submission_submit(submission=first, consent_answers=CONSENT, now=NOW)
     created = Patient.objects.get()
     # Same person by email (any case) and date of birth, with a new phone number.
     again = filled_draft("V07")
     identity = {**again.identity, "email": IDENTITY["email"].upper(), "phone": "07700 900999"}
     Submission.objects.filter(pk=again.pk).update(identity=identity)
     again.refresh_from_db()
-    services.submission_submit(submission=again, consent_answers=CONSENT, now=NOW)
+    sending.submission_submit(submission=again, consent_answers=CONSENT, now=NOW)
     patient = Patient.objects.get()
     assert patient.pk == created.pk and patient.phone == "07700 900999"
     assert patient.updated_at > created.updated_at
@@ -224,7 +221,7 @@ def test_a_returning_patient_is_matched_and_their_details_brought_up_to_date() -
     Submission.objects.filter(pk=nhs.pk).update(identity=identity)
     Patient.objects.filter(pk=patient.pk).update(nhs_number="4857773456")
     nhs.refresh_from_db()
-    sent = services.submission_submit(submission=nhs, consent_answers=CONSENT, now=NOW)
+    sent = sending.submission_submit(submission=nhs, consent_answers=CONSENT, now=NOW)
     patient.refresh_from_db()
     assert Patient.objects.count() == 1 and patient.email == "new@example.org"
     assert sent.patient_id == patient.pk
@@ -235,16 +232,16 @@ def test_a_returning_patient_is_matched_and_their_details_brought_up_to_date() -
 def test_a_patient_removed_between_the_match_and_the_update_is_recorded_anew(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    services.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW)
-    monkeypatch.setattr(services.plainsql, "first_pk", lambda *a, **k: None)
-    sent = services.submission_submit(
+    sending.submission_submit(submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW)
+    monkeypatch.setattr(sending.plainsql, "first_pk", lambda *a, **k: None)
+    sent = sending.submission_submit(
         submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW
     )
     assert sent.patient_id is not None and Patient.objects.count() == 2
 
 
 def test_references_are_human_friendly_and_unique() -> None:
-    refs = {services.new_reference() for _ in range(500)}
+    refs = {sending.new_reference() for _ in range(500)}
     assert len(refs) == 500
     for ref in refs:
         assert ref.startswith("LEG-") and len(ref) == 13
@@ -255,36 +252,36 @@ def test_references_are_human_friendly_and_unique() -> None:
 
 
 def test_resume_link_needs_an_email_address_first() -> None:
-    draft = services.submission_create_draft()
+    draft = drafts.submission_create_draft()
     with pytest.raises(ValidationError):
-        services.submission_send_resume_link(submission=draft)
-    services.submission_save_step(submission=draft, step_answers={}, identity=IDENTITY)
-    notification = services.submission_send_resume_link(submission=draft)
+        drafts.submission_send_resume_link(submission=draft)
+    drafts.submission_save_step(submission=draft, step_answers={}, identity=IDENTITY)
+    notification = drafts.submission_send_resume_link(submission=draft)
     assert notification.kind == "resume_link"
     assert notification.recipient == IDENTITY["email"]
 
 
 @override_settings(CLINIC_RESUME_MAX_FAILURES=3)
 def test_resume_locks_after_repeated_wrong_dates_of_birth() -> None:
-    draft = services.submission_create_draft()
-    services.submission_save_step(submission=draft, step_answers={}, identity=IDENTITY)
+    draft = drafts.submission_create_draft()
+    drafts.submission_save_step(submission=draft, step_answers={}, identity=IDENTITY)
     right = dt.date.fromisoformat(IDENTITY["date_of_birth"])
     wrong = dt.date(2000, 1, 1)
-    assert not services.submission_check_resume(submission=draft, date_of_birth=wrong)
-    assert services.submission_check_resume(submission=draft, date_of_birth=right)
+    assert not drafts.submission_check_resume(submission=draft, date_of_birth=wrong)
+    assert drafts.submission_check_resume(submission=draft, date_of_birth=right)
     for _ in range(3):
-        assert not services.submission_check_resume(submission=draft, date_of_birth=wrong)
+        assert not drafts.submission_check_resume(submission=draft, date_of_birth=wrong)
     # Locked: even the right date no longer opens it.
-    assert not services.submission_check_resume(submission=draft, date_of_birth=right)
+    assert not drafts.submission_check_resume(submission=draft, date_of_birth=right)
 
 
 def test_purge_deletes_only_expired_drafts() -> None:
-    old = services.submission_create_draft(now=NOW - dt.timedelta(days=8))
-    fresh = services.submission_create_draft(now=NOW - dt.timedelta(days=6))
+    old = drafts.submission_create_draft(now=NOW - dt.timedelta(days=8))
+    fresh = drafts.submission_create_draft(now=NOW - dt.timedelta(days=6))
     sent = filled_draft("V07")
-    services.submission_submit(submission=sent, consent_answers=CONSENT)
+    sending.submission_submit(submission=sent, consent_answers=CONSENT)
     Submission.objects.filter(pk=sent.pk).update(expires_at=NOW - dt.timedelta(days=30))
-    assert services.submission_purge_expired_drafts(now=NOW) == 1
+    assert drafts.submission_purge_expired_drafts(now=NOW) == 1
     remaining = set(Submission.objects.values_list("pk", flat=True))
     assert remaining == {fresh.pk, sent.pk}
     assert old.pk not in remaining
@@ -292,17 +289,17 @@ def test_purge_deletes_only_expired_drafts() -> None:
 
 def test_purge_keeps_an_expired_draft_that_showed_the_emergency_advice() -> None:
     # It is a case: the alert, the clinician's follow-up and the audit history hang off it.
-    old = services.submission_create_draft(now=NOW - dt.timedelta(days=8))
-    saved = services.submission_save_step(
+    old = drafts.submission_create_draft(now=NOW - dt.timedelta(days=8))
+    saved = drafts.submission_save_step(
         submission=old, step_answers={"rf_chest_pain": "yes"}, now=NOW - dt.timedelta(days=8)
     )
     assert saved.interrupt
-    assert services.submission_purge_expired_drafts(now=NOW) == 0
+    assert drafts.submission_purge_expired_drafts(now=NOW) == 0
     assert Submission.objects.filter(pk=old.pk).exists()
 
 
 def test_purge_drafts_command_reports_what_it_deleted(capsys: pytest.CaptureFixture[str]) -> None:
-    services.submission_create_draft(now=timezone.now() - dt.timedelta(days=10))
+    drafts.submission_create_draft(now=timezone.now() - dt.timedelta(days=10))
     call_command("purge_drafts")
     assert "Deleted 1 expired draft(s)." in capsys.readouterr().out
     assert not Submission.objects.exists()
@@ -318,11 +315,11 @@ def test_the_beat_schedule_purges_drafts_daily() -> None:
 
 def test_two_tabs_saving_at_once_lose_nothing() -> None:
     # Alex has the form open in two tabs; both were loaded before either saved.
-    draft = services.submission_create_draft(now=NOW)
+    draft = drafts.submission_create_draft(now=NOW)
     tab_one = Submission.objects.get(pk=draft.pk)
     tab_two = Submission.objects.get(pk=draft.pk)
-    services.submission_save_step(submission=tab_one, step_answers={"rf_fever": "no"}, now=NOW)
-    services.submission_save_step(submission=tab_two, step_answers={"rf_fainted": "no"}, now=NOW)
+    drafts.submission_save_step(submission=tab_one, step_answers={"rf_fever": "no"}, now=NOW)
+    drafts.submission_save_step(submission=tab_two, step_answers={"rf_fainted": "no"}, now=NOW)
     draft.refresh_from_db()
     assert draft.answers == {"rf_fever": "no", "rf_fainted": "no"}
     assert draft.version == 2
@@ -331,20 +328,20 @@ def test_two_tabs_saving_at_once_lose_nothing() -> None:
 def test_a_stale_tab_cannot_save_into_a_sent_form() -> None:
     draft = filled_draft("V07")
     stale = Submission.objects.get(pk=draft.pk)
-    services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     with pytest.raises(ValidationError, match="already been sent"):
-        services.submission_save_step(submission=stale, step_answers={"rf_fever": "yes"})
+        drafts.submission_save_step(submission=stale, step_answers={"rf_fever": "yes"})
     stale.refresh_from_db()
     assert stale.answers["rf_fever"] == "no"
 
 
 def test_a_reference_collision_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = services.submission_submit(
+    first = sending.submission_submit(
         submission=filled_draft("V07"), consent_answers=CONSENT, now=NOW
     )
     draws = iter([first.reference, "LEG-2222-3333"])
-    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
-    second = services.submission_submit(
+    monkeypatch.setattr(sending, "new_reference", lambda: next(draws))
+    second = sending.submission_submit(
         submission=filled_draft("V48"), consent_answers=CONSENT, now=NOW
     )
     assert second.reference == "LEG-2222-3333"
@@ -354,7 +351,7 @@ def test_a_reference_collision_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_submit_without_identity_is_refused_not_crashed() -> None:
-    draft = services.submission_create_draft(now=NOW)
-    services.submission_save_step(submission=draft, step_answers=vignette_answers("V07"), now=NOW)
+    draft = drafts.submission_create_draft(now=NOW)
+    drafts.submission_save_step(submission=draft, step_answers=vignette_answers("V07"), now=NOW)
     with pytest.raises(ValidationError, match="Some questions still need an answer"):
-        services.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+        sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)

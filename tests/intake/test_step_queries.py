@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from intake import services, steps
+from intake import steps
+from intake.services import drafts
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
 from tests.journey import identity_for, step_post_data, vignette_answers
 
@@ -35,7 +36,7 @@ def data_queries(context: CaptureQueriesContext) -> list[str]:
 @pytest.mark.parametrize("table_rows", [0, 200])
 def test_a_step_get_and_post_use_at_most_five_queries(patient: Client, table_rows: int) -> None:
     for _ in range(table_rows):  # other patients' drafts must not change the cost
-        services.submission_create_draft()
+        drafts.submission_create_draft()
     answers = vignette_answers("V07")
     submission = start(patient)
     fill_until(patient, submission, answers, stop_before="how_it_started")
@@ -52,7 +53,7 @@ def test_a_step_get_and_post_use_at_most_five_queries(patient: Client, table_row
 def test_no_patient_page_loads_a_field_its_query_left_out(
     patient: Client, other_patient: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The patient's pages load a submission with selectors.PATIENT_PAGE_FIELDS only. A page
+    """The patient's pages load a submission with PATIENT_PAGE_FIELDS only. A page
     (or a service it calls) that reads another field would cost a query of its own per field,
     silently: every kind of patient page is walked here and any such load fails the test."""
     from intake.models import Submission

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from intake import roles, selectors, services, steps
+from intake import roles, steps
 from intake.demo import CONSENT, FIRST_NAMES, demo_answers, demo_cases
 from intake.models import (
     Appointment,
@@ -31,6 +31,8 @@ from intake.models import (
     Patient,
     Submission,
 )
+from intake.selectors.booking import slot_list_for_booking
+from intake.services import booking, drafts, sending, workflow
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, by design
@@ -112,7 +114,7 @@ class Command(BaseCommand):
                 self._progress(submission, status, clinician, index)
             # Two forms started and left unfinished, as real patients do.
             for _ in range(2):
-                services.submission_create_draft(now=now - dt.timedelta(days=1))
+                drafts.submission_create_draft(now=now - dt.timedelta(days=1))
             # And one left after the emergency advice (a suddenly cold, pale leg): a case in
             # the queue until a clinician records what was done.
             last, first = next(names)
@@ -125,14 +127,14 @@ class Command(BaseCommand):
         about_you = {
             q.code: answers.get(q.code) for q in steps.STEPS_BY_CODE["about_you"].questions
         }
-        draft = services.submission_create_draft(now=at)
-        services.submission_save_step(
+        draft = drafts.submission_create_draft(now=at)
+        drafts.submission_save_step(
             submission=draft,
             step_answers={**about_you, "age_years": answers["age_years"]},
             identity=cls._identity(DEMO_SUBMISSIONS, name, answers, at),
             now=at,
         )
-        services.submission_save_step(
+        drafts.submission_save_step(
             submission=draft, step_answers={"rf_cold_pale_sudden": "yes"}, now=at
         )
         return draft
@@ -155,26 +157,26 @@ class Command(BaseCommand):
     @classmethod
     def _send(cls, index: int, name: str, answers: dict[str, Any], at: dt.datetime) -> Submission:
         identity = cls._identity(index, name, answers, at)
-        draft = services.submission_create_draft(now=at)
-        services.submission_save_step(
+        draft = drafts.submission_create_draft(now=at)
+        drafts.submission_save_step(
             submission=draft, step_answers=answers, identity=identity, now=at
         )
-        return services.submission_submit(submission=draft, consent_answers=CONSENT, now=at)
+        return sending.submission_submit(submission=draft, consent_answers=CONSENT, now=at)
 
     @staticmethod
     def _progress(submission: Submission, status: str, clinician: Any, index: int) -> None:
         """Walk a sent submission through the workflow to `status`, as a clinician would."""
         if status == Submission.Status.SUBMITTED:
             return
-        services.submission_start_review(submission=submission, actor=clinician)
+        workflow.submission_start_review(submission=submission, actor=clinician)
         if index % 7 == 3:
-            services.submission_add_note(
+            workflow.submission_add_note(
                 submission=submission, text="Phoned patient; details confirmed.", actor=clinician
             )
         if status == Submission.Status.IN_REVIEW:
             return
         if status == Submission.Status.TRIAGED and index % 4 == 0 and submission.tier == "ROUTINE":
-            services.submission_override_tier(
+            workflow.submission_override_tier(
                 submission=submission,
                 tier="SOON",
                 reason="Worsening over the phone call; bring forward.",
@@ -184,7 +186,7 @@ class Command(BaseCommand):
             Submission.Status.REFERRED: "Referred to the MSK physiotherapy service.",
             Submission.Status.CLOSED: "Seen in the emergency department; no clinic needed.",
         }.get(Submission.Status(status), "")
-        services.submission_set_status(
+        workflow.submission_set_status(
             submission=submission, status=status, reason=reason, actor=clinician
         )
 
@@ -211,7 +213,7 @@ class Command(BaseCommand):
                         appointment_type=types[type_name],
                         defaults={"valid_from": dt.date(2026, 1, 1)},
                     )
-        generated = services.slot_generate()
+        generated = booking.slot_generate()
         self.stdout.write(f"  demo diary: {generated.created} slots created")
         if Appointment.objects.exists():
             return
@@ -228,7 +230,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for submission in list(triaged)[DEMO_LEFT_TO_BOOK:]:
                 kind = types[TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")]
-                options = selectors.slot_list_for_booking(
+                options = slot_list_for_booking(
                     tier=submission.tier,
                     now=now,
                     since=submission.submitted_at,
@@ -237,7 +239,7 @@ class Command(BaseCommand):
                 choices = [choice for _day, day_choices in options.days for choice in day_choices]
                 if not choices:
                     continue
-                services.appointment_book(
+                booking.appointment_book(
                     submission=submission, slot=choices[0].slot, actor=receptionist
                 )
                 booked += 1

@@ -1,4 +1,4 @@
-"""Reads that join models or need care at scale: the triage queue and its counts."""
+"""Reads for booking: free slots inside a tier's window, a day's appointments, blocking leave."""
 
 from __future__ import annotations
 
@@ -6,108 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from intake import plainsql, scheduling
+from intake import scheduling
 from intake.models import (
     ACTIVE_APPOINTMENT_STATUSES,
-    AWAITING_REVIEW_Q,
-    TIER_RANK,
     Appointment,
     AppointmentType,
-    AuditEvent,
     AvailabilityException,
     Clinician,
     Slot,
     Submission,
-    Tier,
 )
-
-# What the patient's pages and their services read of a submission. Loading only these keeps
-# the staff-side columns (reasons, scores, assignment, override notes) out of every page of the
-# questionnaire; a page that reads another field pays one more query, which the query-count
-# tests catch.
-PATIENT_PAGE_FIELDS = (
-    "token",
-    "status",
-    "identity",
-    "answers",
-    "version",
-    "interruption_shown_at",
-    "interrupted_rules",
-    "interruption_handled_at",
-    "awaiting_since",
-    "held_input",
-    "resume_failures",
-    "overridden_at",
-    "reference",
-    "tier",
-    "fired_rules",
-    "submitted_at",
-    "language",
-)
-
-
-def submission_get_for_patient(token: str) -> Submission | None:
-    """The submission with this token as the patient's pages load it: PATIENT_PAGE_FIELDS only,
-    read with a statement built once (intake/plainsql.py), as every questionnaire request does."""
-    return plainsql.fetch(Submission, fields=PATIENT_PAGE_FIELDS, token=token)
-
-
-# Counting stops here: on a large table the exact number past this helps nobody and costs a
-# full index scan. Shown as "1000+".
-COUNT_CAP = 1000
-
-
-# Most urgent first, then longest in the queue (a mid-form emergency waits from the advice).
-QUEUE_ORDER = ("-tier_rank", "awaiting_since", "pk")
-
-
-def submission_list_for_triage() -> QuerySet[Submission]:
-    """Submissions with what the queue shows, most urgent then longest waiting first.
-
-    Drafts are included: the queue's default view shows those on which the emergency advice
-    was shown until a clinician has followed them up (AWAITING_REVIEW_Q), and the "draft"
-    filter shows every draft. One query whatever the
-    page size: the patient and assignee are joined, not fetched per row.
-    """
-    booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
-    return (
-        Submission.objects.select_related("patient", "assigned_to")
-        # The queue's "appointment" column and "has appointment" filter: a correlated
-        # sub-query per shown row (served by appointment_submission_idx), not a query per row.
-        .annotate(next_appointment=Subquery(booked.values("starts_at")[:1]))
-        .order_by(*QUEUE_ORDER)
-    )
-
-
-def submission_list_awaiting_counts() -> list[tuple[str, str, int, bool]]:
-    """(tier, label, count, capped) per tier among cases awaiting review (AWAITING_REVIEW_Q).
-
-    One small capped query per tier, each served by the queue index, so the cost does not grow
-    with the table.
-    """
-    counts = []
-    for tier in sorted(Tier, key=lambda t: -TIER_RANK[t]):
-        awaiting = Submission.objects.filter(AWAITING_REVIEW_Q, tier_rank=TIER_RANK[tier])
-        ids = awaiting.values("pk")[: COUNT_CAP + 1]
-        count = ids.count()
-        counts.append((tier.value, str(tier.label), min(count, COUNT_CAP), count > COUNT_CAP))
-    return counts
-
-
-def auditevent_list_for_submission(submission: Submission) -> QuerySet[AuditEvent]:
-    """The submission's history, oldest first, with the actors joined."""
-    return (
-        AuditEvent.objects.filter(submission=submission)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-
-
-# --- Scheduling ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -131,6 +42,8 @@ class BookingOptions:
 
 # Slots after the window shown below the ones inside it: enough to choose from, not a wall.
 LATER_SLOTS_SHOWN = 40
+
+
 # Inside the window the soonest this many are listed; the type filter narrows the rest.
 IN_WINDOW_SHOWN = 150
 
@@ -257,23 +170,3 @@ def appointment_get_for_cancel_link(token: str) -> Appointment:
     return Appointment.objects.select_related(
         "clinician", "slot__appointment_type", "submission"
     ).get(pk=appointment_id)
-
-
-def notification_get_health(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """For the admin dashboard: failed messages, and due ones still pending for too long.
-
-    Two counts on indexed columns (status; the pending rows' due time), each capped.
-    """
-    from django.utils import timezone
-
-    from intake.models import Notification
-
-    now = now or timezone.now()
-    stuck_since = now - dt.timedelta(minutes=settings.CLINIC_OUTBOX_STUCK_MINUTES)
-    failed = Notification.objects.filter(status=Notification.Status.FAILED)
-    stuck = Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=stuck_since)
-    return {
-        "failed": failed[: COUNT_CAP + 1].count(),
-        "stuck": stuck[: COUNT_CAP + 1].count(),
-        "stuck_minutes": settings.CLINIC_OUTBOX_STUCK_MINUTES,
-    }
