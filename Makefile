@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck migrations-check pytest pytest-orm worker beat serve check messages
+.PHONY: help install run test lint format typecheck typecheck-tests migrations-check pytest pytest-orm worker beat serve check messages
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,6 +62,37 @@ lint: install  ## ruff check and ruff format --check, mypy --strict (django-stub
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy intake clinic
+
+# mypy --strict over the tests and the bench scripts, with make lint's configuration
+# (pyproject.toml). Not yet part of make lint: the files below are being moved or rewritten
+# (issue 16) and are typed as they land; when the list is empty, make lint runs this too.
+MYPY_PENDING := \
+	tests/intake/test_admin_permissions.py \
+	tests/intake/test_admin_queue.py \
+	tests/intake/test_scheduling_admin.py \
+	tests/intake/test_ruleset_admin.py \
+	tests/intake/test_formhtml.py \
+	tests/intake/test_forms.py \
+	tests/intake/test_journey_views.py \
+	tests/intake/test_start_page.py \
+	tests/intake/test_resume.py \
+	tests/intake/test_emergency_interrupts.py \
+	tests/intake/test_mid_form_emergency_cases.py \
+	tests/intake/test_step_queries.py \
+	tests/intake/test_bodymap.py \
+	tests/intake/scheduling.py \
+	tests/intake/test_scheduling_services.py \
+	tests/intake/test_scheduling_slots.py \
+	tests/intake/test_scheduling_notifications.py \
+	tests/intake/test_scheduling_postgres.py \
+	tests/intake/test_services.py \
+	tests/intake/test_outbox.py \
+	tests/intake/test_outbox_postgres.py \
+	tests/intake/test_outbox_workers.py
+
+typecheck-tests: install  ## mypy --strict over tests/ and bench/ (bar the files still to type)
+	@echo "mypy tests bench, bar the $(words $(MYPY_PENDING)) files of MYPY_PENDING"
+	@$(BIN)/mypy tests bench $(foreach f,$(MYPY_PENDING),--exclude '^$(f)$$')
 
 format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

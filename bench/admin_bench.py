@@ -40,7 +40,7 @@ VIEWS = {
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    from bench import benchdb
+    import benchdb
 
     benchdb.setup_django(
         f"postgres://postgres@127.0.0.1:5432/{DATABASES['small']}", bench="admin-bench"
@@ -108,7 +108,7 @@ def add_searched_patient() -> None:
     if Patient.objects.filter(full_name=SEARCHED).exists():
         return
     template = Submission.objects.filter(token__startswith="bench-").first()
-    assert template is not None
+    assert template is not None and template.patient is not None
     patient = Patient.objects.create(
         full_name=SEARCHED,
         date_of_birth=template.patient.date_of_birth,

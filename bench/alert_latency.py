@@ -35,8 +35,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import benchdb
+
+if TYPE_CHECKING:  # Django is set up in main(), after the database is made
+    from intake.models import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -151,7 +155,7 @@ def reset_database(args: argparse.Namespace, env: dict[str, str]) -> None:
     benchdb.recreate(args.pg, args.db, env, [["migrate", "--no-input", "-v", "0"]])
 
 
-def completed_drafts(count: int) -> list[object]:
+def completed_drafts(count: int) -> list[Submission]:
     """Drafts with every page filled in with an URGENT vignette (suspected DVT), ready to send."""
     from intake.services import drafts
     from tests.journey import identity_for, vignette_answers
@@ -263,6 +267,7 @@ def main() -> int:
             next_at = time.perf_counter()
             for draft in forms:
                 sent = sending.submission_submit(submission=draft, consent_answers=CONSENT)
+                assert sent.reference is not None  # a sent form has its reference
                 committed[sent.reference] = time.time()  # on_commit has queued the alert by now
                 next_at += interval
                 time.sleep(max(0.0, next_at - time.perf_counter()))

@@ -33,10 +33,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench import benchdb  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1:5432"
 DB = "clinic_replay_bench"

@@ -22,7 +22,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ VIGNETTES = ROOT / "tests" / "intake" / "triage" / "vignettes.json"
 TARGET = 20_000
 
 
-def _rate(answer_sets: list[Mapping[str, object]], seconds: float) -> tuple[float, int]:
+def _rate(answer_sets: Sequence[Mapping[str, object]], seconds: float) -> tuple[float, int]:
     """Evaluations per second, cycling over ``answer_sets`` for about ``seconds``."""
     run: Callable[..., object] = evaluate
     for answers in answer_sets:  # warm-up (and a check that nothing raises)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 
 from tests.ci_guard import ci_problems
@@ -40,7 +40,7 @@ def redis_server() -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-def receptionist(db: None) -> Any:
+def receptionist(db: None) -> User:
     """Rita books appointments: identity, contact, tier and status; never the answers."""
     from intake import roles
     from tests.factories import staff_user
@@ -49,7 +49,7 @@ def receptionist(db: None) -> Any:
 
 
 @pytest.fixture
-def triage_nurse(db: None) -> Any:
+def triage_nurse(db: None) -> User:
     """Tess triages: every clinical detail, and the workflow."""
     from intake import roles
     from tests.factories import staff_user
@@ -58,7 +58,7 @@ def triage_nurse(db: None) -> Any:
 
 
 @pytest.fixture
-def clinic_admin(db: None) -> Any:
+def clinic_admin(db: None) -> User:
     """Cleo runs the clinic's system: everything, including the audit log and users."""
     from intake import roles
     from tests.factories import staff_user

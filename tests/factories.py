@@ -6,11 +6,13 @@ Tests of the patient journey use the real services instead (tests/intake/conftes
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
+from django.db.models import Model
+from django.test import Client
 from django.utils import timezone
 
 from intake import roles
@@ -26,8 +28,22 @@ from intake.models import (
 
 STAFF_PASSWORD = "correct-horse-battery"  # test accounts only
 
+M = TypeVar("M", bound=Model)
 
-class PatientFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A factory of model `M` whose call, `XFactory(...)`, is typed as returning an `M`."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        # factory_boy's metaclass makes `XFactory(...)` return XFactory.create(...), the saved
+        # model; its own __new__ is untyped, and mypy wants __new__ to return the class itself.
+        def __new__(cls, **kwargs: Any) -> M: ...  # type: ignore[misc]
+
+
+class PatientFactory(ModelFactory[Patient]):
     class Meta:
         model = Patient
 
@@ -38,7 +54,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     preferred_contact = "email"
 
 
-class SubmissionFactory(factory.django.DjangoModelFactory):
+class SubmissionFactory(ModelFactory[Submission]):
     """A sent submission awaiting review, with one fired rule and its reason."""
 
     class Meta:
@@ -84,7 +100,7 @@ def ensure_role_groups() -> None:
     roles.sync_roles()
 
 
-def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
+def staff_user(username: str, group: str | None = None, **extra: Any) -> User:
     """A staff account in one of the role groups (intake/roles.py, created by migrations)."""
     user = get_user_model().objects.create_user(
         username=username, password=STAFF_PASSWORD, is_staff=True, **extra
@@ -94,10 +110,17 @@ def staff_user(username: str, group: str | None = None, **extra: Any) -> Any:
     return user
 
 
+def logged_in(user: User) -> Client:
+    """A browser logged in as `user` (made by staff_user), through the login itself."""
+    client = Client()
+    assert client.login(username=user.username, password=STAFF_PASSWORD)
+    return client
+
+
 # --- Scheduling ----------------------------------------------------------------------------------
 
 
-class ClinicianFactory(factory.django.DjangoModelFactory):
+class ClinicianFactory(ModelFactory[Clinician]):
     class Meta:
         model = Clinician
 
@@ -105,7 +128,7 @@ class ClinicianFactory(factory.django.DjangoModelFactory):
     role = ClinicianRole.VASCULAR_SURGEON
 
 
-class AppointmentTypeFactory(factory.django.DjangoModelFactory):
+class AppointmentTypeFactory(ModelFactory[AppointmentType]):
     class Meta:
         model = AppointmentType
         django_get_or_create = ("name",)
@@ -122,7 +145,7 @@ def _next_hour(days: int = 2) -> dt.datetime:
     return (timezone.now() + dt.timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
 
 
-class SlotFactory(factory.django.DjangoModelFactory):
+class SlotFactory(ModelFactory[Slot]):
     """A free 30-minute slot two days ahead (each one an hour after the previous)."""
 
     class Meta:

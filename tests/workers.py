@@ -166,7 +166,8 @@ def live_broker(url: str) -> Iterator[None]:
     saved = (conf.task_always_eager, conf.broker_url, os.environ.get("CELERY_BROKER_URL"))
     _drop_pools()
     conf.task_always_eager = False
-    conf.broker_url = url
+    # Item assignment is what Celery's attribute assignment does (its stubs type it read-only).
+    conf["broker_url"] = url
     # Celery reads this variable before its own settings (CI sets it to the shared Redis).
     os.environ["CELERY_BROKER_URL"] = url
     outbox.reset_broker_pause()
@@ -174,7 +175,7 @@ def live_broker(url: str) -> Iterator[None]:
         yield
     finally:
         _drop_pools()
-        conf.task_always_eager, conf.broker_url, env_url = saved
+        conf.task_always_eager, conf["broker_url"], env_url = saved
         if env_url is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
@@ -185,5 +186,6 @@ def live_broker(url: str) -> Iterator[None]:
 def _drop_pools() -> None:
     """Close every pooled broker connection; the next task opens a fresh one."""
     kombu_pools.reset()
-    celery_app._pool = None  # Celery has no public way to forget its pools
-    celery_app.amqp._producer_pool = None
+    # Private attributes: Celery has no public way to forget its pools.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]

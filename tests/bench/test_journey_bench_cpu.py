@@ -14,25 +14,25 @@ TICKS = jb.CLOCK_TICKS
 STAT = "cpu  500 10 200 9000 40 0 30 160 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
 
 
-def test_busy_leaves_out_idle_iowait_and_steal_and_steal_is_apart():
+def test_busy_leaves_out_idle_iowait_and_steal_and_steal_is_apart() -> None:
     busy, steal = jb.machine_cpu_seconds(STAT)
     assert busy == pytest.approx((500 + 10 + 200 + 30) / TICKS)
     assert steal == pytest.approx(160 / TICKS)
 
 
-def test_a_kernel_without_steal_column_counts_none():
+def test_a_kernel_without_steal_column_counts_none() -> None:
     busy, steal = jb.machine_cpu_seconds("cpu  500 10 200 9000 40 0 30\n")
     assert busy == pytest.approx(740 / TICKS)
     assert steal == 0
 
 
-def test_the_live_machine_is_read():
+def test_the_live_machine_is_read() -> None:
     busy, steal = jb.machine_cpu_seconds()
     assert busy > 0
     assert steal >= 0
 
 
-def test_other_is_machine_time_outside_the_watched_processes_not_steal():
+def test_other_is_machine_time_outside_the_watched_processes_not_steal() -> None:
     cpu = {
         "gunicorn": 10.0,
         "postgres": 2.0,

@@ -22,11 +22,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, FloatRect, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "docs" / "screenshots"
-SIZES: dict[str, Any] = {  # playwright's ViewportSize, imported only once Django is set up
+SIZES: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 900},
 }
@@ -87,7 +90,7 @@ def main() -> int:
 
 
 def shoot_every_page(base_url: str) -> None:
-    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Page, sync_playwright
 
     # Imported here, once Django is set up: they load the question catalogue and steps.
     from tests.browser.patient import (
@@ -119,7 +122,7 @@ def shoot_every_page(base_url: str) -> None:
         for size_name, size in SIZES.items():
             page.set_viewport_size(size)
             path = OUTPUT / f"{name}-{size_name}.png"
-            clip: Any = None
+            clip: FloatRect | None = None
             if part is not None:
                 page.evaluate("window.scrollTo(0, 0)")
                 box = page.locator(part).first.bounding_box()
@@ -207,7 +210,7 @@ def shoot_every_page(base_url: str) -> None:
         print(f"  {path.name:40} {path.stat().st_size // 1024:5d} KB")
 
 
-def shoot_staff_pages(browser: Any, base_url: str, written: list[Path]) -> None:
+def shoot_staff_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
     """The triage queue and a submission page, as the demo's triage clinician sees them."""
     from intake.management.commands.seed_demo import DEMO_PASSWORD
 
@@ -223,8 +226,8 @@ def shoot_staff_pages(browser: Any, base_url: str, written: list[Path]) -> None:
     page.click("#result_list tbody tr:first-child th a")
     path = OUTPUT / "admin-submission-desktop.png"
     # The summary, identity and the start of the answers: the rest are rows like these.
-    clip = {"x": 0, "y": 0, "width": 1400, "height": 2600}
-    page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)  # type: ignore[arg-type]
+    clip: FloatRect = {"x": 0, "y": 0, "width": 1400, "height": 2600}
+    page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
     written.append(path)
     # The patient who left after the emergency advice: the row, then the page to follow it up.
     page.goto(f"{base_url}/admin/intake/submission/?queue=draft")
@@ -239,7 +242,7 @@ def shoot_staff_pages(browser: Any, base_url: str, written: list[Path]) -> None:
     shoot_scheduling_pages(browser, base_url, written)
 
 
-def shoot_scheduling_pages(browser: Any, base_url: str, written: list[Path]) -> None:
+def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
     """The booking page and the day view, as the demo's receptionist sees them."""
     from django.utils import timezone
 
@@ -270,7 +273,7 @@ def shoot_scheduling_pages(browser: Any, base_url: str, written: list[Path]) -> 
             page.set_viewport_size(size)
             path = OUTPUT / f"{name}-{size_name}.png"
             # The booking list runs on for weeks of slots: the first two screenfuls show it.
-            clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"] * 2}
+            clip: FloatRect = {"x": 0, "y": 0, "width": size["width"], "height": size["height"] * 2}
             page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
             written.append(path)
 

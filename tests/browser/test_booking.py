@@ -8,13 +8,13 @@ books it. The confirmation email, with its calendar file, is in the outbox.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import icalendar
 import pytest
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from intake import roles
 from intake.models import Appointment, Submission
@@ -41,7 +41,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 
 def test_reception_books_an_urgent_patient_into_a_same_day_scan(
-    page: Page, live_server: Any
+    page: Page, live_server: LiveServer
 ) -> None:
     ensure_role_groups()  # flushed away by the previous transactional test
     staff_user("rita", roles.RECEPTIONIST)
@@ -82,6 +82,7 @@ def test_reception_books_an_urgent_patient_into_a_same_day_scan(
     assert appointment.booked_by is not None and appointment.booked_by.username == "rita"
 
     (message,) = mail.outbox
+    assert submission.patient is not None
     assert message.to == [submission.patient.email]
     assert "Your appointment on" in message.subject
     name, content, mimetype = message.attachments[0]

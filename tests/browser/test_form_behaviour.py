@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from intake.models import Submission
 from tests.browser.patient import (
@@ -34,7 +35,7 @@ def born_years_ago(years: int) -> str:
     return (today.replace(year=today.year - years) - dt.timedelta(days=182)).isoformat()
 
 
-def to_where_it_hurts(page: Page, live_server: Any) -> dict[str, Any]:
+def to_where_it_hurts(page: Page, live_server: LiveServer) -> dict[str, Any]:
     """Start a form and answer the first two pages as Alex (V07); returns the answers."""
     answers = vignette_answers("V07")
     start_form(page, live_server.url)
@@ -53,7 +54,9 @@ def summary_targets(page: Page) -> list[str]:
 # --- Errors: nothing typed is lost ---------------------------------------------------------------
 
 
-def test_errors_are_summarised_linked_and_keep_every_answer(page: Page, live_server: Any) -> None:
+def test_errors_are_summarised_linked_and_keep_every_answer(
+    page: Page, live_server: LiveServer
+) -> None:
     # Sam, 30, fills the first page in a hurry: no phone, a mistyped email, an impossible height.
     start_form(page, live_server.url)
     born = born_years_ago(30)
@@ -148,7 +151,9 @@ def test_errors_are_summarised_linked_and_keep_every_answer(page: Page, live_ser
 # --- Show-if questions, revealed in place --------------------------------------------------------
 
 
-def test_pregnancy_question_shows_only_for_women_16_to_55(page: Page, live_server: Any) -> None:
+def test_pregnancy_question_shows_only_for_women_16_to_55(
+    page: Page, live_server: LiveServer
+) -> None:
     start_form(page, live_server.url)
     pregnancy = page.locator('[data-question="pregnancy_status"]')
     expect(pregnancy).to_be_hidden()
@@ -170,7 +175,7 @@ def test_pregnancy_question_shows_only_for_women_16_to_55(page: Page, live_serve
 # --- The body map --------------------------------------------------------------------------------
 
 
-def test_body_map_and_checkboxes_drive_each_other(page: Page, live_server: Any) -> None:
+def test_body_map_and_checkboxes_drive_each_other(page: Page, live_server: LiveServer) -> None:
     answers = to_where_it_hurts(page, live_server)
     body_map = page.locator('[data-bodymap][data-bodymap-field="pain_regions"]')
     expect(body_map).to_be_visible()

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from intake import steps
 from intake.models import Notification, Submission
@@ -62,7 +63,7 @@ def assert_ecq_revealed_in_place(page: Page) -> None:
 # --- A routine journey ---------------------------------------------------------------------------
 
 
-def test_routine_journey_from_start_page_to_reference(page: Page, live_server: Any) -> None:
+def test_routine_journey_from_start_page_to_reference(page: Page, live_server: LiveServer) -> None:
     # Alex, 58, has calf cramp on walking (vignette V07). Every page is checked by axe-core,
     # each step twice: as first shown, and with the errors of pressing Continue on a blank page.
     answers = vignette_answers("V07")
@@ -110,7 +111,7 @@ def test_routine_journey_from_start_page_to_reference(page: Page, live_server: A
 
 
 def test_emergency_answer_interrupts_at_once_and_the_advice_stays(
-    new_page: NewPage, live_server: Any
+    new_page: NewPage, live_server: LiveServer
 ) -> None:
     # Alex (V07) has chest pain today, and fills the form on a 320 px wide phone: no page may
     # scroll sideways.
@@ -168,7 +169,7 @@ def test_emergency_answer_interrupts_at_once_and_the_advice_stays(
 
 
 def test_change_an_answer_from_the_check_page_and_go_back(
-    new_page: NewPage, live_server: Any
+    new_page: NewPage, live_server: LiveServer
 ) -> None:
     # Jo, 22, a runner with aching shins (V48), zooms her browser to 200%.
     page = new_page(**ZOOM_200)
@@ -237,12 +238,14 @@ def resume_link_path(token: str) -> str:
     assert Notification.objects.get(submission__token=token, kind="resume_link").status == "sent"
     (message,) = mail.outbox
     assert message.to == [identity_for(vignette_answers("V07"))["email"]]
-    match = re.search(r"https?://\S+(/resume/[A-Za-z0-9_-]+/)", message.body)
+    match = re.search(r"https?://\S+(/resume/[A-Za-z0-9_-]+/)", str(message.body))
     assert match, message.body
     return match.group(1)
 
 
-def test_save_and_come_back_later_on_a_new_device(new_page: NewPage, live_server: Any) -> None:
+def test_save_and_come_back_later_on_a_new_device(
+    new_page: NewPage, live_server: LiveServer
+) -> None:
     # Alex starts on a work computer, saves on the fourth page and finishes on a phone.
     answers = vignette_answers("V07")
     born = identity_for(answers)["date_of_birth"]

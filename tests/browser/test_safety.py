@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from intake import roles
 from intake.models import Notification, Submission
@@ -49,7 +50,7 @@ def reach_the_safety_check(page: Page, base_url: str) -> str:
 
 @pytest.mark.parametrize(("page_code", "question", "value"), PICKED, ids=lambda v: str(v))
 def test_one_emergency_answer_on_a_blank_safety_check_interrupts_at_once(
-    new_page: NewPage, live_server: Any, page_code: str, question: str, value: Any
+    new_page: NewPage, live_server: LiveServer, page_code: str, question: str, value: Any
 ) -> None:
     page = new_page(viewport={"width": 375, "height": 700})
     token = reach_the_safety_check(page, live_server.url)
@@ -74,7 +75,7 @@ def test_one_emergency_answer_on_a_blank_safety_check_interrupts_at_once(
 
 
 def test_an_abandoned_mid_form_emergency_reaches_the_queue(
-    new_page: NewPage, live_server: Any
+    new_page: NewPage, live_server: LiveServer
 ) -> None:
     # Alex says "yes" to chest pain, sees the advice and closes the browser.
     patient = new_page()
@@ -109,7 +110,7 @@ def test_an_abandoned_mid_form_emergency_reaches_the_queue(
 
 
 def test_sudden_numbness_interrupts_right_after_the_safety_check(
-    page: Page, live_server: Any
+    page: Page, live_server: LiveServer
 ) -> None:
     # Ruleset 2026.2: when the numbness started is asked on the safety check itself, so the
     # advice comes before "where is the problem?", not after "how did it start?" (step 4).
@@ -129,7 +130,7 @@ def test_sudden_numbness_interrupts_right_after_the_safety_check(
 
 
 def test_a_red_flag_alone_is_urgent_and_never_no_urgent_warning_signs(
-    page: Page, live_server: Any
+    page: Page, live_server: LiveServer
 ) -> None:
     # Fever, and nothing else of note (V68): URGENT through URG_RED_FLAG_ALONE.
     answers = {**vignette_answers(), "rf_fever": "yes"}

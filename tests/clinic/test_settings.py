@@ -7,9 +7,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+import pytest_django
 
 ROOT = Path(__file__).resolve().parents[2]
 # Start the web app as gunicorn would, then report DEBUG.
@@ -113,7 +113,7 @@ def test_commands_that_only_read_the_code_need_no_alert_lists() -> None:
 
 @pytest.mark.parametrize("name", sorted(ALERT_LISTS))
 def test_a_production_worker_refuses_to_start_with_nobody_to_alert(
-    name: str, settings: Any
+    name: str, settings: pytest_django.Settings
 ) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -127,7 +127,9 @@ def test_a_production_worker_refuses_to_start_with_nobody_to_alert(
     _refuse_to_work_without_production_settings()  # the demo has placeholders, or none needed
 
 
-def test_a_production_worker_refuses_to_start_without_a_broker(settings: Any) -> None:
+def test_a_production_worker_refuses_to_start_without_a_broker(
+    settings: pytest_django.Settings,
+) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from clinic.celery import _refuse_to_work_without_production_settings

@@ -7,20 +7,23 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+import pytest_django
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from clinic.storage import URLS_REMEMBERED, StaticFilesStorage
 
 
 @pytest.fixture
-def storage(tmp_path: Path, settings) -> StaticFilesStorage:
+def storage(tmp_path: Path, settings: pytest_django.Settings) -> StaticFilesStorage:
     settings.DEBUG = False
     manifest = {"version": "1.1", "hash": "x", "paths": {"css/site.css": "css/site.0123abcd.css"}}
     (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
     return StaticFilesStorage(location=str(tmp_path), base_url="/static/")
 
 
-def test_url_is_the_hashed_name_from_the_manifest_worked_out_once(storage) -> None:
+def test_url_is_the_hashed_name_from_the_manifest_worked_out_once(
+    storage: StaticFilesStorage,
+) -> None:
     parent = CompressedManifestStaticFilesStorage.url
     with mock.patch.object(
         CompressedManifestStaticFilesStorage, "url", autospec=True, side_effect=parent
@@ -33,14 +36,14 @@ def test_url_is_the_hashed_name_from_the_manifest_worked_out_once(storage) -> No
         assert worked_out.call_count == 2
 
 
-def test_a_name_missing_from_the_manifest_raises_every_time(storage) -> None:
+def test_a_name_missing_from_the_manifest_raises_every_time(storage: StaticFilesStorage) -> None:
     for _ in range(2):
         with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
             storage.url("css/missing.css")
     assert storage._urls == {}
 
 
-def test_the_memo_is_bounded(storage) -> None:
+def test_the_memo_is_bounded(storage: StaticFilesStorage) -> None:
     storage.hashed_files.update({f"f{n}.css": f"f{n}.abc.css" for n in range(URLS_REMEMBERED + 5)})
     for n in range(URLS_REMEMBERED + 5):
         assert storage.url(f"f{n}.css") == f"/static/f{n}.abc.css"

@@ -4,9 +4,9 @@ stored with the form; the patient's language is kept with the draft and used for
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -24,7 +24,7 @@ def marked(text: str) -> str:
 
 
 def test_the_confirmation_page_renders_the_message_through_the_translation(
-    patient: Client, journey: Callable[..., Submission], monkeypatch: Any
+    patient: Client, journey: Callable[..., Submission], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent = journey("V07", send=True)
     monkeypatch.setattr(clinical, "gettext", marked)
@@ -44,7 +44,7 @@ def test_the_draft_keeps_the_language_the_patient_started_in(patient: Client) ->
 
 @override_settings(LANGUAGES=WELSH)
 def test_the_patients_receipt_is_written_in_their_language_and_staff_alerts_in_the_clinics(
-    journey: Callable[..., Submission], monkeypatch: Any
+    journey: Callable[..., Submission], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent = journey("V07", send=True)
     Submission.objects.filter(pk=sent.pk).update(language="cy")
@@ -58,19 +58,20 @@ def test_the_patients_receipt_is_written_in_their_language_and_staff_alerts_in_t
 
 
 def test_the_staff_page_shows_what_the_patient_is_told(
-    journey: Callable[..., Submission], triage_nurse: Any
+    journey: Callable[..., Submission], triage_nurse: User
 ) -> None:
-    from tests.intake.test_admin_queue import QUEUE, logged_in
+    from tests.factories import logged_in
 
     sent = journey("V07", send=True)
-    html = logged_in(triage_nurse).get(f"{QUEUE}{sent.pk}/change/").content.decode()
+    page = logged_in(triage_nurse).get(f"/admin/intake/submission/{sent.pk}/change/")
+    html = page.content.decode()
     message = clinical.patient_message(sent.fired_rules, now=sent.submitted_at)
     for paragraph in message.paragraphs:
         assert f"<p>{paragraph}</p>" in html
 
 
 def test_validation_messages_are_translated_on_their_templates(
-    patient: Client, monkeypatch: Any
+    patient: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "Please enter a number from {lo} to {hi}." is looked up as the template, then filled in,
     # so a translation can put the numbers where its language wants them.

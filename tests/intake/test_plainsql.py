@@ -4,6 +4,7 @@ ORM would, on SQLite here and on PostgreSQL in CI."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -117,7 +118,7 @@ def test_first_pk_matches_case_insensitively_and_takes_the_lowest() -> None:
 def test_insert_unless_inserts_only_when_nothing_matches() -> None:
     born = dt.date(1961, 4, 12)
     row = {"full_name": "Sam", "date_of_birth": born, "email": "Sam@Example.org", "phone": "1"}
-    key = {"upper": {"email": "sam@example.org"}, "date_of_birth": born}
+    key: dict[str, Any] = {"upper": {"email": "sam@example.org"}, "date_of_birth": born}
     created = plainsql.insert_unless(Patient, row, **key)
     assert created is not None
     stored = Patient.objects.get(pk=created)

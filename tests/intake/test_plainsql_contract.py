@@ -197,7 +197,8 @@ def test_the_connection_health_check_flags() -> None:
         assert hasattr(db, name), _moved(f"BaseDatabaseWrapper.{name}", "fetch's health check")
     # Django checks at the start of a cursor unless health_check_done; a request start resets
     # it; a new connection is healthy. fetch sets it to make its own query the check.
-    assert "self.close_if_health_check_failed()" in inspect.getsource(BaseDatabaseWrapper._cursor)
+    cursor = BaseDatabaseWrapper._cursor  # type: ignore[attr-defined]  # private, not in the stubs
+    assert "self.close_if_health_check_failed()" in inspect.getsource(cursor)
     check = inspect.getsource(BaseDatabaseWrapper.close_if_health_check_failed)
     assert "self.health_check_done" in check and "self.is_usable()" in check, _moved(
         "BaseDatabaseWrapper.close_if_health_check_failed", "fetch's health check"
@@ -216,15 +217,22 @@ def test_the_draft_read_is_the_health_check_in_plain_mode_and_djangos_in_orm_mod
     draft = Submission.objects.create(token="health-check", answers={"rf_fever": "no"})
     db = connections[DEFAULT_DB_ALIAS]
     checks: list[bool] = []
-    monkeypatch.setattr(db, "is_usable", lambda: checks.append(True) or True)
+
+    def counted_is_usable() -> bool:
+        checks.append(True)
+        return True
+
+    monkeypatch.setattr(db, "is_usable", counted_is_usable)
     monkeypatch.setattr(db, "health_check_enabled", True)
     for plain, separate_checks in ((True, []), (False, [True])):
         checks.clear()
-        db.health_check_done = False  # as at the start of a request on a kept connection
+        # As at the start of a request on a kept connection (health_check_*: not in django-stubs).
+        db.health_check_done = False  # type: ignore[attr-defined]
         with override_settings(CLINIC_PLAINSQL=plain), CaptureQueriesContext(db) as queries:
             found = submission_get_for_patient(draft.token)
         assert found is not None and found.answers == {"rf_fever": "no"}
-        assert db.health_check_done and len(queries.captured_queries) == 1
+        assert db.health_check_done  # type: ignore[attr-defined]
+        assert len(queries.captured_queries) == 1
         assert checks == separate_checks, _moved(
             "when Django runs its connection health check", "fetch's health check"
         )

@@ -16,7 +16,7 @@ import intake
 SOURCES = sorted(
     p
     for package in (intake, clinic)
-    for p in Path(package.__file__).parent.rglob("*.py")
+    for p in Path(package.__path__[0]).rglob("*.py")
     if "migrations" not in p.parts
 )
 
@@ -73,7 +73,7 @@ def _functions_using_plainsql(tree: ast.Module) -> set[str]:
     return users
 
 
-def test_the_scan_sees_the_app():
+def test_the_scan_sees_the_app() -> None:
     names = {_module_name(p) for p in SOURCES}
     expected = {
         "intake.services.drafts",
@@ -84,7 +84,7 @@ def test_the_scan_sees_the_app():
     assert expected <= names
 
 
-def test_only_the_draft_and_sending_services_import_plainsql():
+def test_only_the_draft_and_sending_services_import_plainsql() -> None:
     importers = set()
     for path in SOURCES:
         module = _module_name(path)
@@ -98,7 +98,7 @@ def test_only_the_draft_and_sending_services_import_plainsql():
     )
 
 
-def test_within_those_modules_only_the_named_functions_call_it():
+def test_within_those_modules_only_the_named_functions_call_it() -> None:
     for path in SOURCES:
         module = _module_name(path)
         if module in ALLOWED_CALLERS:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -144,7 +145,7 @@ def test_the_check_itself_finds_english_and_allows_data() -> None:
 def test_every_patient_page_is_shown_in_the_patients_language(
     pseudo_patient: Client,
     django_capture_on_commit_callbacks: Callable[..., Any],
-    receptionist: Any,
+    receptionist: User,
 ) -> None:
     booked = _book(receptionist)
     data = [*_data_patterns(), *_appointment_data(booked)]
@@ -206,7 +207,7 @@ def test_every_patient_page_is_shown_in_the_patients_language(
 
 
 def test_every_patient_email_is_written_in_the_patients_language(
-    pseudo_patient: Client, journey: Callable[..., Submission], receptionist: Any
+    pseudo_patient: Client, journey: Callable[..., Submission], receptionist: User
 ) -> None:
     sent = journey("V07", send=True)
     appointment = _book(receptionist)
@@ -244,7 +245,7 @@ TEMPLATES = {
 }
 
 
-def _book(receptionist: Any) -> Appointment:
+def _book(receptionist: User) -> Appointment:
     start_at = (timezone.localtime() + dt.timedelta(days=4)).replace(hour=9, minute=0)
     return booking.appointment_book(
         submission=TriagedSubmissionFactory(tier="SOON"),

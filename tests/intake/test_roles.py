@@ -14,10 +14,9 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -75,11 +74,13 @@ def migrated_before_sync(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- ROLES is exactly the access the groups have always had -----------------------------------
 
 
-def test_roles_are_exactly_the_access_migrations_0003_and_0012_gave(migrated_before_sync: Path):
+def test_roles_are_exactly_the_access_migrations_0003_and_0012_gave(
+    migrated_before_sync: Path,
+) -> None:
     assert groups_in(migrated_before_sync) == dict(roles.ROLES)
 
 
-def test_roles_are_the_union_of_the_old_migrations_definitions():
+def test_roles_are_the_union_of_the_old_migrations_definitions() -> None:
     expected: dict[str, set[str]] = {}
     for module in ("0003_roles", "0012_scheduling_roles"):
         old = importlib.import_module(f"intake.migrations.{module}").ROLES
@@ -88,7 +89,7 @@ def test_roles_are_the_union_of_the_old_migrations_definitions():
     assert {name: set(perms) for name, perms in roles.ROLES.items()} == expected
 
 
-def test_roles_give_no_access_to_ruleset_changes():
+def test_roles_give_no_access_to_ruleset_changes() -> None:
     """RulesetChange (0014) is guarded by view_clinical_detail, not by model permissions."""
     for perms in roles.ROLES.values():
         assert not any(perm.endswith("_rulesetchange") for perm in perms)
@@ -125,13 +126,13 @@ def tamper() -> None:
 
 
 @pytest.mark.django_db
-def test_migrated_test_database_is_in_sync():
+def test_migrated_test_database_is_in_sync() -> None:
     assert roles.sync_roles(dry_run=True) == {}
     assert groups_now() == dict(roles.ROLES)
 
 
 @pytest.mark.django_db
-def test_a_second_run_changes_nothing():
+def test_a_second_run_changes_nothing() -> None:
     roles.sync_roles()
     before = {group.pk: group.name for group in Group.objects.all()}
 
@@ -145,7 +146,7 @@ def test_a_second_run_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_repairs_hand_edited_permissions_and_recreates_a_deleted_group():
+def test_repairs_hand_edited_permissions_and_recreates_a_deleted_group() -> None:
     tamper()
 
     changes = roles.sync_roles()
@@ -163,7 +164,7 @@ def test_repairs_hand_edited_permissions_and_recreates_a_deleted_group():
 
 
 @pytest.mark.django_db
-def test_dry_run_reports_the_same_changes_and_writes_nothing():
+def test_dry_run_reports_the_same_changes_and_writes_nothing() -> None:
     tamper()
     tampered = groups_now()
 
@@ -174,7 +175,7 @@ def test_dry_run_reports_the_same_changes_and_writes_nothing():
 
 
 @pytest.mark.django_db
-def test_leaves_other_groups_and_memberships_alone(receptionist: Any, clinic_admin: Any):
+def test_leaves_other_groups_and_memberships_alone(receptionist: User, clinic_admin: User) -> None:
     other = Group.objects.create(name=OTHER_GROUP)
     other.permissions.add(permission("intake.delete_patient"), permission(roles.BOOK_APPOINTMENT))
     receptionist.groups.add(other)
@@ -194,7 +195,7 @@ def test_leaves_other_groups_and_memberships_alone(receptionist: Any, clinic_adm
 
 
 @pytest.mark.django_db
-def test_creates_permissions_that_do_not_exist_yet():
+def test_creates_permissions_that_do_not_exist_yet() -> None:
     """As in a migration on a fresh database, before post_migrate has created them."""
     permission("intake.view_slot").delete()  # and with it, every group's grant of it
 
@@ -206,7 +207,7 @@ def test_creates_permissions_that_do_not_exist_yet():
 
 
 @pytest.mark.django_db
-def test_works_with_a_migrations_historical_models():
+def test_works_with_a_migrations_historical_models() -> None:
     historical = MigrationLoader(connection).project_state().apps
     tamper()
     permission("intake.view_slot").delete()
@@ -219,7 +220,7 @@ def test_works_with_a_migrations_historical_models():
 
 
 @pytest.mark.django_db
-def test_a_permission_no_model_has_is_an_error(monkeypatch: pytest.MonkeyPatch):
+def test_a_permission_no_model_has_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(roles, "ROLES", {roles.RECEPTIONIST: frozenset({"intake.fly_patient"})})
     with pytest.raises(LookupError, match=r"intake\.fly_patient"):
         roles.sync_roles()
@@ -238,14 +239,14 @@ def run_command(*args: str) -> tuple[str, str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("args", [(), ("--check",)])
-def test_command_in_sync(args: tuple[str, ...]):
+def test_command_in_sync(args: tuple[str, ...]) -> None:
     out, err = run_command(*args)  # returns: exit status 0
     assert out == "roles already in sync\n"
     assert err == ""
 
 
 @pytest.mark.django_db
-def test_command_prints_what_it_changed_per_group():
+def test_command_prints_what_it_changed_per_group() -> None:
     tamper()
 
     out, err = run_command()
@@ -263,7 +264,7 @@ def test_command_prints_what_it_changed_per_group():
 
 
 @pytest.mark.django_db
-def test_command_check_lists_the_differences_exits_1_and_changes_nothing():
+def test_command_check_lists_the_differences_exits_1_and_changes_nothing() -> None:
     tamper()
     tampered = groups_now()
     out, err = io.StringIO(), io.StringIO()
@@ -286,7 +287,7 @@ def test_command_check_lists_the_differences_exits_1_and_changes_nothing():
 # --- migration 0015 ---------------------------------------------------------------------------
 
 
-def test_migrate_leaves_the_roles_in_sync(migrated_before_sync: Path, tmp_path: Path):
+def test_migrate_leaves_the_roles_in_sync(migrated_before_sync: Path, tmp_path: Path) -> None:
     """0015 repairs a database whose groups were edited by hand; --check then exits 0."""
     db = tmp_path / "db.sqlite3"
     shutil.copy(migrated_before_sync, db)

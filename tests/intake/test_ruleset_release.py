@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
@@ -40,7 +41,7 @@ def ruleset_events(submission: Submission) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(submission=submission, action="ruleset"))
 
 
-def test_a_rising_tier_is_raised_audited_and_alerted():
+def test_a_rising_tier_is_raised_audited_and_alerted() -> None:
     case = would_rise()
     out = release()
     assert "raised (audited, staff alerted): 1" in out
@@ -71,7 +72,7 @@ def test_a_rising_tier_is_raised_audited_and_alerted():
     assert not RulesetChange.objects.exists()
 
 
-def test_urgent_rising_to_emergency_alerts_again():
+def test_urgent_rising_to_emergency_alerts_again() -> None:
     case = stays(answers=EMERGENCY_ANSWERS)
     already = Notification.objects.create(
         submission=case, kind="staff_alert", recipient="oncall@clinic.test", template="x"
@@ -82,7 +83,7 @@ def test_urgent_rising_to_emergency_alerts_again():
     assert [n.pk for n in staff_alerts(case) if n.pk != already.pk]
 
 
-def test_a_raised_case_that_alerted_mid_form_before_is_alerted_again():
+def test_a_raised_case_that_alerted_mid_form_before_is_alerted_again() -> None:
     # It showed the emergency advice mid-form (and alerted then), was sent at a lower tier,
     # and the new ruleset raises it: the on-call team hears of the raise like a new case.
     case = stays(answers=EMERGENCY_ANSWERS)
@@ -94,7 +95,7 @@ def test_a_raised_case_that_alerted_mid_form_before_is_alerted_again():
     assert len([n for n in staff_alerts(case) if n.pk != already.pk]) == 2  # email and text
 
 
-def test_a_falling_tier_is_kept_and_listed_for_a_clinician():
+def test_a_falling_tier_is_kept_and_listed_for_a_clinician() -> None:
     case = would_fall()
     out = release()
     assert "falls listed for review: 1" in out
@@ -111,7 +112,7 @@ def test_a_falling_tier_is_kept_and_listed_for_a_clinician():
     assert not staff_alerts(case)
 
 
-def test_an_unchanged_tier_keeps_the_ruleset_it_was_triaged_under():
+def test_an_unchanged_tier_keeps_the_ruleset_it_was_triaged_under() -> None:
     case = stays()
     out = release()
     assert "unchanged: 1" in out
@@ -120,7 +121,7 @@ def test_an_unchanged_tier_keeps_the_ruleset_it_was_triaged_under():
     assert not AuditEvent.objects.exists()
 
 
-def test_only_cases_awaiting_review_are_touched():
+def test_only_cases_awaiting_review_are_touched() -> None:
     triaged = would_rise(status=Submission.Status.TRIAGED)
     closed = would_fall(status=Submission.Status.CLOSED)
     in_review = would_rise(status=Submission.Status.IN_REVIEW)
@@ -132,8 +133,8 @@ def test_only_cases_awaiting_review_are_touched():
 
 
 def test_a_clinicians_override_below_the_new_tier_is_raised_and_the_audit_says_so(
-    triage_nurse,
-):
+    triage_nurse: User,
+) -> None:
     case = would_rise(
         tier="SOON",
         engine_tier="ROUTINE",
@@ -152,8 +153,8 @@ def test_a_clinicians_override_below_the_new_tier_is_raised_and_the_audit_says_s
 
 
 def test_an_override_is_not_re_raised_when_the_ruleset_does_not_change_the_engines_tier(
-    triage_nurse,
-):
+    triage_nurse: User,
+) -> None:
     # The engine said URGENT before and says URGENT now; a clinician had lowered it to SOON.
     case = stays(tier="SOON", engine_tier="URGENT", overridden_at=timezone.now())
     release()
@@ -162,7 +163,7 @@ def test_an_override_is_not_re_raised_when_the_ruleset_does_not_change_the_engin
     assert not AuditEvent.objects.exists()
 
 
-def test_open_emergency_drafts_cannot_rise_and_drafts_without_a_tier_are_skipped():
+def test_open_emergency_drafts_cannot_rise_and_drafts_without_a_tier_are_skipped() -> None:
     emergency = draft(
         answers=EMERGENCY_ANSWERS, tier="EMERGENCY", interruption_shown_at=timezone.now()
     )
@@ -174,7 +175,7 @@ def test_open_emergency_drafts_cannot_rise_and_drafts_without_a_tier_are_skipped
     assert emergency.tier == "EMERGENCY"
 
 
-def test_a_second_release_changes_nothing():
+def test_a_second_release_changes_nothing() -> None:
     rise, fall = would_rise(), would_fall()
     stays()
     release()
@@ -198,7 +199,7 @@ def test_a_second_release_changes_nothing():
     assert (rise.tier, fall.tier) == ("URGENT", "URGENT")
 
 
-def test_release_summary_by_id():
+def test_release_summary_by_id() -> None:
     rise, fall = would_rise(), would_fall()
     summary = ruleset_release.ruleset_release(batch_size=1)
     assert (summary.raised, summary.falls_listed, summary.unchanged) == ([rise.pk], [fall.pk], 0)
@@ -214,7 +215,9 @@ def change() -> RulesetChange:
     return RulesetChange.objects.get()
 
 
-def test_accept_applies_the_lower_tier_and_records_who_and_why(change, triage_nurse):
+def test_accept_applies_the_lower_tier_and_records_who_and_why(
+    change: RulesetChange, triage_nurse: User
+) -> None:
     ruleset_release.ruleset_change_accept(
         change=change, reason="Symptoms settled", actor=triage_nurse, ip_address="10.0.0.5"
     )
@@ -236,7 +239,7 @@ def test_accept_applies_the_lower_tier_and_records_who_and_why(change, triage_nu
     assert "Symptoms settled" not in str(event.details)  # the reason stays on the change row
 
 
-def test_accept_keeps_a_clinicians_override_and_updates_only_the_engine(triage_nurse):
+def test_accept_keeps_a_clinicians_override_and_updates_only_the_engine(triage_nurse: User) -> None:
     case = would_fall(tier="SOON", engine_tier="URGENT", overridden_at=timezone.now())
     release()
     change = RulesetChange.objects.get()
@@ -248,7 +251,7 @@ def test_accept_keeps_a_clinicians_override_and_updates_only_the_engine(triage_n
     assert event.details["clinician_override_kept"] is True
 
 
-def test_dismiss_keeps_the_tier(change, triage_nurse):
+def test_dismiss_keeps_the_tier(change: RulesetChange, triage_nurse: User) -> None:
     ruleset_release.ruleset_change_dismiss(change=change, reason="Still", actor=triage_nurse)
     change.refresh_from_db()
     change.submission.refresh_from_db()
@@ -261,7 +264,7 @@ def test_dismiss_keeps_the_tier(change, triage_nurse):
 
 
 @pytest.mark.parametrize("service", ["ruleset_change_accept", "ruleset_change_dismiss"])
-def test_a_reason_is_required(change, triage_nurse, service):
+def test_a_reason_is_required(change: RulesetChange, triage_nurse: User, service: str) -> None:
     with pytest.raises(ValidationError, match="Give a reason"):
         getattr(ruleset_release, service)(change=change, reason="  ", actor=triage_nurse)
     change.refresh_from_db()
@@ -269,7 +272,9 @@ def test_a_reason_is_required(change, triage_nurse, service):
 
 
 @pytest.mark.parametrize("second", ["ruleset_change_accept", "ruleset_change_dismiss"])
-def test_deciding_twice_is_refused(change, triage_nurse, clinic_admin, second):
+def test_deciding_twice_is_refused(
+    change: RulesetChange, triage_nurse: User, clinic_admin: User, second: str
+) -> None:
     ruleset_release.ruleset_change_dismiss(change=change, reason="Keep", actor=triage_nurse)
     with pytest.raises(ValidationError) as error:
         getattr(ruleset_release, second)(change=change, reason="Again", actor=clinic_admin)
@@ -278,7 +283,9 @@ def test_deciding_twice_is_refused(change, triage_nurse, clinic_admin, second):
     assert (change.decided_by, change.reason) == (triage_nurse, "Keep")
 
 
-def test_accept_is_refused_when_the_running_ruleset_is_not_the_changes(change, triage_nurse):
+def test_accept_is_refused_when_the_running_ruleset_is_not_the_changes(
+    change: RulesetChange, triage_nurse: User
+) -> None:
     RulesetChange.objects.filter(pk=change.pk).update(to_ruleset="2099.1")
     change.refresh_from_db()
     with pytest.raises(ValidationError, match="Run triage_release again"):

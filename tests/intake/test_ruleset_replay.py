@@ -54,7 +54,7 @@ def cases() -> dict[str, Submission]:
     }
 
 
-def test_replay_counts_tier_changes_rules_and_lists_the_fall(cases):
+def test_replay_counts_tier_changes_rules_and_lists_the_fall(cases: dict[str, Submission]) -> None:
     report = ruleset_release.ruleset_replay()
     assert report.ruleset_version == triage.RULESET_VERSION
     assert report.cases == 4
@@ -71,7 +71,7 @@ def test_replay_counts_tier_changes_rules_and_lists_the_fall(cases):
     assert (down.id, down.old_tier, down.new_tier) == (cases["fall"].pk, "URGENT", "ROUTINE")
 
 
-def test_command_prints_the_fall_and_exits_1(cases):
+def test_command_prints_the_fall_and_exits_1(cases: dict[str, Submission]) -> None:
     status, out, err = replay()
     assert status == 1
     assert err == ""
@@ -86,14 +86,14 @@ def test_command_prints_the_fall_and_exits_1(cases):
     assert FREE_TEXT not in out and "Ada Brook" not in out
 
 
-def test_a_falling_draft_is_listed_by_its_id():
+def test_a_falling_draft_is_listed_by_its_id() -> None:
     case = draft(answers=ROUTINE_ANSWERS, tier="URGENT")
     status, out, _err = replay()
     assert status == 1
     assert f"  draft #{case.pk}: URGENT -> ROUTINE" in out
 
 
-def test_exit_0_when_no_tier_goes_down():
+def test_exit_0_when_no_tier_goes_down() -> None:
     would_rise()
     stays()
     status, out, _err = replay()
@@ -101,11 +101,11 @@ def test_exit_0_when_no_tier_goes_down():
     assert "Cases whose tier would go DOWN (0):" in out
 
 
-def test_exit_0_on_an_empty_table():
+def test_exit_0_on_an_empty_table() -> None:
     assert replay()[0] == 0
 
 
-def test_since_takes_cases_sent_on_or_after_the_day_and_drafts_created_then():
+def test_since_takes_cases_sent_on_or_after_the_day_and_drafts_created_then() -> None:
     day = dt.date(2026, 11, 10)
     at = dt.datetime.combine(day, dt.time(0, 5), tzinfo=timezone.get_current_timezone())
     old_fall = would_fall(submitted_at=at - dt.timedelta(days=1))
@@ -125,7 +125,7 @@ def test_since_takes_cases_sent_on_or_after_the_day_and_drafts_created_then():
     assert old_fall.pk not in ids
 
 
-def test_status_filter_is_repeatable_and_comma_separated(cases):
+def test_status_filter_is_repeatable_and_comma_separated(cases: dict[str, Submission]) -> None:
     triaged = would_fall(status=Submission.Status.TRIAGED)
     seen: set[int] = set()
     ruleset_release.ruleset_replay(statuses=["triaged", "draft"], on_case=lambda c: seen.add(c.id))
@@ -146,14 +146,18 @@ def test_status_filter_is_repeatable_and_comma_separated(cases):
         (("--batch-size", "0"), "--batch-size must be at least 1."),
     ],
 )
-def test_bad_arguments_exit_2_with_a_message_on_stderr(cases, args, message):
+def test_bad_arguments_exit_2_with_a_message_on_stderr(
+    cases: dict[str, Submission], args: tuple[str, ...], message: str
+) -> None:
     status, out, err = replay(*args)
     assert status == 2
     assert out == ""
     assert message in err
 
 
-def test_csv_has_one_row_per_case_with_ids_tiers_and_rule_codes_only(cases, tmp_path: Path):
+def test_csv_has_one_row_per_case_with_ids_tiers_and_rule_codes_only(
+    cases: dict[str, Submission], tmp_path: Path
+) -> None:
     path = tmp_path / "replay.csv"
     status, out, _err = replay("--csv", str(path))
     assert status == 1
@@ -193,7 +197,9 @@ def test_csv_has_one_row_per_case_with_ids_tiers_and_rule_codes_only(cases, tmp_
         assert forbidden not in text
 
 
-def test_small_batches_give_the_same_result_with_queries_per_batch_not_per_row(cases):
+def test_small_batches_give_the_same_result_with_queries_per_batch_not_per_row(
+    cases: dict[str, Submission],
+) -> None:
     would_fall()  # five cases in all
     with CaptureQueriesContext(connection) as one_batch:
         whole = ruleset_release.ruleset_replay(batch_size=100)
@@ -209,7 +215,7 @@ def test_small_batches_give_the_same_result_with_queries_per_batch_not_per_row(c
     assert status == 1 and "5 case(s) re-evaluated in 3 batch(es)" in out
 
 
-def test_replay_writes_nothing(cases):
+def test_replay_writes_nothing(cases: dict[str, Submission]) -> None:
     before = list(Submission.objects.order_by("pk").values())
     with CaptureQueriesContext(connection) as queries:
         replay()

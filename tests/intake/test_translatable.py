@@ -16,6 +16,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -135,7 +136,12 @@ def test_every_validation_message_the_engine_gives_is_extracted(msgids: set[str]
     """Provoke every kind of problem on every question; each message must be a msgid, or a
     marked template once formatted (the range and length messages)."""
     every_code = {q.code for q in QUESTIONS}
-    problems = [*validate([]), *validate({"zz_unknown": 1}), *validate({}, complete=True)]
+    not_an_object: Any = []  # a JSON array where an object of answers belongs
+    problems = [
+        *validate(not_an_object),
+        *validate({"zz_unknown": 1}),
+        *validate({}, complete=True),
+    ]
     for q in QUESTIONS:
         for value in _bad_values(q):
             problems += validate({q.code: value}, shown=every_code)

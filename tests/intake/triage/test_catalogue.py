@@ -147,25 +147,25 @@ SPEC_CODES = [
 ]
 
 
-def test_steps_in_spec_order():
+def test_steps_in_spec_order() -> None:
     assert [step.code for step in STEPS] == SPEC_STEPS
     assert STEPS[1].title == "Quick safety check"
     assert "choose 'Not sure'" in STEPS[1].intro
 
 
-def test_every_spec_question_in_spec_order():
+def test_every_spec_question_in_spec_order() -> None:
     assert [q.code for q in QUESTIONS] == SPEC_CODES
     assert [q.code for step in SPEC_STEPS for q in questions_for_step(step)] == SPEC_CODES
     assert questions_for_step("no_such_step") == ()
 
 
-def test_every_question_belongs_to_a_known_step_and_has_text():
+def test_every_question_belongs_to_a_known_step_and_has_text() -> None:
     for q in QUESTIONS:
         assert q.step in SPEC_STEPS
         assert q.text and "**" not in q.text and "(optional)" not in q.text
 
 
-def test_ecq_items_are_verbatim():
+def test_ecq_items_are_verbatim() -> None:
     assert QUESTIONS_BY_CODE["ecq1_walk_pain"].text == (
         "Do you get a pain or discomfort in your leg(s) when you walk?"
     )
@@ -176,13 +176,13 @@ def test_ecq_items_are_verbatim():
     assert QUESTIONS_BY_CODE["ecq4_ordinary_pace"].instrument == "ECQ 4"
 
 
-def test_bold_words_become_emphasis():
+def test_bold_words_become_emphasis() -> None:
     q = QUESTIONS_BY_CODE["rf_cold_pale_sudden"]
     assert q.emphasis == ("suddenly", "and")
     assert q.text.startswith("Has your leg or foot suddenly (in the last few hours or days)")
 
 
-def test_yes_no_questions_have_choice_objects_for_radios():
+def test_yes_no_questions_have_choice_objects_for_radios() -> None:
     for q in QUESTIONS:
         if q.type is AnswerType.YES_NO:
             assert [(c.code, c.label) for c in q.choices] == [("yes", "Yes"), ("no", "No")]
@@ -192,13 +192,13 @@ def test_yes_no_questions_have_choice_objects_for_radios():
             assert q.choices[2].label == "Not sure"
 
 
-def test_every_choice_has_a_plain_label():
+def test_every_choice_has_a_plain_label() -> None:
     for q in QUESTIONS:
         for choice in q.choices:
             assert choice.label and "_" not in choice.label, (q.code, choice.code)
 
 
-def test_multi_questions_with_none_are_exclusive():
+def test_multi_questions_with_none_are_exclusive() -> None:
     exclusive = {q.code for q in QUESTIONS if q.exclusive_none}
     assert exclusive == {
         "rf_sepsis_signs",
@@ -211,7 +211,7 @@ def test_multi_questions_with_none_are_exclusive():
     }
 
 
-def test_red_flags_are_required_and_optional_questions_are_not():
+def test_red_flags_are_required_and_optional_questions_are_not() -> None:
     for q in questions_for_step("red_flags"):
         assert q.required is (q.code != "pulse_bpm"), q.code
     optional = {q.code for q in QUESTIONS if not q.required}
@@ -229,7 +229,7 @@ def test_red_flags_are_required_and_optional_questions_are_not():
     }
 
 
-def test_must_be_yes_questions():
+def test_must_be_yes_questions() -> None:
     assert {q.code for q in QUESTIONS if q.must_be_yes} == {
         "privacy_ack",
         "consent_true",
@@ -237,7 +237,7 @@ def test_must_be_yes_questions():
     }
 
 
-def test_numbers_and_text_have_limits():
+def test_numbers_and_text_have_limits() -> None:
     for q in QUESTIONS:
         if q.type in (AnswerType.NUMBER, AnswerType.SCALE_0_10):
             assert q.min_value is not None and q.max_value is not None, q.code
@@ -251,7 +251,7 @@ def test_numbers_and_text_have_limits():
     assert QUESTIONS_BY_CODE["calf_difference_cm"].max_value == 20
 
 
-def test_show_if_conditions_only_read_earlier_questions():
+def test_show_if_conditions_only_read_earlier_questions() -> None:
     # normalise() and visible_codes() resolve visibility in one pass in catalogue order.
     position = {q.code: i for i, q in enumerate(QUESTIONS)}
     for q in QUESTIONS:
@@ -260,7 +260,7 @@ def test_show_if_conditions_only_read_earlier_questions():
                 assert position[code] < position[q.code], (q.code, code)
 
 
-def test_show_if_conditions_serialise_to_json():
+def test_show_if_conditions_serialise_to_json() -> None:
     q = QUESTIONS_BY_CODE["calf_difference_cm"]
     assert q.show_if is not None
     assert json.loads(json.dumps(q.show_if.to_dict())) == {
@@ -294,7 +294,7 @@ def test_conditions_hold(condition, answers, expected):  # type: ignore[no-untyp
     assert condition.holds(answers) is expected
 
 
-def test_pregnancy_question_shown_to_women_aged_18_to_55():
+def test_pregnancy_question_shown_to_women_aged_18_to_55() -> None:
     # 18-55 since 2026.2 (§3, §11 item 6; was 16-55).
     assert is_visible("pregnancy_status", {"sex_at_birth": "female", "age_years": 18})
     assert is_visible("pregnancy_status", {"sex_at_birth": "female", "age_years": 55})
@@ -304,7 +304,7 @@ def test_pregnancy_question_shown_to_women_aged_18_to_55():
     assert not is_visible("pregnancy_status", {"sex_at_birth": "female"})
 
 
-def test_visibility_chains_through_hidden_parents():
+def test_visibility_chains_through_hidden_parents() -> None:
     swollen_left = {"leg_swollen": "whole_leg", "swelling_side": "left"}
     assert is_visible(QUESTIONS_BY_CODE["calf_difference_cm"], swollen_left)
     assert not is_visible("calf_difference_cm", {**swollen_left, "leg_swollen": "no"})
@@ -312,20 +312,20 @@ def test_visibility_chains_through_hidden_parents():
     assert not is_visible("no_such_question", {})
 
 
-def test_visible_codes_in_catalogue_order():
+def test_visible_codes_in_catalogue_order() -> None:
     shown = visible_codes({"ecq1_walk_pain": "yes"})
     assert "ecq2_rest_onset" in shown and "rls2_rest" not in shown
     assert list(shown) == [code for code in SPEC_CODES if code in shown]
 
 
-def test_no_red_flag_is_conditional():
+def test_no_red_flag_is_conditional() -> None:
     # Red flags are always asked (§2.3 "no skipping"); normalise() relies on it.
     for q in QUESTIONS:
         if q.type is AnswerType.YES_NO_UNSURE:
             assert q.show_if is None, q.code
 
 
-def test_numbness_onset_question_follows_the_spec():
+def test_numbness_onset_question_follows_the_spec() -> None:
     q = QUESTIONS_BY_CODE["rf_numb_weak_onset"]
     assert q.step == "red_flags"
     assert q.type is AnswerType.SINGLE  # not yes_no_unsure: its not_sure is never mapped
@@ -348,7 +348,7 @@ def test_numbness_onset_question_follows_the_spec():
 
 
 @pytest.mark.parametrize(("numb", "shown"), [("yes", True), ("not_sure", True), ("no", False)])
-def test_numbness_onset_shown_on_the_raw_numbness_answer(numb: str, shown: bool):
+def test_numbness_onset_shown_on_the_raw_numbness_answer(numb: str, shown: bool) -> None:
     # §2.3: decided on the raw answer, before not_sure → yes (the web form sees raw answers).
     assert ("rf_numb_weak_onset" in visible_codes({"rf_numb_weak_new": numb})) is shown
     assert is_visible("rf_numb_weak_onset", {"rf_numb_weak_new": numb}) is shown

@@ -55,11 +55,11 @@ def derived(**overrides: Any) -> dict[str, Any]:
         "continues_on_standing_none",
     ],
 )
-def test_ecq_algorithm(overrides: dict[str, Any], expected: tuple[str, int | None]):
+def test_ecq_algorithm(overrides: dict[str, Any], expected: tuple[str, int | None]) -> None:
     assert ecq(normalise(answers(**overrides))) == expected
 
 
-def test_ecq_ignores_hidden_items_when_ecq1_is_not_yes():
+def test_ecq_ignores_hidden_items_when_ecq1_is_not_yes() -> None:
     assert ecq(normalise(answers(**{**ECQ_DEFINITE, "ecq1_walk_pain": "no"}))) == (
         "not_applicable",
         None,
@@ -109,11 +109,11 @@ ONE_LEG_SWELLING = {"leg_swollen": "ankle_or_calf", "swelling_side": "left"}
         ),
     ],
 )
-def test_p_wells_counts_each_reportable_item_once(overrides: dict[str, Any], points: int):
+def test_p_wells_counts_each_reportable_item_once(overrides: dict[str, Any], points: int) -> None:
     assert derived(**overrides)["p_wells"] == points
 
 
-def test_pe_wells_lists_items_and_marks_the_unreportable_one():
+def test_pe_wells_lists_items_and_marks_the_unreportable_one() -> None:
     pe = triage(
         rf_breathless="yes",
         active_cancer="yes",
@@ -133,7 +133,7 @@ def test_pe_wells_lists_items_and_marks_the_unreportable_one():
     assert any("12-week" in note for note in pe["notes"])
 
 
-def test_pe_wells_notes_a_missing_pulse():
+def test_pe_wells_notes_a_missing_pulse() -> None:
     pe = triage().scores["pe_wells"]
     assert pe["items"]["heart_rate_over_100"] == 0.0
     assert "pulse not reported" in pe["notes"]
@@ -142,7 +142,7 @@ def test_pe_wells_notes_a_missing_pulse():
 # --- DN4 interview, IRLSSG ----------------------------------------------------------------------
 
 
-def test_dn4i_counts_ticked_items_without_none():
+def test_dn4i_counts_ticked_items_without_none() -> None:
     assert derived(dn4_q1=["burning", "electric_shocks"], dn4_q2=["itching"])["dn4i"] == 3
     assert derived(dn4_q1=["none"], dn4_q2=["none"])["dn4i"] == 0
     all_items = ["tingling", "pins_and_needles", "numbness", "itching"]
@@ -155,7 +155,7 @@ def test_dn4i_counts_ticked_items_without_none():
 RLS = {"rls1_urge": "yes", "rls2_rest": "yes", "rls3_movement": "yes", "rls4_evening": "yes"}
 
 
-def test_rls_probable_needs_criteria_1_to_4_and_a_negative_mimic_screen():
+def test_rls_probable_needs_criteria_1_to_4_and_a_negative_mimic_screen() -> None:
     assert derived(**RLS, rls5_mimic="no")["rls_probable"] is True
     assert derived(**RLS, rls5_mimic="yes")["rls_probable"] is False
     assert derived(**RLS, rls5_mimic=None)["rls_probable"] is False
@@ -213,11 +213,13 @@ def test_rls_probable_needs_criteria_1_to_4_and_a_negative_mimic_screen():
         ),
     ],
 )
-def test_ceap_estimate_takes_the_highest_class_that_applies(overrides: dict[str, Any], ceap: str):
+def test_ceap_estimate_takes_the_highest_class_that_applies(
+    overrides: dict[str, Any], ceap: str
+) -> None:
     assert derived(**overrides)["ceap_c_est"] == ceap
 
 
-def test_vcss_patient_items_score_0_to_3():
+def test_vcss_patient_items_score_0_to_3() -> None:
     scores = triage(
         venous_pain_impact="daily_limits_most",
         compression_use="most_days",
@@ -242,13 +244,13 @@ def test_vcss_patient_items_score_0_to_3():
 # --- §4 derived variables -----------------------------------------------------------------------
 
 
-def test_dvt_pattern_needs_recent_symptoms():
+def test_dvt_pattern_needs_recent_symptoms() -> None:
     base = {"affected_side": "left", "pain_regions": ["calf"], "calf_tender": "yes"}
     assert derived(**base, symptom_duration="2_to_6_weeks")["dvt_pattern"] is True
     assert derived(**base, symptom_duration="6_weeks_to_3_months")["dvt_pattern"] is False
 
 
-def test_one_leg_swelling_needs_one_side():
+def test_one_leg_swelling_needs_one_side() -> None:
     assert derived(leg_swollen="whole_leg", swelling_side="right")["one_leg_swelling"] is True
     assert derived(leg_swollen="whole_leg", swelling_side="both")["one_leg_swelling"] is False
     # swelling_side is hidden when the leg is not swollen, whatever was sent
@@ -270,22 +272,22 @@ def test_one_leg_swelling_needs_one_side():
         {"sex_at_birth": "female", "age_years": 30, "pregnancy_status": "birth_last_6_weeks"},
     ],
 )
-def test_each_vte_risk_factor_counts(overrides: dict[str, Any]):
+def test_each_vte_risk_factor_counts(overrides: dict[str, Any]) -> None:
     assert derived(**overrides)["vte_risk"] is True
 
 
-def test_no_vte_risk_for_family_history_or_a_clear_no():
+def test_no_vte_risk_for_family_history_or_a_clear_no() -> None:
     assert derived(family_clot="yes")["vte_risk"] is False
     assert derived(prev_clot="no")["vte_risk"] is False
     assert derived(sex_at_birth="female", age_years=30, pregnancy_status="no")["vte_risk"] is False
 
 
-def test_not_sure_about_a_previous_clot_counts_for_vte_risk():
+def test_not_sure_about_a_previous_clot_counts_for_vte_risk() -> None:
     # 2026.2 (§4 vte_risk, §11 item 4); 2026.1 read not_sure as no.
     assert derived(prev_clot="not_sure")["vte_risk"] is True
 
 
-def test_not_sure_about_pregnancy_counts_for_vte_risk_but_not_for_the_pregnancy_note():
+def test_not_sure_about_pregnancy_counts_for_vte_risk_but_not_for_the_pregnancy_note() -> None:
     # 2026.2 (§4 vte_risk, §11 item 4). The staff note of §5.1 applies only to pregnancy_status
     # in {pregnant, birth_last_6_weeks}, so pregnant_or_postpartum stays false for not_sure.
     d = derived(sex_at_birth="female", age_years=30, pregnancy_status="not_sure")
@@ -323,13 +325,13 @@ def test_not_sure_about_pregnancy_counts_for_vte_risk_but_not_for_the_pregnancy_
         ({"rf_numb_weak_new": "no", "rf_numb_weak_onset": "1_to_14_days"}, False, False),
     ],
 )
-def test_neuro_acute_and_neuro_recent(overrides: dict[str, Any], acute: bool, recent: bool):
+def test_neuro_acute_and_neuro_recent(overrides: dict[str, Any], acute: bool, recent: bool) -> None:
     base = {"onset_speed": "over_days", **overrides}
     d = derived(**base)
     assert (d["neuro_acute"], d["neuro_recent"]) == (acute, recent)
 
 
-def test_vascular_risk_from_age_65_smoking_diabetes_or_conditions():
+def test_vascular_risk_from_age_65_smoking_diabetes_or_conditions() -> None:
     assert derived(age_years=64)["vascular_risk"] is False
     assert derived(age_years=65)["vascular_risk"] is True
     assert derived(smoking="ex")["vascular_risk"] is True
@@ -338,18 +340,18 @@ def test_vascular_risk_from_age_65_smoking_diabetes_or_conditions():
     assert derived(conditions=["atrial_fibrillation"])["vascular_risk"] is False
 
 
-def test_cold_leg_is_an_arterial_feature_only_when_not_acute():
+def test_cold_leg_is_an_arterial_feature_only_when_not_acute() -> None:
     assert derived(leg_colder="yes", onset_speed="over_days")["arterial_features"] is True
     assert derived(leg_colder="yes", onset_speed="over_hours")["arterial_features"] is False
 
 
-def test_arterial_suspect_from_vascular_risk_and_walking_pain():
+def test_arterial_suspect_from_vascular_risk_and_walking_pain() -> None:
     ecq_negative = {**ECQ_DEFINITE, "ecq2_rest_onset": "yes"}
     assert derived(**ecq_negative)["arterial_suspect"] is False
     assert derived(**ecq_negative, smoking="current")["arterial_suspect"] is True
 
 
-def test_wound_sites_and_duration():
+def test_wound_sites_and_duration() -> None:
     wound = {"wound_present": "yes", "wound_duration": "2_to_6_weeks"}
     d = derived(**wound, wound_location=["toes_or_foot", "ankle"])
     assert (d["foot_wound"], d["leg_wound"], d["wound_2w"]) == (True, True, True)
@@ -361,7 +363,7 @@ def test_wound_sites_and_duration():
     )
 
 
-def test_sepsis_sign_ignores_none():
+def test_sepsis_sign_ignores_none() -> None:
     assert derived(rf_sepsis_signs=["none"])["sepsis_sign"] is False
     assert derived(rf_sepsis_signs=["feel_might_die"])["sepsis_sign"] is True
 
@@ -370,7 +372,7 @@ def test_sepsis_sign_ignores_none():
     ("prev_clot", "points"),
     [("dvt", 1.5), ("pe", 1.5), ("both", 1.5), ("no", 0.0), ("not_sure", 0.0)],
 )
-def test_pe_wells_previous_clot_counts_a_recalled_clot_only(prev_clot: str, points: float):
+def test_pe_wells_previous_clot_counts_a_recalled_clot_only(prev_clot: str, points: float) -> None:
     # §5.1 lists PE-Wells "previous DVT/PE (1.5): prev_clot" and names not_sure only for pWells
     # and vte_risk (§4: on a single question not_sure counts only where a definition names it).
     pe = triage(prev_clot=prev_clot).scores["pe_wells"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from intake.triage import Tier, evaluate, normalise, patient_message
 from intake.triage.engine import FOOTERS
@@ -13,7 +14,7 @@ from tests.intake.triage.helpers import ECQ_DEFINITE, RED_FLAG_CODES, answers, t
 # --- §2.2 / §2.3 -------------------------------------------------------------------------------
 
 
-def test_not_sure_on_a_red_flag_counts_as_yes_but_staff_still_see_it():
+def test_not_sure_on_a_red_flag_counts_as_yes_but_staff_still_see_it() -> None:
     unsure = triage(rf_chest_pain="not_sure")
     sure = triage(rf_chest_pain="yes")
     assert unsure.tier is Tier.EMERGENCY
@@ -23,13 +24,13 @@ def test_not_sure_on_a_red_flag_counts_as_yes_but_staff_still_see_it():
     assert unsure.to_dict()["not_sure"] == ["rf_chest_pain"]
 
 
-def test_every_red_flag_answered_not_sure_is_reported():
+def test_every_red_flag_answered_not_sure_is_reported() -> None:
     result = triage(**dict.fromkeys(RED_FLAG_CODES, "not_sure"))
     assert result.tier is Tier.EMERGENCY
     assert result.not_sure == RED_FLAG_CODES
 
 
-def test_not_sure_on_a_non_red_flag_question_is_not_yes():
+def test_not_sure_on_a_non_red_flag_question_is_not_yes() -> None:
     # prev_clot / pregnancy_status / rf_numb_weak_onset "not_sure" are single-choice answers,
     # not red flags: kept as "not_sure", and never listed among the red flags answered not sure.
     assert normalise(answers(prev_clot="not_sure"))["prev_clot"] == "not_sure"
@@ -38,13 +39,13 @@ def test_not_sure_on_a_non_red_flag_question_is_not_yes():
     assert triage(prev_clot="not_sure").not_sure == ()
 
 
-def test_not_sure_about_a_previous_clot_is_vte_context_for_breathlessness():
+def test_not_sure_about_a_previous_clot_is_vte_context_for_breathlessness() -> None:
     # 2026.2 (§4 vte_risk, §11 item 4): EMG_CHEST_BREATH becomes EMG_PE, same tier.
     assert triage(rf_breathless="yes", prev_clot="not_sure").fired == ("EMG_PE",)
     assert triage(rf_breathless="yes", prev_clot="no").fired == ("EMG_CHEST_BREATH",)
 
 
-def test_faint_with_unsure_pregnancy_is_emg_pe_without_the_pregnancy_note():
+def test_faint_with_unsure_pregnancy_is_emg_pe_without_the_pregnancy_note() -> None:
     # 2026.2 (§11 item 4): URG_FAINT → EMG_PE. The obstetric note needs pregnant/postpartum.
     woman = {"sex_at_birth": "female", "age_years": 30}
     result = triage(**woman, pregnancy_status="not_sure", rf_fainted="yes")
@@ -53,7 +54,7 @@ def test_faint_with_unsure_pregnancy_is_emg_pe_without_the_pregnancy_note():
     assert triage(**woman, pregnancy_status="no", rf_fainted="yes").fired == ("URG_FAINT",)
 
 
-def test_onset_question_is_kept_when_numbness_is_answered_not_sure():
+def test_onset_question_is_kept_when_numbness_is_answered_not_sure() -> None:
     # §2.3 / §7.1: show-if is decided on the RAW answers, before not_sure → yes.
     raw = answers(rf_numb_weak_new="not_sure", rf_numb_weak_onset="1_to_14_days")
     a = normalise(raw)
@@ -63,45 +64,45 @@ def test_onset_question_is_kept_when_numbness_is_answered_not_sure():
     assert hidden["rf_numb_weak_onset"] is None
 
 
-def test_pregnancy_status_of_a_man_is_ignored():
+def test_pregnancy_status_of_a_man_is_ignored() -> None:
     result = triage(sex_at_birth="male", pregnancy_status="pregnant", rf_breathless="yes")
     assert result.fired == ("EMG_CHEST_BREATH",)
     assert normalise(answers(pregnancy_status="pregnant"))["pregnancy_status"] is None
 
 
-def test_pregnancy_status_counts_for_a_woman_of_childbearing_age():
+def test_pregnancy_status_counts_for_a_woman_of_childbearing_age() -> None:
     woman = {"sex_at_birth": "female", "age_years": 30, "pregnancy_status": "pregnant"}
     assert triage(**woman, rf_breathless="yes").fired == ("EMG_PE",)
     older = {**woman, "age_years": 56}
     assert triage(**older, rf_breathless="yes").fired == ("EMG_CHEST_BREATH",)
 
 
-def test_ecq_items_are_ignored_when_ecq1_is_not_yes():
+def test_ecq_items_are_ignored_when_ecq1_is_not_yes() -> None:
     result = triage(**{**ECQ_DEFINITE, "ecq1_walk_pain": "no"})
     assert result.fired == ("RTN_DEFAULT",)
     assert result.scores["ecq_class"] == "not_applicable"
 
 
-def test_hidden_chain_hides_calf_difference_when_leg_not_swollen():
+def test_hidden_chain_hides_calf_difference_when_leg_not_swollen() -> None:
     # calf_difference_cm depends on swelling_side, which is hidden when leg_swollen = no
     a = normalise(answers(leg_swollen="no", swelling_side="left", calf_difference_cm=5))
     assert a["swelling_side"] is None
     assert a["calf_difference_cm"] is None
 
 
-def test_hidden_multi_becomes_an_empty_list():
+def test_hidden_multi_becomes_an_empty_list() -> None:
     a = normalise(answers(wound_present="no", wound_location=["toes_or_foot"]))
     assert a["wound_location"] == []
     assert normalise({})["conditions"] == []
 
 
-def test_absent_answers_are_unanswered_and_partial_forms_evaluate():
+def test_absent_answers_are_unanswered_and_partial_forms_evaluate() -> None:
     assert evaluate({}).fired == ("RTN_DEFAULT",)
     assert evaluate({"rf_cold_pale_sudden": "yes"}).tier is Tier.EMERGENCY
     assert normalise({})["age_years"] is None
 
 
-def test_garbage_values_do_not_crash_triage():
+def test_garbage_values_do_not_crash_triage() -> None:
     garbage = answers(
         symptom_duration=["lt_24h"],
         conditions=[["diabetes_type1"], {"x": 1}],
@@ -117,7 +118,7 @@ def test_garbage_values_do_not_crash_triage():
 # --- patient message (§7.7, §1, §2.5) ----------------------------------------------------------
 
 
-def test_patient_message_shows_at_most_three_top_tier_sentences_then_the_footer():
+def test_patient_message_shows_at_most_three_top_tier_sentences_then_the_footer() -> None:
     result = triage(
         rf_cold_pale_sudden="yes",
         rf_chest_pain="yes",
@@ -135,7 +136,7 @@ def test_patient_message_shows_at_most_three_top_tier_sentences_then_the_footer(
     assert "vein problem" not in result.patient_message  # lower-tier text not shown
 
 
-def test_routine_message_shows_only_the_first_rule_sentence_then_the_category():
+def test_routine_message_shows_only_the_first_rule_sentence_then_the_category() -> None:
     # §7.7 (2026.2, §11 item 10): one sentence for SOON and ROUTINE, staff still see every rule.
     result = triage(
         visible_veins="bulging_veins",
@@ -154,7 +155,7 @@ def test_routine_message_shows_only_the_first_rule_sentence_then_the_category():
     ]
 
 
-def test_soon_message_shows_only_the_first_rule_sentence_then_the_category():
+def test_soon_message_shows_only_the_first_rule_sentence_then_the_category() -> None:
     result = triage(**ECQ_DEFINITE, hard_vein="yes", hard_vein_site="below_knee")
     assert result.tier is Tier.SOON
     assert result.fired[:2] == ("SOON_CLAUDICATION", "SOON_SVT_LOW")
@@ -168,7 +169,7 @@ def test_soon_message_shows_only_the_first_rule_sentence_then_the_category():
     ]
 
 
-def test_urgent_message_shows_up_to_three_top_tier_sentences():
+def test_urgent_message_shows_up_to_three_top_tier_sentences() -> None:
     two = triage(
         rf_fainted="yes", rf_vein_bleeding="bled_and_stopped", visible_veins="bulging_veins"
     )
@@ -188,7 +189,7 @@ def test_urgent_message_shows_up_to_three_top_tier_sentences():
     assert four.patient_message.split("\n\n") == [*four.patient_sentences, four.patient_footer]
 
 
-def test_configured_emergency_number_and_advice_line_replace_999_and_nhs_111():
+def test_configured_emergency_number_and_advice_line_replace_999_and_nhs_111() -> None:
     result = evaluate(
         answers(rf_chest_pain="yes"), emergency_number="112", advice_line="the 116 117 line"
     )
@@ -200,41 +201,41 @@ def test_configured_emergency_number_and_advice_line_replace_999_and_nhs_111():
     assert "your doctor's line" in routine.patient_message
 
 
-def test_rule_sentences_use_the_configured_number_too():
+def test_rule_sentences_use_the_configured_number_too() -> None:
     result = evaluate(answers(rf_vein_bleeding="bled_and_stopped"), emergency_number="112")
     assert "call 112 if it has not stopped" in result.patient_message
     assert "call 112 if it has not stopped" in result.to_dict()["reasons"][0]["patient_text"]
 
 
-def test_urgent_footer_with_cutoff_time():
+def test_urgent_footer_with_cutoff_time() -> None:
     result = evaluate(answers(rf_fainted="yes"), callback_cutoff=dt.time(16, 30))
     assert "If we have not called by 16:30, or the clinic is closed" in result.patient_footer
     result = evaluate(answers(rf_fainted="yes"), callback_cutoff="4.30pm")
     assert "by 4.30pm" in result.patient_footer
 
 
-def test_urgent_footer_without_cutoff_uses_the_4_hour_target():
+def test_urgent_footer_without_cutoff_uses_the_4_hour_target() -> None:
     result = triage(rf_fainted="yes")
     assert result.tier is Tier.URGENT
     assert "If we have not called within 4 hours" in result.patient_footer
     assert "{" not in result.patient_message
 
 
-def test_urgent_footer_when_the_clinic_is_closed_sends_the_patient_to_111_now():
+def test_urgent_footer_when_the_clinic_is_closed_sends_the_patient_to_111_now() -> None:
     result = evaluate(answers(rf_fainted="yes"), clinic_open_now=False, advice_line="NHS 111")
     assert "Call NHS 111 or your GP now for a same-day appointment." in result.patient_footer
     assert "The clinic will phone you today" not in result.patient_message
     assert "call 999" in result.patient_footer
 
 
-def test_clinic_open_flag_only_changes_urgent_wording():
+def test_clinic_open_flag_only_changes_urgent_wording() -> None:
     for overrides in ({"rf_chest_pain": "yes"}, {}, ECQ_DEFINITE):
         open_ = evaluate(answers(**overrides), clinic_open_now=True)
         closed = evaluate(answers(**overrides), clinic_open_now=False)
         assert open_.patient_message == closed.patient_message
 
 
-def test_routine_and_soon_messages_include_the_likely_category():
+def test_routine_and_soon_messages_include_the_likely_category() -> None:
     soon = triage(**ECQ_DEFINITE)
     assert soon.tier is Tier.SOON and soon.likely_category == "arterial"
     assert "leg arteries" in soon.patient_message
@@ -248,7 +249,7 @@ def test_routine_and_soon_messages_include_the_likely_category():
     assert default.likely_category == "general_vascular"
 
 
-def test_emergency_message_has_no_likely_category_sentence():
+def test_emergency_message_has_no_likely_category_sentence() -> None:
     result = triage(rf_chest_pain="yes", visible_veins="bulging_veins")
     assert result.likely_category == "venous"  # still there for staff routing
     assert "most likely area" not in result.patient_message
@@ -257,7 +258,7 @@ def test_emergency_message_has_no_likely_category_sentence():
 # --- staff view --------------------------------------------------------------------------------
 
 
-def test_fired_rules_sorted_by_tier_then_spec_order():
+def test_fired_rules_sorted_by_tier_then_spec_order() -> None:
     result = triage(
         visible_veins="bulging_veins",
         rf_fainted="yes",
@@ -276,7 +277,7 @@ def test_fired_rules_sorted_by_tier_then_spec_order():
     assert [rule.code for rule in result.rules] == list(result.fired)
 
 
-def test_staff_reasons_have_their_placeholders_filled():
+def test_staff_reasons_have_their_placeholders_filled() -> None:
     result = triage(**ECQ_DEFINITE)
     assert result.rules[0].staff_reason.startswith("ECQ definite, grade 2.")
     dvt = triage(
@@ -291,14 +292,14 @@ def test_staff_reasons_have_their_placeholders_filled():
         assert "{" not in rule.staff_reason
 
 
-def test_pe_staff_reason_shows_pe_wells_and_pulse():
+def test_pe_staff_reason_shows_pe_wells_and_pulse() -> None:
     result = triage(rf_breathless="yes", hormones="yes", pulse_bpm=120)
     reason = result.rules[0].staff_reason
     assert "Partial PE-Wells = 1.5" in reason
     assert "pulse_bpm = 120" in reason
 
 
-def test_pregnancy_note_added_to_dvt_and_pe_reasons():
+def test_pregnancy_note_added_to_dvt_and_pe_reasons() -> None:
     pregnant = {"sex_at_birth": "female", "age_years": 32, "pregnancy_status": "pregnant"}
     result = triage(
         **pregnant,
@@ -319,7 +320,7 @@ def test_pregnancy_note_added_to_dvt_and_pe_reasons():
     assert all("obstetric" not in rule.staff_reason for rule in not_pregnant.rules)
 
 
-def test_evidence_shows_the_answers_a_rule_read():
+def test_evidence_shows_the_answers_a_rule_read() -> None:
     result = triage(rf_vein_bleeding="bled_and_stopped")
     assert result.rules[0].evidence == {"rf_vein_bleeding": "bled_and_stopped"}
     ali = triage(rf_cold_pale_sudden="not_sure")
@@ -329,7 +330,7 @@ def test_evidence_shows_the_answers_a_rule_read():
 # --- shape -------------------------------------------------------------------------------------
 
 
-def test_to_dict_is_json_serialisable_with_the_documented_keys():
+def test_to_dict_is_json_serialisable_with_the_documented_keys() -> None:
     data = triage(rf_breathless="yes", hormones="yes").to_dict()
     assert set(data) == {
         "tier",
@@ -347,7 +348,7 @@ def test_to_dict_is_json_serialisable_with_the_documented_keys():
     assert json.loads(json.dumps(data)) == data
 
 
-def test_scores_have_every_documented_key():
+def test_scores_have_every_documented_key() -> None:
     assert set(triage().scores) >= {
         "p_wells",
         "pe_wells",
@@ -363,24 +364,26 @@ def test_scores_have_every_documented_key():
     }
 
 
-def test_tier_is_ordered_and_prints_its_name():
+def test_tier_is_ordered_and_prints_its_name() -> None:
     assert Tier.ROUTINE < Tier.SOON < Tier.URGENT < Tier.EMERGENCY
     assert str(Tier.EMERGENCY) == "EMERGENCY"
     assert f"{Tier.URGENT}" == "URGENT"
     assert Tier.from_name("SOON") is Tier.SOON
 
 
-def test_evaluate_does_not_modify_the_answers():
+def test_evaluate_does_not_modify_the_answers() -> None:
     given = answers(rf_chest_pain="not_sure", ecq1_walk_pain="no", ecq6_sites=["calf"])
     snapshot = json.dumps(given, sort_keys=True)
     evaluate(given)
     assert json.dumps(given, sort_keys=True) == snapshot
 
 
-def test_normalise_returns_exactly_the_catalogue_codes():
+def test_normalise_returns_exactly_the_catalogue_codes() -> None:
     from intake.triage import QUESTIONS
 
-    a = normalise({"favourite_colour": "blue", 3: "x", "rf_fever": "not_sure"})
+    # Keys outside the catalogue are left out, even one that is not a string.
+    given: dict[Any, object] = {"favourite_colour": "blue", 3: "x", "rf_fever": "not_sure"}
+    a = normalise(given)
     assert list(a) == [q.code for q in QUESTIONS]
     assert a["rf_fever"] == "yes"
     assert a["pain_regions"] == [] and a["pain_regions"] is not normalise({})["pain_regions"]

@@ -12,14 +12,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.triage import QUESTIONS_BY_CODE, evaluate, validate, visible_codes
+from intake.triage import QUESTIONS_BY_CODE, TriageResult, evaluate, validate, visible_codes
 from intake.triage.rules import RULES_BY_CODE
 from tests.intake.triage.helpers import RED_FLAG_CODES, valid_answers
 
 FAST = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _comparable(result: Any) -> dict[str, Any]:
+def _comparable(result: TriageResult) -> dict[str, Any]:
     data = result.to_dict()
     data.pop("not_sure")
     return data
@@ -27,7 +27,7 @@ def _comparable(result: Any) -> dict[str, Any]:
 
 @FAST
 @given(valid_answers)
-def test_evaluate_never_raises_and_tier_is_the_highest_fired(answers: dict[str, Any]):
+def test_evaluate_never_raises_and_tier_is_the_highest_fired(answers: dict[str, Any]) -> None:
     result = evaluate(answers)
     assert result.fired
     assert result.tier == max(RULES_BY_CODE[code].tier for code in result.fired)
@@ -38,7 +38,9 @@ def test_evaluate_never_raises_and_tier_is_the_highest_fired(answers: dict[str, 
 
 @FAST
 @given(valid_answers, st.data())
-def test_partial_answer_sets_evaluate_and_validate(answers: dict[str, Any], data: st.DataObject):
+def test_partial_answer_sets_evaluate_and_validate(
+    answers: dict[str, Any], data: st.DataObject
+) -> None:
     keep = data.draw(st.sets(st.sampled_from(sorted(answers))))
     partial = {code: answers[code] for code in keep}
     evaluate(partial)
@@ -49,7 +51,7 @@ def test_partial_answer_sets_evaluate_and_validate(answers: dict[str, Any], data
 @given(valid_answers, st.data())
 def test_validating_with_the_callers_visibility_finds_the_same_problems(
     answers: dict[str, Any], data: st.DataObject
-):
+) -> None:
     keep = data.draw(st.sets(st.sampled_from(sorted(answers))))
     partial = {code: answers[code] for code in keep}
     shown = set(visible_codes(partial))
@@ -60,13 +62,13 @@ def test_validating_with_the_callers_visibility_finds_the_same_problems(
 
 @FAST
 @given(valid_answers)
-def test_generated_answer_sets_are_valid_and_complete(answers: dict[str, Any]):
+def test_generated_answer_sets_are_valid_and_complete(answers: dict[str, Any]) -> None:
     assert validate(answers, complete=True) == []
 
 
 @FAST
 @given(valid_answers, st.sampled_from(RED_FLAG_CODES))
-def test_a_red_flag_answered_yes_never_lowers_the_tier(answers: dict[str, Any], flag: str):
+def test_a_red_flag_answered_yes_never_lowers_the_tier(answers: dict[str, Any], flag: str) -> None:
     low = evaluate({**answers, flag: "no"})
     high = evaluate({**answers, flag: "yes"})
     assert high.tier >= low.tier
@@ -74,7 +76,7 @@ def test_a_red_flag_answered_yes_never_lowers_the_tier(answers: dict[str, Any], 
 
 @FAST
 @given(valid_answers, st.sampled_from(RED_FLAG_CODES))
-def test_not_sure_gives_the_same_result_as_yes(answers: dict[str, Any], flag: str):
+def test_not_sure_gives_the_same_result_as_yes(answers: dict[str, Any], flag: str) -> None:
     unsure = evaluate({**answers, flag: "not_sure"})
     sure = evaluate({**answers, flag: "yes"})
     assert _comparable(unsure) == _comparable(sure)
@@ -95,7 +97,7 @@ _ANY_VALUE = st.one_of(
 @given(valid_answers, st.data())
 def test_values_for_hidden_questions_never_change_the_result(
     answers: dict[str, Any], data: st.DataObject
-):
+) -> None:
     hidden = sorted(set(QUESTIONS_BY_CODE) - set(visible_codes(answers)))
     noisy = dict(answers)
     for code in hidden:
@@ -106,14 +108,14 @@ def test_values_for_hidden_questions_never_change_the_result(
 
 @FAST
 @given(valid_answers)
-def test_same_input_gives_the_same_output(answers: dict[str, Any]):
+def test_same_input_gives_the_same_output(answers: dict[str, Any]) -> None:
     first = evaluate(answers)
     second = evaluate(copy.deepcopy(answers))
     assert first == second
     assert first.to_dict() == second.to_dict()
 
 
-def test_benchmark_generator_makes_valid_complete_answer_sets():
+def test_benchmark_generator_makes_valid_complete_answer_sets() -> None:
     import random
 
     from intake.triage.samples import random_answers

@@ -31,7 +31,7 @@ CLOCK_ATTRIBUTES = {"now", "today", "utcnow", "time_ns", "monotonic"}
 
 
 def _imported_roots(tree: ast.AST) -> set[str]:
-    roots = set()
+    roots: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
@@ -40,17 +40,17 @@ def _imported_roots(tree: ast.AST) -> set[str]:
     return roots
 
 
-def test_the_package_has_sources():
+def test_the_package_has_sources() -> None:
     assert {p.name for p in SOURCES} >= {"catalogue.py", "rules.py", "engine.py"}
 
 
-def test_no_module_under_intake_triage_imports_django_or_io():
+def test_no_module_under_intake_triage_imports_django_or_io() -> None:
     for path in SOURCES:
         roots = _imported_roots(ast.parse(path.read_text(encoding="utf-8")))
         assert not roots & FORBIDDEN_ROOTS, (path.name, roots & FORBIDDEN_ROOTS)
 
 
-def test_no_io_or_clock_calls():
+def test_no_io_or_clock_calls() -> None:
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
@@ -60,6 +60,6 @@ def test_no_io_or_clock_calls():
                     assert node.func.attr not in CLOCK_ATTRIBUTES, (path.name, node.func.attr)
 
 
-def test_the_django_string_does_not_appear_in_imports_via_importlib():
+def test_the_django_string_does_not_appear_in_imports_via_importlib() -> None:
     for path in SOURCES:
         assert "importlib" not in _imported_roots(ast.parse(path.read_text(encoding="utf-8")))

@@ -676,11 +676,13 @@ CASES: list[tuple[str, dict[str, Any], bool, str]] = [
     CASES,
     ids=[f"{c[0]}-{'fires' if c[2] else 'near_miss'}-{i}" for i, c in enumerate(CASES)],
 )
-def test_rule_fires_or_not(code: str, overrides: dict[str, Any], should_fire: bool, why: str):
+def test_rule_fires_or_not(
+    code: str, overrides: dict[str, Any], should_fire: bool, why: str
+) -> None:
     assert (code in fired(**overrides)) is should_fire, why
 
 
-def test_every_rule_has_a_firing_case_and_a_near_miss():
+def test_every_rule_has_a_firing_case_and_a_near_miss() -> None:
     for rule in RULES:
         outcomes = {should for code, _, should, _ in CASES if code == rule.code}
         assert outcomes == {True, False}, rule.code
@@ -726,18 +728,18 @@ SPEC_RULE_ORDER = [
 ]
 
 
-def test_rule_table_has_every_spec_rule_in_spec_order():
+def test_rule_table_has_every_spec_rule_in_spec_order() -> None:
     # Codes are stored with submissions: never renamed, and RTN_DEFAULT stays last.
     assert [rule.code for rule in RULES] == SPEC_RULE_ORDER
 
 
-def test_rule_tiers_follow_their_prefix():
+def test_rule_tiers_follow_their_prefix() -> None:
     prefixes = {"EMG": Tier.EMERGENCY, "URG": Tier.URGENT, "SOON": Tier.SOON, "RTN": Tier.ROUTINE}
     for rule in RULES:
         assert rule.tier is prefixes[rule.code.split("_")[0]], rule.code
 
 
-def test_every_rule_has_a_docstring_a_source_and_evidence_names():
+def test_every_rule_has_a_docstring_a_source_and_evidence_names() -> None:
     for rule in RULES:
         assert rule.when.__doc__, rule.code
         assert rule.source
@@ -746,12 +748,12 @@ def test_every_rule_has_a_docstring_a_source_and_evidence_names():
             assert rule.uses, rule.code
 
 
-def test_soon_and_routine_rules_have_a_likely_category():
+def test_soon_and_routine_rules_have_a_likely_category() -> None:
     for rule in RULES:
         assert (rule.category is not None) is (rule.tier <= Tier.SOON), rule.code
 
 
-def test_rules_only_refer_to_earlier_rules():
+def test_rules_only_refer_to_earlier_rules() -> None:
     # §7.3: "NOT <rule>" may only name a rule listed above it.
     import inspect
     import re
@@ -762,7 +764,7 @@ def test_rules_only_refer_to_earlier_rules():
             assert order[named] < order[rule.code], (rule.code, named)
 
 
-def test_baker_mimic_has_no_sentence_of_its_own():
+def test_baker_mimic_has_no_sentence_of_its_own() -> None:
     result = triage(
         symptom_duration="1_to_7_days",
         affected_side="left",
@@ -778,7 +780,7 @@ def test_baker_mimic_has_no_sentence_of_its_own():
     assert "\n\n\n" not in result.patient_message
 
 
-def test_higher_tier_rule_never_cancels_a_lower_one():
+def test_higher_tier_rule_never_cancels_a_lower_one() -> None:
     # §7.8: no cancelling rules; the venous finding stays listed under an emergency.
     result = triage(rf_chest_pain="yes", visible_veins="bulging_veins")
     assert result.tier is Tier.EMERGENCY
@@ -797,7 +799,7 @@ ALONE_FLAGS = [
 
 @pytest.mark.parametrize("answer", ["yes", "not_sure"])
 @pytest.mark.parametrize("flag", ALONE_FLAGS)
-def test_isolated_red_flag_is_urgent_via_the_fail_safe(flag: str, answer: str):
+def test_isolated_red_flag_is_urgent_via_the_fail_safe(flag: str, answer: str) -> None:
     # 2026.2 (§6.2 URG_RED_FLAG_ALONE, §11 item 2). In 2026.1 these fired only RTN_DEFAULT
     # ("We did not find any urgent warning signs").
     result = triage(**{flag: answer})
@@ -822,13 +824,13 @@ def test_isolated_red_flag_is_urgent_via_the_fail_safe(flag: str, answer: str):
 @pytest.mark.parametrize("flag", ALONE_FLAGS)
 def test_fail_safe_is_not_listed_when_an_emergency_or_urgent_rule_fires(
     flag: str, overrides: dict[str, Any], suppressed_by: str
-):
+) -> None:
     result = fired(**{flag: "yes"}, **overrides)
     assert suppressed_by in result
     assert "URG_RED_FLAG_ALONE" not in result
 
 
-def test_urg_pulse_reason_shows_the_pulse():
+def test_urg_pulse_reason_shows_the_pulse() -> None:
     result = triage(pulse_bpm=38)
     assert result.tier is Tier.URGENT
     assert result.fired == ("URG_PULSE",)
@@ -839,14 +841,14 @@ def test_urg_pulse_reason_shows_the_pulse():
     )
 
 
-def test_urg_back_abdo_pain_reason_is_the_2026_2_wording():
+def test_urg_back_abdo_pain_reason_is_the_2026_2_wording() -> None:
     reason = triage(rf_sudden_back_tummy_pain="yes", age_years=40).rules[0].staff_reason
     assert (
         reason == "Sudden severe abdominal/back pain without an AAA trigger; AAA is not excluded."
     )
 
 
-def test_exertional_safety_net_waits_for_the_easing_answer():
+def test_exertional_safety_net_waits_for_the_easing_answer() -> None:
     # §2.3: "walk_pain_eased_by ≠ sitting_or_bending_forward" is false while unanswered.
     ecq_negative = {**ECQ_DEFINITE, "ecq3_uphill": "never_uphill_or_hurry", "smoking": "current"}
     assert "RTN_EXERTIONAL_NONCLASSIC" not in fired(**{**ecq_negative, "walk_pain_eased_by": None})
@@ -894,7 +896,7 @@ NEURO_RULES = {"EMG_ALI", "EMG_SUDDEN_NEURO", "URG_NEURO"}
 )
 def test_answer_sets_without_the_onset_question_give_2026_1_neuro_results(
     numb: str, onset_speed: str | None, limb: dict[str, Any]
-):
+) -> None:
     # A 2026.1 submission has no rf_numb_weak_onset at all (replayed at go-live, §2.7).
     overrides = {"rf_numb_weak_new": numb, "onset_speed": onset_speed, **limb}
     replay = answers(**overrides)
@@ -905,7 +907,7 @@ def test_answer_sets_without_the_onset_question_give_2026_1_neuro_results(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_answers)
-def test_generated_2026_1_answer_sets_give_2026_1_neuro_results(generated: dict[str, Any]):
+def test_generated_2026_1_answer_sets_give_2026_1_neuro_results(generated: dict[str, Any]) -> None:
     replay = {code: value for code, value in generated.items() if code != "rf_numb_weak_onset"}
     a = normalise(replay)
     acute = a["onset_speed"] in ("sudden_minutes", "over_hours")

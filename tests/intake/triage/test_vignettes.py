@@ -17,13 +17,13 @@ def _answers(vignette: dict[str, Any]) -> dict[str, Any]:
     return {**defaults(), **vignette["answers"]}
 
 
-def test_vignette_file_matches_the_ruleset_version():
+def test_vignette_file_matches_the_ruleset_version() -> None:
     assert vignette_data()["ruleset_version"] == RULESET_VERSION
     assert len(VIGNETTES) == 42
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
-def test_vignette_gets_the_expected_tier_rules_and_scores(vignette: dict[str, Any]):
+def test_vignette_gets_the_expected_tier_rules_and_scores(vignette: dict[str, Any]) -> None:
     result = evaluate(_answers(vignette))
     assert result.tier.name == vignette["expected_tier"], vignette["story"]
     assert set(result.fired) == set(vignette["expected_rules"]), vignette["story"]
@@ -32,5 +32,5 @@ def test_vignette_gets_the_expected_tier_rules_and_scores(vignette: dict[str, An
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
-def test_vignette_answers_are_valid(vignette: dict[str, Any]):
+def test_vignette_answers_are_valid(vignette: dict[str, Any]) -> None:
     assert validate(_answers(vignette)) == []
