@@ -49,6 +49,8 @@ if DEBUG:
 # recipients (clinic/startup.py); commands that only read the code do not need them.
 
 INSTALLED_APPS = [
+    # Before the admin: its admin/index.html overrides the admin's own.
+    "intake.backoffice",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

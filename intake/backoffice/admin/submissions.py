@@ -866,11 +866,3 @@ class NotificationAdmin(ReadOnlyAdmin):
             _("%(count)s notification(s) queued to be sent again.") % {"count": count},
             messages.SUCCESS,
         )
-
-
-# The scheduling pages (clinicians, availability, slots, booking, the day view) register
-# themselves from their own module.
-from intake import admin_scheduling  # noqa: E402, F401
-
-# isort: split
-from intake import admin_release  # noqa: E402, F401

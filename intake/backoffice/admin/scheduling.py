@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, scheduling, selectors, services
-from intake.admin import (
+from intake.backoffice.admin.submissions import (
     ReadOnlyAdmin,
     ReasonForm,
     apply_each,

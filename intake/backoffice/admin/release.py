@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import roles, ruleset_release
-from intake.admin import ReadOnlyAdmin, ReasonForm, can_triage, staff_member, tier_badge_html
+from intake.backoffice.admin.submissions import (
+    ReadOnlyAdmin,
+    ReasonForm,
+    can_triage,
+    staff_member,
+    tier_badge_html,
+)
 from intake.models import RulesetChange
 from intake.ratelimit import client_address
 
