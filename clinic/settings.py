@@ -51,7 +51,8 @@ if DEBUG:
 INSTALLED_APPS = [
     # Before the admin: its admin/index.html overrides the admin's own.
     "intake.backoffice",
-    "django.contrib.admin",
+    # Django's admin, with the staff workflows' views added to its site.
+    "intake.backoffice.apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
