@@ -60,7 +60,7 @@ def test_the_patients_receipt_is_written_in_their_language_and_staff_alerts_in_t
 def test_the_staff_page_shows_what_the_patient_is_told(
     journey: Callable[..., Submission], triage_nurse: Any
 ) -> None:
-    from tests.intake.test_admin_queue import QUEUE, logged_in
+    from tests.intake.backoffice.staff import QUEUE, logged_in
 
     sent = journey("V07", send=True)
     html = logged_in(triage_nurse).get(f"{QUEUE}{sent.pk}/change/").content.decode()

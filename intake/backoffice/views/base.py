@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,8 +21,21 @@ from intake.ratelimit import client_address
 Target = TypeVar("Target")
 
 
+class Staff(TypedDict):
+    """Who acts and from where: the keyword arguments every staff service takes."""
+
+    actor: User
+    ip_address: str | None
+
+
+def by_staff(request: HttpRequest) -> Staff:
+    """The signed-in staff member and their address, for a service call (`**by_staff(request)`)."""
+    return {"actor": staff_member(request), "ip_address": client_address(request)}
+
+
 def admin_page(request: HttpRequest, template: str, context: dict[str, Any]) -> TemplateResponse:
-    """A staff page with the admin's look: its header, navigation, messages and login."""
+    """A staff page with the admin's look: its header, navigation and messages (the login is
+    checked by the site's `admin_view`, which wraps every workflow URL)."""
     return TemplateResponse(request, template, {**admin.site.each_context(request), **context})
 
 
@@ -51,9 +64,7 @@ class StaffAction(View, Generic[Target]):
         """The object acted on, from the URL (404 if there is none)."""
         raise NotImplementedError
 
-    def act(
-        self, target: Target, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
+    def act(self, target: Target, data: dict[str, Any], by: Staff) -> None:
         """Call the service; `data` is the form's cleaned data ({} without a form)."""
         raise NotImplementedError
 
@@ -72,12 +83,7 @@ class StaffAction(View, Generic[Target]):
         try:
             if form is not None and not form.is_valid():
                 raise ValidationError(str(self.invalid))
-            self.act(
-                target,
-                form.cleaned_data if form is not None else {},
-                actor=staff_member(request),
-                ip_address=client_address(request),
-            )
+            self.act(target, form.cleaned_data if form is not None else {}, by_staff(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             shown = self.refused(target, form) if form is not None else None

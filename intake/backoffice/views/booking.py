@@ -14,13 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -29,16 +29,60 @@ from intake import selectors, services
 from intake.backoffice.audit import audit_staff
 from intake.backoffice.display import tier_badge_html
 from intake.backoffice.forms import BookForm, CancelForm, EmergencyDirectionForm, MoveForm
-from intake.backoffice.permissions import may_book, may_change_appointments, staff_member
-from intake.backoffice.views.base import StaffAction, admin_page, case_url
-from intake.models import Appointment, AppointmentType, AuditEvent, Submission, Tier
-from intake.ratelimit import client_address
+from intake.backoffice.permissions import may_book, may_change_appointments
+from intake.backoffice.views.base import Staff, StaffAction, admin_page, by_staff, case_url
+from intake.models import Appointment, AppointmentType, AuditEvent, Slot, Submission, Tier
 
 # --- The slot page: book, or move ----------------------------------------------------------------
 
 
-class Book(View):
-    """Free slots for a submission, inside its tier's window first; POST books one."""
+class SlotPage(View):
+    """The slot page: free slots, inside the tier's window first; POST takes the one chosen."""
+
+    form_class: type[MoveForm] = MoveForm
+    success: str | Promise = ""  # the message when done, with the slot as %(slot)s
+    submission: Submission
+    moving: Appointment | None = None
+
+    def viewed(self) -> dict[str, Any]:
+        """What the audit entry of looking at the page records."""
+        raise NotImplementedError
+
+    def choose(self, slot: Slot, data: dict[str, Any], by: Staff) -> None:
+        """Call the service that books (or moves) into `slot`."""
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        audit_staff(
+            request,
+            action=AuditEvent.Action.VIEW,
+            submission=self.submission,
+            details=self.viewed(),
+        )
+        return self.page(self.form_class())
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            slot = form.cleaned_data["slot"]
+            try:
+                self.choose(slot, form.cleaned_data, by_staff(request))
+            except ValidationError as error:
+                form.add_error(None, error)  # taken meanwhile, started, leave, ...
+            else:
+                messages.success(request, str(self.success) % {"slot": slot})
+                return HttpResponseRedirect(case_url(self.submission))
+        return self.page(form)
+
+    def page(self, form: MoveForm) -> HttpResponse:
+        return slot_page(self.request, submission=self.submission, form=form, moving=self.moving)
+
+
+class Book(SlotPage):
+    """Book a submission into a free slot."""
+
+    form_class = BookForm
+    success = gettext_lazy("Booked: %(slot)s. The confirmation email is on its way.")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not may_book(request):
@@ -48,82 +92,34 @@ class Book(View):
         )
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        audit_staff(
-            request,
-            action=AuditEvent.Action.VIEW,
-            submission=self.submission,
-            details={"page": "booking"},
-        )
-        return slot_page(request, submission=self.submission, form=BookForm())
+    def viewed(self) -> dict[str, Any]:
+        return {"page": "booking"}
 
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = BookForm(request.POST)
-        if form.is_valid():
-            slot = form.cleaned_data["slot"]
-            try:
-                services.appointment_book(
-                    submission=self.submission,
-                    slot=slot,
-                    actor=staff_member(request),
-                    notes=form.cleaned_data["notes"],
-                    ip_address=client_address(request),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("Booked: %(slot)s. The confirmation email is on its way.") % {"slot": slot},
-                )
-                return HttpResponseRedirect(case_url(self.submission))
-        return slot_page(request, submission=self.submission, form=form)
+    def choose(self, slot: Slot, data: dict[str, Any], by: Staff) -> None:
+        services.appointment_book(submission=self.submission, slot=slot, notes=data["notes"], **by)
 
 
-class Move(View):
-    """The same list of free slots, to move a booked appointment; POST moves it."""
+class Move(SlotPage):
+    """Move a booked appointment to another free slot (its own is not offered)."""
+
+    success = gettext_lazy("Moved to %(slot)s. The patient is told by email.")
+    moving: Appointment
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not may_change_appointments(request):
             raise PermissionDenied
-        self.appointment = get_object_or_404(
+        self.moving = get_object_or_404(
             Appointment.objects.select_related("submission__patient", "clinician", "slot"),
             pk=kwargs["appointment_id"],
         )
+        self.submission = self.moving.submission
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        audit_staff(
-            request,
-            action=AuditEvent.Action.VIEW,
-            submission=self.appointment.submission,
-            details={"page": "move", "appointment": self.appointment.pk},
-        )
-        return self.page(MoveForm())
+    def viewed(self) -> dict[str, Any]:
+        return {"page": "move", "appointment": self.moving.pk}
 
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        form = MoveForm(request.POST)
-        if form.is_valid():
-            slot = form.cleaned_data["slot"]
-            try:
-                services.appointment_move(
-                    appointment=self.appointment,
-                    slot=slot,
-                    actor=staff_member(request),
-                    ip_address=client_address(request),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, _("Moved to %(slot)s. The patient is told by email.") % {"slot": slot}
-                )
-                return HttpResponseRedirect(case_url(self.appointment.submission))
-        return self.page(form)
-
-    def page(self, form: MoveForm) -> HttpResponse:
-        submission = self.appointment.submission
-        return slot_page(self.request, submission=submission, form=form, moving=self.appointment)
+    def choose(self, slot: Slot, data: dict[str, Any], by: Staff) -> None:
+        services.appointment_move(appointment=self.moving, slot=slot, **by)
 
 
 def slot_page(
@@ -217,10 +213,8 @@ class Escalate(BookingAction):
 
     done = gettext_lazy("The triage clinicians have been alerted that no slot is free in time.")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_escalate_no_slot(submission=target, actor=actor, ip_address=ip_address)
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_escalate_no_slot(submission=target, **by)
 
 
 class RecordEmergencyDirection(BookingAction):
@@ -229,12 +223,8 @@ class RecordEmergencyDirection(BookingAction):
     form_class = EmergencyDirectionForm
     done = gettext_lazy("Recorded.")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_record_emergency_direction(
-            submission=target, text=data["text"], actor=actor, ip_address=ip_address
-        )
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_record_emergency_direction(submission=target, text=data["text"], **by)
 
 
 # --- Cancel, attendance: from the appointment page or the submission page ------------------------
@@ -260,12 +250,8 @@ class Cancel(AppointmentAction):
     invalid = gettext_lazy("Give a reason for cancelling.")
     done = gettext_lazy("Cancelled; the slot is free again and the patient is told by email.")
 
-    def act(
-        self, target: Appointment, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.appointment_cancel(
-            appointment=target, reason=data["reason"], actor=actor, ip_address=ip_address
-        )
+    def act(self, target: Appointment, data: dict[str, Any], by: Staff) -> None:
+        services.appointment_cancel(appointment=target, reason=data["reason"], **by)
 
 
 class RecordAttendance(AppointmentAction):
@@ -274,9 +260,5 @@ class RecordAttendance(AppointmentAction):
     status: str = ""
     done = gettext_lazy("Attendance recorded.")
 
-    def act(
-        self, target: Appointment, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.appointment_record_attendance(
-            appointment=target, status=self.status, actor=actor, ip_address=ip_address
-        )
+    def act(self, target: Appointment, data: dict[str, Any], by: Staff) -> None:
+        services.appointment_record_attendance(appointment=target, status=self.status, **by)

@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy
 from intake import ruleset_release
 from intake.backoffice.display import rule_codes, tier_badge_html
 from intake.backoffice.forms import ReasonForm
-from intake.backoffice.permissions import may_decide_ruleset_changes, staff_member
-from intake.backoffice.views.base import admin_page
+from intake.backoffice.permissions import may_decide_ruleset_changes
+from intake.backoffice.views.base import admin_page, by_staff
 from intake.models import RulesetChange
-from intake.ratelimit import client_address
 
 # URL slug -> (service, button text, message when done)
 DECISIONS = {
@@ -55,12 +54,7 @@ def decide(request: HttpRequest, change_id: int, decision: str) -> HttpResponse:
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            service(
-                change=change,
-                reason=form.cleaned_data["reason"],
-                actor=staff_member(request),
-                ip_address=client_address(request),
-            )
+            service(change=change, reason=form.cleaned_data["reason"], **by_staff(request))
         except ValidationError as error:
             form.add_error(None, error)
             change.refresh_from_db()

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import Promise
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from intake import services
 from intake.backoffice.forms import FollowUpForm, NoteForm, OverrideTierForm, StatusReasonForm
 from intake.backoffice.permissions import may_triage
-from intake.backoffice.views.base import StaffAction, admin_page, case_url
+from intake.backoffice.views.base import Staff, StaffAction, admin_page, case_url
 from intake.models import Submission
 
 Status = Submission.Status
@@ -63,21 +62,15 @@ class SubmissionAction(StaffAction[Submission]):
 class AssignToMe(SubmissionAction):
     done = gettext_lazy("Assigned to you.")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_assign(
-            submission=target, assignee=actor, actor=actor, ip_address=ip_address
-        )
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_assign(submission=target, assignee=by["actor"], **by)
 
 
 class StartReview(SubmissionAction):
     done = gettext_lazy("Marked in review.")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_start_review(submission=target, actor=actor, ip_address=ip_address)
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_start_review(submission=target, **by)
 
 
 class SetStatus(SubmissionAction):
@@ -86,15 +79,9 @@ class SetStatus(SubmissionAction):
     status: str = ""
     done = gettext_lazy("Status changed.")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
         services.submission_set_status(
-            submission=target,
-            status=self.status,
-            reason=str(data.get("reason", "")),
-            actor=actor,
-            ip_address=ip_address,
+            submission=target, status=self.status, reason=str(data.get("reason", "")), **by
         )
 
 
@@ -121,15 +108,9 @@ class OverrideTier(SubmissionAction):
     heading = gettext_lazy("Change the tier")
     button = gettext_lazy("Change tier")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
         services.submission_override_tier(
-            submission=target,
-            tier=data["tier"],
-            reason=data["reason"],
-            actor=actor,
-            ip_address=ip_address,
+            submission=target, tier=data["tier"], reason=data["reason"], **by
         )
 
 
@@ -140,12 +121,8 @@ class AddNote(SubmissionAction):
     heading = gettext_lazy("Add a note")
     button = gettext_lazy("Add note")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_add_note(
-            submission=target, text=data["text"], actor=actor, ip_address=ip_address
-        )
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_add_note(submission=target, text=data["text"], **by)
 
 
 class RecordEmergencyFollowUp(SubmissionAction):
@@ -157,18 +134,12 @@ class RecordEmergencyFollowUp(SubmissionAction):
     heading = gettext_lazy("Record what was done about the emergency advice")
     button = gettext_lazy("Record and take off the queue")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_record_emergency_follow_up(
-            submission=target, text=data["text"], actor=actor, ip_address=ip_address
-        )
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_record_emergency_follow_up(submission=target, text=data["text"], **by)
 
 
 class RerunEngine(SubmissionAction):
     done = gettext_lazy("Triage re-run with the current ruleset.")
 
-    def act(
-        self, target: Submission, data: dict[str, Any], *, actor: User, ip_address: str | None
-    ) -> None:
-        services.submission_rerun_engine(submission=target, actor=actor, ip_address=ip_address)
+    def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
+        services.submission_rerun_engine(submission=target, **by)

@@ -1,20 +1,30 @@
 """Who may see and do what in the staff admin, checked on the server for every page and action.
 
 Personas: anonymous, a patient with a draft in their session, Rita (receptionist), Tess (triage
-clinician) and Cleo (clinic admin). Rita must never see answers, free text, scores or reasons,
-whichever way she asks: change page, history, search, export.
+clinician), Cleo (clinic admin) and Sid (staff, in no group). Rita must never see answers, free
+text, scores or reasons, whichever way she asks: change page, history, search, export. Every
+workflow view (intake/backoffice/views/) is in the matrix at the end.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.contrib import admin
+from django.core.management import call_command
+from django.test import RequestFactory
+from django.utils import timezone
 
-from intake.models import AuditEvent, Submission
-from tests.factories import STAFF_PASSWORD, SubmissionFactory
-from tests.intake.conftest import start
+from intake import services
+from intake.backoffice import permissions
+from intake.models import Appointment, AuditEvent, RulesetChange, Submission
+from tests.factories import SubmissionFactory, TriagedSubmissionFactory, staff_user
+from tests.intake.backoffice.staff import client_for, slot_in
+from tests.intake.ruleset_cases import would_fall
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +40,6 @@ def submission() -> Submission:
         answers={"main_problem_text": FREE_TEXT, "rls1_urge": "no"},
         patient__full_name="Ada Brook",
     )
-
-
-def client_for(persona: str, users: dict[str, Any]) -> Client:
-    client = Client()
-    if persona == "patient":
-        start(client)  # a patient's own browser session, with a draft in it
-    elif persona != "anonymous":
-        assert client.login(username=users[persona].username, password=STAFF_PASSWORD)
-    return client
 
 
 @pytest.fixture
@@ -224,3 +225,176 @@ def test_nobody_can_edit_or_delete_the_audit_log(
     assert 'type="submit"' not in page.content.decode().split('id="auditevent_form"')[-1]
     assert client.post(f"/admin/intake/auditevent/{event.pk}/delete/").status_code == 403
     assert client.get("/admin/intake/auditevent/add/").status_code == 403
+
+
+# --- Every workflow view: who may use it ---------------------------------------------------------
+#
+# Each view is served under the admin's login (anonymous and patients go to the login page) and
+# checks its own permission on the server (a staff user without it gets 403 and changes
+# nothing). A button that acts answers 405 to GET. Sid is staff in no group.
+
+TRIAGERS = frozenset({"triage", "clinic_admin"})
+BOOKERS = frozenset({"receptionist", "triage", "clinic_admin"})
+PERSONAS = ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
+
+
+@pytest.fixture
+def everyone(users: dict[str, Any]) -> dict[str, Any]:
+    return {**users, "no_role": staff_user("sid")}
+
+
+def _case(**fields: Any) -> str:
+    submission = SubmissionFactory(tier="URGENT", **fields)
+    return f"/admin/intake/submission/{submission.pk}/workflow/"
+
+
+def _in_review() -> str:
+    return _case(status=Submission.Status.IN_REVIEW)
+
+
+def _open_emergency() -> str:
+    draft = SubmissionFactory(
+        status=Submission.Status.DRAFT,
+        reference=None,
+        submitted_at=None,
+        interruption_shown_at=timezone.now(),
+        interrupted_rules=["EMG_CHEST_BREATH"],
+    )
+    return f"/admin/intake/submission/{draft.pk}/workflow/"
+
+
+def _booking(tier: str = "SOON") -> str:
+    return f"/admin/intake/appointment/book/{TriagedSubmissionFactory(tier=tier).pk}/"
+
+
+def _appointment(users: dict[str, Any], *, started: bool = False) -> str:
+    appointment = services.appointment_book(
+        submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=users["receptionist"]
+    )
+    if started:
+        Appointment.objects.filter(pk=appointment.pk).update(
+            starts_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+    return f"/admin/intake/appointment/{appointment.pk}/"
+
+
+def _ruleset_change() -> str:
+    would_fall()
+    call_command("triage_release", stdout=io.StringIO())
+    return f"/admin/intake/rulesetchange/{RulesetChange.objects.get().pk}/decide/"
+
+
+# name -> (who may, "GET" page or "POST" button, set-up returning (url, data))
+WORKFLOWS: dict[str, tuple[frozenset[str], str, Callable[[dict[str, Any]], tuple[str, Any]]]] = {
+    "assign to me": (TRIAGERS, "POST", lambda u: (_case() + "assign-to-me/", {})),
+    "start review": (TRIAGERS, "POST", lambda u: (_case() + "start-review/", {})),
+    "mark triaged": (TRIAGERS, "POST", lambda u: (_in_review() + "triaged/", {})),
+    "refer": (TRIAGERS, "POST", lambda u: (_in_review() + "refer/", {"reason": "MSK physio"})),
+    "close": (TRIAGERS, "POST", lambda u: (_in_review() + "close/", {"reason": "Duplicate"})),
+    "override tier": (
+        TRIAGERS,
+        "POST",
+        lambda u: (_case() + "override/", {"tier": "SOON", "reason": "checked by phone"}),
+    ),
+    "add note": (TRIAGERS, "POST", lambda u: (_case() + "note/", {"text": "Rang, no answer"})),
+    "emergency follow-up": (
+        TRIAGERS,
+        "POST",
+        lambda u: (_open_emergency() + "emergency-follow-up/", {"text": "Phoned: in A&E"}),
+    ),
+    "re-run triage": (TRIAGERS, "POST", lambda u: (_case() + "rerun/", {})),
+    "booking page": (BOOKERS, "GET", lambda u: (_booking(), {})),
+    "book": (BOOKERS, "POST", lambda u: (_booking(), {"slot": slot_in(30).pk})),
+    "escalate": (BOOKERS, "POST", lambda u: (_booking("URGENT") + "escalate/", {})),
+    "emergency record": (
+        BOOKERS,
+        "POST",
+        lambda u: (_booking("EMERGENCY") + "emergency/", {"text": "Told to call 999"}),
+    ),
+    "move page": (BOOKERS, "GET", lambda u: (_appointment(u) + "move/", {})),
+    "move": (BOOKERS, "POST", lambda u: (_appointment(u) + "move/", {"slot": slot_in(50).pk})),
+    "cancel": (BOOKERS, "POST", lambda u: (_appointment(u) + "do/cancel/", {"reason": "Ill"})),
+    "attended": (BOOKERS, "POST", lambda u: (_appointment(u, started=True) + "do/attended/", {})),
+    "did not attend": (
+        BOOKERS,
+        "POST",
+        lambda u: (_appointment(u, started=True) + "do/no_show/", {}),
+    ),
+    "day sheet": (BOOKERS, "GET", lambda u: ("/admin/intake/appointment/day-sheet/", {})),
+    "accept page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "accept/", {})),
+    "accept": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "accept/", {"reason": "Fine"})),
+    "dismiss page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "dismiss/", {})),
+    "dismiss": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "dismiss/", {"reason": "No"})),
+}
+POST_ONLY = [
+    name for name, (_, method, _) in WORKFLOWS.items() if method == "POST" and "page" not in name
+]
+POST_ONLY.remove("book")  # the booking page: GET shows it
+POST_ONLY.remove("move")
+POST_ONLY.remove("accept")  # the decision page: GET shows it
+POST_ONLY.remove("dismiss")
+
+
+def _changes_after(first_id: int) -> Any:
+    """Audit events other than views and logins since `first_id`: what the request changed."""
+    return AuditEvent.objects.filter(id__gt=first_id).exclude(
+        action__in=["view", "login", "export"]
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("workflow", list(WORKFLOWS))
+def test_workflow_views_permission_matrix(
+    persona: str, workflow: str, everyone: dict[str, Any]
+) -> None:
+    allowed, method, set_up = WORKFLOWS[workflow]
+    url, data = set_up(everyone)
+    client = client_for(persona, everyone)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    if persona in ("anonymous", "patient"):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+        assert not _changes_after(before).exists()
+    elif persona in allowed:
+        if method == "GET":
+            assert response.status_code == 200
+            assert 'id="site-name"' in response.content.decode() or workflow == "day sheet"
+        else:
+            assert response.status_code == 302, response.content.decode()[:2000]
+            assert not response["Location"].startswith("/admin/login/")
+            assert _changes_after(before).exists()  # done, and audited by its service
+    else:
+        assert response.status_code == 403
+        assert not _changes_after(before).exists()
+
+
+@pytest.mark.parametrize("persona", ["no_role", "receptionist", "triage"])
+@pytest.mark.parametrize("workflow", POST_ONLY)
+def test_workflow_buttons_answer_get_with_405(
+    persona: str, workflow: str, everyone: dict[str, Any]
+) -> None:
+    _, _, set_up = WORKFLOWS[workflow]
+    url, _ = set_up(everyone)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = client_for(persona, everyone).get(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert not _changes_after(before).exists()
+
+
+@pytest.mark.parametrize("model", [Submission, Appointment, RulesetChange])
+def test_can_view_asks_what_the_admin_page_itself_asks(
+    model: Any, everyone: dict[str, Any], rf: RequestFactory
+) -> None:
+    # The workflow views check the page's permission without reaching into the site's registry:
+    # for every persona the answer must be the admin's own.
+    model_admin = admin.site.get_model_admin(model)
+    for persona, user in everyone.items():
+        request = rf.get("/admin/")
+        request.user = user
+        expected = model_admin.has_view_permission(request)
+        if model is RulesetChange:  # its own rule: clinical detail, not the model permission
+            assert permissions.can_see_ruleset_changes(request) is expected, persona
+        else:
+            assert permissions.can_view(request, model) is expected, persona
