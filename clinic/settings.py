@@ -49,7 +49,10 @@ if DEBUG:
 # recipients (clinic/startup.py); commands that only read the code do not need them.
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Before the admin: its admin/index.html overrides the admin's own.
+    "intake.backoffice",
+    # Django's admin, with the staff workflows' views added to its site.
+    "intake.backoffice.apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

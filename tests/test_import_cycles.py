@@ -2,8 +2,8 @@
 
 A cycle hidden in a function (`services` importing `tasks` inside `notification_enqueue`, while
 `tasks` imports `services`) still ties two modules together: neither can be understood, moved or
-tested without the other. The one cycle left is listed below with why; issue 16 removes it (the
-staff workflows become ordinary views of their own app).
+tested without the other. There are none left: the last one, between the staff admin's modules,
+went when the staff workflows became ordinary views of their own app (issue 16).
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("intake", "clinic")
-
-# The admin registrations of the diary and of ruleset changes import helpers from intake.admin,
-# which imports them at its end so that Django's admin autodiscovery finds them.
-KNOWN_CYCLES = [{"intake.admin", "intake.admin_scheduling", "intake.admin_release"}]
 
 
 def _modules() -> dict[str, Path]:
@@ -97,10 +93,8 @@ def test_the_graph_sees_function_level_imports() -> None:
     assert "intake.emails" in import_graph()["intake.services.outbox"]  # imported inside a function
 
 
-def test_no_import_cycles_but_the_known_one() -> None:
-    found = cycles(import_graph())
-    unexpected = [cycle for cycle in found if cycle not in KNOWN_CYCLES]
-    assert unexpected == [], f"new import cycles: {unexpected}"
+def test_no_import_cycles() -> None:
+    assert cycles(import_graph()) == []
 
 
 def test_services_do_not_import_the_tasks_that_call_them() -> None:

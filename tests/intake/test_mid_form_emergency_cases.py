@@ -17,8 +17,8 @@ from django.utils import timezone
 from intake.models import AuditEvent, Escalation, Notification, Submission, SubmissionNote
 from intake.services import escalation, workflow
 from tests.factories import SubmissionFactory
+from tests.intake.backoffice.staff import QUEUE, logged_in
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
-from tests.intake.test_admin_queue import QUEUE, logged_in
 from tests.journey import IDENTITY, vignette_answers
 
 pytestmark = pytest.mark.django_db

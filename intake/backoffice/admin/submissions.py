@@ -1,6 +1,7 @@
-"""Staff UI in the Django admin: the triage queue, the submission page, the audit log.
+"""The triage queue, the submission page and its history, in the Django admin.
 
-Display and filtering live here; every change goes through `intake/services/`. Clinical detail
+Display and filtering live here; every change goes through the services, and the submission
+page's buttons post to the workflow views (`intake/backoffice/views/triage.py`). Clinical detail
 (answers, free text, scores, reasons) is shown only to users with `intake.view_clinical_detail`,
 checked on the server for every page, search and export; receptionists see identity, contact,
 tier and status. Every view of a submission page and every change is written to the audit log.
@@ -9,41 +10,42 @@ tier and status. Every view of a submission page and every change is written to 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.db.models.expressions import Expression
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
-    StreamingHttpResponse,
-)
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake import clinical, roles, summary
+from intake import clinical, summary
+from intake.backoffice.admin.base import CappedCountPaginator, ReadOnlyAdmin, apply_each
+from intake.backoffice.audit import audit_staff
+from intake.backoffice.display import humanise, tier_badge_html
+from intake.backoffice.forms import (
+    FollowUpForm,
+    NoteForm,
+    OverrideTierForm,
+    ReasonForm,
+    StatusReasonForm,
+)
+from intake.backoffice.permissions import (
+    can_book,
+    can_see_clinical,
+    can_triage,
+    staff_member,
+)
 from intake.models import (
     AWAITING_REVIEW_Q,
     TIER_RANK,
     AuditEvent,
-    Notification,
     Submission,
     SubmissionNote,
     Tier,
@@ -57,92 +59,10 @@ from intake.selectors.workflow import (
     submission_list_awaiting_counts,
     submission_list_for_triage,
 )
-from intake.services import audit, outbox, workflow
+from intake.services import workflow
 
 REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
 Status = Submission.Status
-
-
-def staff_member(request: HttpRequest) -> User:
-    """The signed-in staff user of an admin page (the admin site has checked the login)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
-def can_see_clinical(request: HttpRequest) -> bool:
-    return request.user.has_perm(roles.VIEW_CLINICAL_DETAIL)
-
-
-def can_triage(request: HttpRequest) -> bool:
-    return request.user.has_perm(roles.TRIAGE_SUBMISSION)
-
-
-def can_book(request: HttpRequest) -> bool:
-    return request.user.has_perm(roles.BOOK_APPOINTMENT)
-
-
-def tier_badge_html(tier: str) -> str:
-    """The tier as a badge: colour and the tier's name in text (never colour alone)."""
-    if not tier:
-        return "—"
-    return format_html('<span class="tier-badge tier-{}">{}</span>', tier.lower(), Tier(tier).label)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Pages to look at, never to edit: changes go through services (or, for the audit log,
-    never happen at all)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-def audit_staff(
-    request: HttpRequest,
-    *,
-    action: str,
-    submission: Submission | None = None,
-    details: dict[str, Any] | None = None,
-    object_repr: str = "",
-) -> None:
-    """Record what the signed-in staff member saw or exported, from where (names and ids only)."""
-    audit.audit_record(
-        actor=staff_member(request),
-        action=action,
-        submission=submission,
-        details=details,
-        ip_address=client_address(request),
-        object_repr=object_repr,
-    )
-
-
-def apply_each(
-    model_admin: admin.ModelAdmin[Any],
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    service: Any,
-    *,
-    done: str,
-    refused: str,
-) -> None:
-    """A bulk action: call `service` on each selected row; say how many it did and refused."""
-    counts = {"done": 0, "refused": 0}
-    for obj in queryset:
-        try:
-            service(obj)
-            counts["done"] += 1
-        except ValidationError:
-            counts["refused"] += 1
-    model_admin.message_user(request, done % {"n": counts["done"]}, messages.SUCCESS)
-    if counts["refused"]:
-        model_admin.message_user(request, refused % {"n": counts["refused"]}, messages.WARNING)
 
 
 # --- Filters ------------------------------------------------------------------------------------
@@ -246,16 +166,7 @@ class InterruptionFilter(admin.SimpleListFilter):
         return queryset
 
 
-# --- Pagination without full-table counts -------------------------------------------------------
-
-
-class CappedCountPaginator(Paginator[Any]):
-    """Counts at most COUNT_CAP + 1 rows: pages past that are not linked, nothing scans it all."""
-
-    @cached_property
-    def count(self) -> int:
-        rows = cast("QuerySet[Any]", self.object_list)  # the admin pages a queryset
-        return rows.values("pk")[: COUNT_CAP + 1].count()
+# --- The queue and the submission page ---------------------------------------------------------
 
 
 class QueueChangeList(ChangeList):
@@ -265,49 +176,6 @@ class QueueChangeList(ChangeList):
         ordering = super().get_ordering(request, queryset)
         # Column sorting is allowed; without it, urgency then waiting time.
         return ordering if self.params.get("o") else list(QUEUE_ORDER)
-
-
-# --- Forms on the submission page ---------------------------------------------------------------
-
-
-class OverrideTierForm(forms.Form):
-    tier = forms.ChoiceField(label=gettext_lazy("New tier"), choices=Tier.choices)
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (required)"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Note"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-
-class FollowUpForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("What was done (required)"),
-        help_text=gettext_lazy(
-            'For example "Phoned 14:05: patient on the way to A&E" or "Could not reach: left a '
-            'message".'
-        ),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (required)"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-    )
-
-
-# --- The queue and the submission page ---------------------------------------------------------
 
 
 @admin.register(Submission)
@@ -462,7 +330,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         if obj.awaiting_since is None:
             return "—"
         waited = timezone.now() - obj.awaiting_since
-        text = _humanise(waited)
+        text = humanise(waited)
         target = clinical.review_target(obj.tier)
         late = obj.is_awaiting_review and target is not None and waited > target
         if late:
@@ -530,7 +398,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "status_labels": dict(Status.choices),
             "override_form": OverrideTierForm(initial={"tier": obj.tier}),
             "note_form": NoteForm(),
-            "reason_form": ReasonForm(),
+            "reason_form": StatusReasonForm(),
             "can_book": can_book(request),
             "booked_appointment": appointment_get_booked_for(obj),
             "cancel_form": ReasonForm(),
@@ -557,22 +425,6 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "history": auditevent_list_for_submission(obj),
         }
         return TemplateResponse(request, "admin/intake/submission/history.html", context)
-
-    # -- workflow --
-
-    def get_urls(self) -> list[Any]:
-        urls = [
-            path(
-                "<int:object_id>/workflow/<slug:action>/",
-                self.admin_site.admin_view(self.workflow_view),
-                name="intake_submission_workflow",
-            )
-        ]
-        return urls + super().get_urls()
-
-    def workflow_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
-        """One button on the submission page: check permission, call the service, go back."""
-        return _workflow(self, request, object_id, action)
 
     # -- bulk actions --
 
@@ -660,16 +512,6 @@ def _csv_line(values: list[Any]) -> str:
     return str(csv.writer(_Echo()).writerow(safe))
 
 
-def _humanise(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return _("%(m)d min") % {"m": minutes}
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
-    return _("%(d)d days") % {"d": hours // 24}
-
-
 def _clinical_context(obj: Submission) -> dict[str, Any]:
     """What only clinicians see: reasons, scores, not-sure answers, answers by step, body map.
 
@@ -708,178 +550,3 @@ def _clinical_context(obj: Submission) -> dict[str, Any]:
         # Their confirmation page and receipt, from the rules stored with the form.
         "patient_paragraphs": clinical.patient_message(fired, now=obj.submitted_at).paragraphs,
     }
-
-
-WORKFLOW_STATUS_ACTIONS = {
-    "triaged": Status.TRIAGED,
-    "refer": Status.REFERRED,
-    "close": Status.CLOSED,
-}
-
-
-def _workflow(
-    model_admin: SubmissionAdmin, request: HttpRequest, object_id: int, action: str
-) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    submission = get_object_or_404(Submission, pk=object_id)
-    if not can_triage(request) or not model_admin.has_view_permission(request, submission):
-        raise PermissionDenied
-    back = reverse("admin:intake_submission_change", args=[submission.pk])
-    ip = client_address(request)
-    user = staff_member(request)
-    bound: dict[str, forms.Form] = {}  # forms as submitted, to show again if refused
-    try:
-        if action == "assign-to-me":
-            workflow.submission_assign(
-                submission=submission, assignee=user, actor=user, ip_address=ip
-            )
-            done = _("Assigned to you.")
-        elif action == "start-review":
-            workflow.submission_start_review(submission=submission, actor=user, ip_address=ip)
-            done = _("Marked in review.")
-        elif action in WORKFLOW_STATUS_ACTIONS:
-            form = ReasonForm(request.POST)
-            if action != "triaged":
-                bound["reason_form"] = form
-            reason = form.data.get("reason", "") if action != "triaged" else ""
-            workflow.submission_set_status(
-                submission=submission,
-                status=WORKFLOW_STATUS_ACTIONS[action],
-                reason=str(reason),
-                actor=user,
-                ip_address=ip,
-            )
-            done = _("Status changed.")
-        elif action == "override":
-            override = bound["override_form"] = OverrideTierForm(request.POST)
-            if not override.is_valid():
-                raise ValidationError(_("Choose a tier and give a reason."))
-            workflow.submission_override_tier(
-                submission=submission,
-                tier=override.cleaned_data["tier"],
-                reason=override.cleaned_data["reason"],
-                actor=user,
-                ip_address=ip,
-            )
-            done = _("Tier changed; the engine's tier is kept beside it.")
-        elif action == "note":
-            note = bound["note_form"] = NoteForm(request.POST)
-            if not note.is_valid():
-                raise ValidationError(_("Write a note first (5,000 characters at most)."))
-            workflow.submission_add_note(
-                submission=submission, text=note.cleaned_data["text"], actor=user, ip_address=ip
-            )
-            done = _("Note added.")
-        elif action == "emergency-follow-up":
-            follow_up = bound["follow_up_form"] = FollowUpForm(request.POST)
-            if not follow_up.is_valid():
-                raise ValidationError(_("Write down what was done (2,000 characters at most)."))
-            workflow.submission_record_emergency_follow_up(
-                submission=submission,
-                text=follow_up.cleaned_data["text"],
-                actor=user,
-                ip_address=ip,
-            )
-            done = _("Recorded. The unfinished form has left the queue.")
-        elif action == "rerun":
-            workflow.submission_rerun_engine(submission=submission, actor=user, ip_address=ip)
-            done = _("Triage re-run with the current ruleset.")
-        else:
-            raise PermissionDenied
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        if bound:
-            # Show the page again with the form as typed (and its errors), not an empty one.
-            request.method = "GET"
-            return model_admin.change_view(request, str(submission.pk), extra_context=bound)
-    else:
-        messages.success(request, done)
-    return HttpResponseRedirect(back)
-
-
-# --- Audit log and outbox ------------------------------------------------------------------------
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    """The audit log: read-only, no add, change or delete for anyone."""
-
-    list_display = ("created_at", "actor_username", "action", "object_repr", "ip_address")
-    list_filter = ("action", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("actor_username", "object_repr")
-    list_select_related = ()
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-    readonly_fields = (
-        "created_at",
-        "actor_username",
-        "action",
-        "object_repr",
-        "submission_id",
-        "changed_fields",
-        "details",
-        "ip_address",
-    )
-    fields = readonly_fields
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    """The outbox: what was sent, what is waiting and what failed. Staff can retry, not edit.
-
-    The recipient is personal data and stays off these pages; the error says what went wrong.
-    """
-
-    list_display = (
-        "id",
-        "kind",
-        "channel",
-        "status",
-        "attempts",
-        "due_at",
-        "created_at",
-        "sent_at",
-        "short_error",
-        "submission_link",
-    )
-    list_filter = ("status", "kind", "channel", ("created_at", admin.DateFieldListFilter))
-    readonly_fields = [f.name for f in Notification._meta.fields if f.name != "recipient"]
-    exclude = ("recipient",)
-    show_full_result_count = False
-
-    paginator = CappedCountPaginator
-    ordering = ("-created_at", "-id")
-    actions = ("retry_now",)
-
-    @admin.display(description=gettext_lazy("last error"))
-    def short_error(self, obj: Notification) -> str:
-        return obj.last_error[:80]
-
-    @admin.display(description=gettext_lazy("submission"))
-    def submission_link(self, obj: Notification) -> str:
-        url = reverse("admin:intake_submission_change", args=[obj.submission_id])
-        return format_html('<a href="{}">{}</a>', url, obj.submission_id)
-
-    def has_retry_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("intake.change_notification")
-
-    @admin.action(permissions=["retry"], description=gettext_lazy("Retry now"))
-    def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        count = outbox.notification_retry(
-            notification_ids=list(queryset.values_list("pk", flat=True)),
-            actor=staff_member(request),
-        )
-        self.message_user(
-            request,
-            _("%(count)s notification(s) queued to be sent again.") % {"count": count},
-            messages.SUCCESS,
-        )
-
-
-# The scheduling pages (clinicians, availability, slots, booking, the day view) register
-# themselves from their own module.
-from intake import admin_scheduling  # noqa: E402, F401
-
-# isort: split
-from intake import admin_release  # noqa: E402, F401

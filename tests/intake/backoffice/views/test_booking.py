@@ -11,25 +11,18 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from intake.models import Appointment, AuditEvent, Notification, Submission
 from intake.services import booking
-from tests.factories import STAFF_PASSWORD, SlotFactory, TriagedSubmissionFactory, staff_user
-from tests.intake.conftest import start
+from tests.factories import TriagedSubmissionFactory, staff_user
+from tests.intake.backoffice.staff import client_for, logged_in, slot_in
 
 pytestmark = pytest.mark.django_db
 
 BOOK = "/admin/intake/appointment/book/{pk}/"
 DAY = "/admin/intake/appointment/"
 SHEET = "/admin/intake/appointment/day-sheet/"
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=STAFF_PASSWORD)
-    return client
 
 
 @pytest.fixture
@@ -41,22 +34,6 @@ def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, 
         "no_role": staff_user("sid"),
     }
 
-
-def client_for(persona: str, users: dict[str, Any]) -> Client:
-    client = Client()
-    if persona == "patient":
-        start(client)
-    elif persona != "anonymous":
-        assert client.login(username=users[persona].username, password=STAFF_PASSWORD)
-    return client
-
-
-def slot_in(hours: float, **kwargs: Any) -> Any:
-    start = (timezone.now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
-    return SlotFactory(start=start, **kwargs)
-
-
-# --- Permissions --------------------------------------------------------------------------------
 
 ALLOWED = {"receptionist", "triage", "clinic_admin"}
 
@@ -265,87 +242,6 @@ def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
     ]
 
 
-def test_the_appointment_page_is_audited(receptionist: Any) -> None:
-    appointment = booking.appointment_book(
-        submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=receptionist
-    )
-    html = logged_in(receptionist).get(f"/admin/intake/appointment/{appointment.pk}/change/")
-    assert "Cancel the appointment" in html.content.decode()
-    event = AuditEvent.objects.get(action="view")
-    assert event.details == {"page": "appointment", "appointment": appointment.pk}
-
-
-# --- The day view and the day sheet ------------------------------------------------------------
-
-
-def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -> None:
-    today = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
-    tomorrow_slot = SlotFactory(start=today + dt.timedelta(hours=10))  # tomorrow 09:00
-    later_slot = SlotFactory(start=today + dt.timedelta(days=2, hours=10))
-    a = booking.appointment_book(
-        submission=TriagedSubmissionFactory(patient__full_name="Ada Brook"),
-        slot=tomorrow_slot,
-        actor=receptionist,
-    )
-    booking.appointment_book(
-        submission=TriagedSubmissionFactory(patient__full_name="Ben Carrow"),
-        slot=later_slot,
-        actor=receptionist,
-    )
-    tomorrow = timezone.localdate(a.starts_at)
-    client = logged_in(receptionist)
-    html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
-    assert "Ada Brook" in html
-    assert "Ben Carrow" not in html
-    assert f"<h2>{tomorrow:%A %-d %B %Y}</h2>" in html
-    assert f"day={(tomorrow + dt.timedelta(days=1)).isoformat()}" in html  # next day
-    assert f"day={(tomorrow - dt.timedelta(days=1)).isoformat()}" in html  # previous day
-    # Looking at the diary is recorded, like any view of patients' details.
-    viewed = AuditEvent.objects.filter(action="view", details__diary=tomorrow.isoformat())
-    assert viewed.count() == 1 and viewed.get().actor == receptionist
-    booking.appointment_cancel(appointment=a, reason="Moved away", actor=receptionist)
-    html = client.get(f"{DAY}?day={tomorrow.isoformat()}").content.decode()
-    assert '<del class="appointment-cancelled">Cancelled</del>' in html
-
-
-def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> None:
-    slot = slot_in(24 * 3)
-    booked = booking.appointment_book(
-        submission=TriagedSubmissionFactory(patient__full_name="Ada <b>Brook</b>"),
-        slot=slot,
-        actor=receptionist,
-    )
-    day = timezone.localdate(slot.start)
-    response = logged_in(receptionist).get(f"{SHEET}?day={day.isoformat()}")
-    html = response.content.decode()
-    assert "Ada &lt;b&gt;Brook&lt;/b&gt;" in html  # escaped
-    assert slot.clinician.name in html
-    assert "no-store" in response["Cache-Control"]
-    event = AuditEvent.objects.get(action="export")
-    assert event.details == {
-        "day_sheet": day.isoformat(),
-        "count": 1,
-        "submissions": [booked.submission_id],
-    }
-
-
-# --- The queue: appointment column and filter -----------------------------------------------
-
-
-def test_queue_shows_the_appointment_and_filters_on_it(receptionist: Any) -> None:
-    booked_submission = TriagedSubmissionFactory()
-    slot = slot_in(24 * 3)
-    booking.appointment_book(submission=booked_submission, slot=slot, actor=receptionist)
-    waiting = TriagedSubmissionFactory()
-    client = logged_in(receptionist)
-    html = client.get("/admin/intake/submission/?queue=all").content.decode()
-    assert f"{timezone.localtime(slot.start):%a %d %b %H:%M}" in html
-    yes = client.get("/admin/intake/submission/?queue=all&appointment=yes").content.decode()
-    no = client.get("/admin/intake/submission/?queue=all&appointment=no").content.decode()
-    assert booked_submission.reference in yes and waiting.reference not in yes
-    assert waiting.reference in no and booked_submission.reference not in no
-
-
 def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
     receptionist: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -358,46 +254,6 @@ def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
     values = re.findall(r'name="slot" value="(\d+)"', html)
     assert values == [str(slots[0].pk), str(slots[1].pk)]
     assert "More than 2 free slots inside the window" in html
-
-
-def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> None:
-    slot = slot_in(0.2)
-    appointment = booking.appointment_book(
-        submission=TriagedSubmissionFactory(), slot=slot, actor=receptionist
-    )
-    started = timezone.now() - dt.timedelta(minutes=5)
-    Appointment.objects.filter(pk=appointment.pk).update(starts_at=started)
-    client = logged_in(receptionist)
-    # The diary of the day it started (just after midnight that is yesterday, not today).
-    day = f"{DAY}?day={timezone.localdate(started).isoformat()}"
-    response = client.post(
-        day, {"action": "mark_attended", "_selected_action": [appointment.pk]}, follow=True
-    )
-    assert "1 recorded." in response.content.decode()
-    appointment.refresh_from_db()
-    assert appointment.status == Appointment.Status.ATTENDED
-
-
-def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
-    clinic_admin: Any, receptionist: Any
-) -> None:
-    from intake.models import AppointmentType
-
-    data = {
-        "name": "Diabetic foot review",
-        "duration_minutes": "30",
-        "roles": ["podiatrist", "vascular_nurse"],
-        "location": "Foot clinic",
-        "active": "on",
-    }
-    url = "/admin/intake/appointmenttype/add/"
-    assert logged_in(receptionist).post(url, data).status_code == 403
-    assert logged_in(clinic_admin).post(url, data).status_code == 302
-    kind = AppointmentType.objects.get()
-    assert kind.roles == ["podiatrist", "vascular_nurse"]
-    # Reception may look at the types and clinicians, not change them.
-    assert logged_in(receptionist).get("/admin/intake/appointmenttype/").status_code == 200
-    assert logged_in(receptionist).get("/admin/intake/availabilityrule/").status_code == 403
 
 
 def test_the_window_counts_from_when_the_form_was_sent_not_from_today(receptionist: Any) -> None:
@@ -434,20 +290,6 @@ def test_escalating_with_no_triage_address_says_so_instead_of_claiming_success(
     assert "No triage clinician address is set up" in html
     assert "have been alerted" not in html
     assert not Notification.objects.filter(kind="no_slot").exists()
-
-
-@pytest.mark.parametrize(
-    ("method", "url", "data"),
-    [
-        ("get", "/admin/intake/appointment/day-sheet/?clinician=%C2%B2", {}),
-        ("get", "/admin/intake/submission/abc/history/", {}),
-    ],
-)
-def test_odd_ids_in_staff_urls_are_not_server_errors(
-    clinic_admin: Any, method: str, url: str, data: dict[str, str]
-) -> None:
-    response = getattr(logged_in(clinic_admin), method)(url, data)
-    assert response.status_code < 500
 
 
 def test_a_non_ascii_digit_as_the_chosen_slot_is_refused_clearly(receptionist: Any) -> None:

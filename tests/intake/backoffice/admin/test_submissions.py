@@ -1,8 +1,10 @@
-"""The triage queue and the submission page: order, waiting targets, workflow, audit, escaping."""
+"""The triage queue and the submission page: order, waiting targets, search, audit, escaping.
+
+The submission page's buttons are tested with their views (tests/intake/backoffice/views/).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -13,27 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake.models import AuditEvent, Submission
-from intake.services import drafts, workflow
-from tests.factories import STAFF_PASSWORD, SubmissionFactory
+from intake.services import booking, drafts
+from tests.factories import STAFF_PASSWORD, SubmissionFactory, TriagedSubmissionFactory
+from tests.intake.backoffice.staff import QUEUE, logged_in, queue_references, slot_in, waited
 
 pytestmark = pytest.mark.django_db
-
-QUEUE = "/admin/intake/submission/"
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=STAFF_PASSWORD)
-    return client
-
-
-def queue_references(client: Client, query: str = "") -> list[str]:
-    html = client.get(QUEUE + query).content.decode()
-    return re.findall(r">(LEG-[A-Z0-9]{4}-[A-Z0-9]{4})<", html)
-
-
-def waited(hours: float) -> dt.datetime:
-    return timezone.now() - dt.timedelta(hours=hours)
 
 
 def test_queue_orders_by_urgency_then_longest_waiting(triage_nurse: Any) -> None:
@@ -183,115 +169,6 @@ def test_login_logout_and_failed_login_are_audited(triage_nurse: Any) -> None:
     assert "wrong" not in str(list(AuditEvent.objects.values_list("details", flat=True)))
 
 
-def post_action(client: Client, submission: Submission, action: str, **data: str) -> str:
-    """Press a workflow button; returns the page shown next (the same page again if refused)."""
-    response = client.post(f"/admin/intake/submission/{submission.pk}/workflow/{action}/", data)
-    if response.status_code == 200:  # refused: the page again, with the form as typed
-        return str(response.content.decode())
-    assert response.status_code == 302
-    page = client.get(response["Location"]).content.decode()
-    return page
-
-
-def test_review_workflow_moves_through_the_statuses(triage_nurse: Any) -> None:
-    submission = SubmissionFactory()
-    client = logged_in(triage_nurse)
-    post_action(client, submission, "start-review")
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.IN_REVIEW
-    assert submission.assigned_to == triage_nurse  # taken by the reviewer
-    post_action(client, submission, "triaged")
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.TRIAGED
-    post_action(client, submission, "refer", reason="MSK physiotherapy")
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.REFERRED
-    assert submission.notes.get().text == "MSK physiotherapy"
-    moves = AuditEvent.objects.filter(action="status").order_by("id")
-    assert [e.details for e in moves] == [
-        {"from": "submitted", "to": "in_review"},
-        {"from": "in_review", "to": "triaged"},
-        {"from": "triaged", "to": "referred"},
-    ]
-
-
-def test_an_illegal_transition_is_refused_with_a_message(triage_nurse: Any) -> None:
-    submission = SubmissionFactory()
-    page = post_action(logged_in(triage_nurse), submission, "triaged")
-    assert "A submission that is submitted cannot be marked triaged." in page
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.SUBMITTED
-    assert not AuditEvent.objects.filter(action="status").exists()
-
-
-def test_closing_needs_a_reason(triage_nurse: Any) -> None:
-    submission = SubmissionFactory(status=Submission.Status.IN_REVIEW)
-    page = post_action(logged_in(triage_nurse), submission, "close", reason="  ")
-    assert "Give a reason." in page
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.IN_REVIEW
-
-
-def test_override_keeps_the_engine_tier_and_needs_a_reason(triage_nurse: Any) -> None:
-    submission = SubmissionFactory(tier="ROUTINE")
-    client = logged_in(triage_nurse)
-    page = post_action(client, submission, "override", tier="URGENT", reason="")
-    assert "Choose a tier and give a reason." in page
-    post_action(client, submission, "override", tier="URGENT", reason="Worse on the phone")
-    submission.refresh_from_db()
-    assert (submission.tier, submission.engine_tier) == ("URGENT", "ROUTINE")
-    assert submission.override_reason == "Worse on the phone"
-    assert submission.overridden_by == triage_nurse
-    page = client.get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
-    assert re.search(r"Engine(&#x27;|')s tier", page)
-    assert "Worse on the phone" in page
-    event = AuditEvent.objects.get(action="override")
-    assert event.details == {"from": "ROUTINE", "to": "URGENT", "engine_tier": "ROUTINE"}
-    # The queue now sorts it as urgent.
-    SubmissionFactory(tier="SOON", submitted_at=waited(100))
-    assert queue_references(client)[0] == submission.reference
-
-
-def test_notes_are_added_and_audited_without_their_text(triage_nurse: Any) -> None:
-    submission = SubmissionFactory()
-    page = post_action(logged_in(triage_nurse), submission, "note", text="Called; no answer")
-    assert "Called; no answer" in page
-    event = AuditEvent.objects.get(action="note")
-    assert "Called" not in str(event.details) + str(event.changed_fields)
-
-
-def test_rerun_records_old_and_new_results(triage_nurse: Any, journey: Any) -> None:
-    submission = journey("V19", send=True)  # URGENT: URG_DVT
-    Submission.objects.filter(pk=submission.pk).update(
-        engine_tier="ROUTINE", tier="ROUTINE", fired_rules=["RTN_DEFAULT"], ruleset_version="2025.9"
-    )
-    post_action(logged_in(triage_nurse), submission, "rerun")
-    submission.refresh_from_db()
-    assert (submission.engine_tier, submission.tier) == ("URGENT", "URGENT")
-    event = AuditEvent.objects.get(action="rerun")
-    assert event.details["old"] == {
-        "ruleset_version": "2025.9",
-        "tier": "ROUTINE",
-        "fired": ["RTN_DEFAULT"],
-    }
-    assert event.details["new"] == {
-        "ruleset_version": "2026.2",
-        "tier": "URGENT",
-        "fired": ["URG_DVT"],
-    }
-
-
-def test_rerun_keeps_a_clinicians_override(triage_nurse: Any) -> None:
-    submission = SubmissionFactory(answers={"rf_chest_pain": "no"})
-    workflow.submission_override_tier(
-        submission=submission, tier="SOON", reason="seen", actor=triage_nurse
-    )
-    workflow.submission_rerun_engine(submission=submission, actor=triage_nurse)
-    submission.refresh_from_db()
-    assert submission.tier == "SOON"
-    assert submission.engine_tier == "ROUTINE"
-
-
 def test_bulk_assign_and_mark_in_review(triage_nurse: Any) -> None:
     first, second = SubmissionFactory(), SubmissionFactory(status=Submission.Status.BOOKED)
     client = logged_in(triage_nurse)
@@ -322,7 +199,7 @@ def test_free_text_is_escaped_in_the_queue_page_and_history(
         answers={"main_problem_text": f"Pain {SCRIPT}", "medication_list": SCRIPT},
     )
     client = logged_in(triage_nurse)
-    post_action(client, submission, "note", text=f"Note {SCRIPT}")
+    client.post(f"{QUEUE}{submission.pk}/workflow/note/", {"text": f"Note {SCRIPT}"})
     Client().post("/admin/login/", {"username": SCRIPT, "password": "x"})  # lands in the log
     pages = {
         "queue": client.get(QUEUE).content.decode(),
@@ -356,20 +233,18 @@ def test_an_interrupted_draft_shows_its_triage_so_far(triage_nurse: Any) -> None
     assert "Dana Draft" in queue
 
 
-def test_a_refused_workflow_form_keeps_what_was_typed(triage_nurse: Any) -> None:
-    submission = SubmissionFactory(tier="ROUTINE", status=Submission.Status.IN_REVIEW)
-    client = logged_in(triage_nurse)
-    url = f"/admin/intake/submission/{submission.pk}/workflow/"
-    # An override with no reason: the page comes back with URGENT still chosen.
-    page = client.post(url + "override/", {"tier": "URGENT", "reason": ""})
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "Choose a tier and give a reason." in html
-    assert re.search(r'<option value="URGENT" selected>', html)
-    # A note over the limit: the text typed is still in the box.
-    long_note = "Rang the patient twice. " * 220
-    html = client.post(url + "note/", {"text": long_note}).content.decode()
-    assert "Write a note first" in html
-    assert "Rang the patient twice. Rang the patient twice." in html
-    submission.refresh_from_db()
-    assert submission.tier == "ROUTINE" and not submission.notes.exists()
+# --- The appointment column and filter ---
+
+
+def test_queue_shows_the_appointment_and_filters_on_it(receptionist: Any) -> None:
+    booked_submission = TriagedSubmissionFactory()
+    slot = slot_in(24 * 3)
+    booking.appointment_book(submission=booked_submission, slot=slot, actor=receptionist)
+    waiting = TriagedSubmissionFactory()
+    client = logged_in(receptionist)
+    html = client.get("/admin/intake/submission/?queue=all").content.decode()
+    assert f"{timezone.localtime(slot.start):%a %d %b %H:%M}" in html
+    yes = client.get("/admin/intake/submission/?queue=all&appointment=yes").content.decode()
+    no = client.get("/admin/intake/submission/?queue=all&appointment=no").content.decode()
+    assert booked_submission.reference in yes and waiting.reference not in yes
+    assert waiting.reference in no and booked_submission.reference not in no

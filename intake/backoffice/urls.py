@@ -1,0 +1,81 @@
+"""The staff workflows' URLs, under the admin site's (/admin/) and behind its login.
+
+`ClinicAdminSite.get_urls` puts them before the admin's own, each wrapped in the site's
+`admin_view` (login, CSRF, no caching). They live under the admin pages of the model each one
+belongs to, so the breadcrumbs read true; their paths are the ones staff have always used.
+Names are in the admin's namespace: reverse them as `admin:<name>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, path
+
+from intake.backoffice.views import booking, diary, release, triage
+from intake.models import Appointment
+
+# Where the admin serves each model's pages ("<app_label>/<model_name>/").
+SUBMISSIONS = "intake/submission/"
+APPOINTMENTS = "intake/appointment/"
+RULESET_CHANGES = "intake/rulesetchange/"
+
+AdminView = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
+    """Every workflow URL, each view wrapped by the admin site's `admin_view`."""
+    case = SUBMISSIONS + "<int:submission_id>/workflow/"
+    book = APPOINTMENTS + "book/<int:submission_id>/"
+    appointment = APPOINTMENTS + "<int:appointment_id>/"
+    attended, no_show = Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW
+
+    def route(url: str, view: Callable[..., Any], name: str) -> URLPattern:
+        return path(url, admin_view(view), name=name)
+
+    return [
+        # The submission page's buttons (intake/backoffice/views/triage.py).
+        route(case + "assign-to-me/", triage.AssignToMe.as_view(), "intake_submission_assign"),
+        route(
+            case + "start-review/", triage.StartReview.as_view(), "intake_submission_start_review"
+        ),
+        route(case + "triaged/", triage.MarkTriaged.as_view(), "intake_submission_mark_triaged"),
+        route(case + "refer/", triage.Refer.as_view(), "intake_submission_refer"),
+        route(case + "close/", triage.Close.as_view(), "intake_submission_close"),
+        route(case + "override/", triage.OverrideTier.as_view(), "intake_submission_override"),
+        route(case + "note/", triage.AddNote.as_view(), "intake_submission_note"),
+        route(
+            case + "emergency-follow-up/",
+            triage.RecordEmergencyFollowUp.as_view(),
+            "intake_submission_emergency_follow_up",
+        ),
+        route(case + "rerun/", triage.RerunEngine.as_view(), "intake_submission_rerun"),
+        # Booking, moving, cancelling, attendance (views/booking.py); the day sheet (diary.py).
+        route(APPOINTMENTS + "day-sheet/", diary.day_sheet, "intake_appointment_day_sheet"),
+        route(book, booking.Book.as_view(), "intake_appointment_book"),
+        route(book + "escalate/", booking.Escalate.as_view(), "intake_appointment_escalate"),
+        route(
+            book + "emergency/",
+            booking.RecordEmergencyDirection.as_view(),
+            "intake_appointment_emergency",
+        ),
+        route(appointment + "move/", booking.Move.as_view(), "intake_appointment_move"),
+        route(appointment + "do/cancel/", booking.Cancel.as_view(), "intake_appointment_cancel"),
+        route(
+            appointment + f"do/{attended}/",
+            booking.RecordAttendance.as_view(status=attended),
+            "intake_appointment_attended",
+        ),
+        route(
+            appointment + f"do/{no_show}/",
+            booking.RecordAttendance.as_view(status=no_show),
+            "intake_appointment_no_show",
+        ),
+        # Ruleset changes (views/release.py).
+        route(
+            RULESET_CHANGES + "<int:change_id>/decide/<slug:decision>/",
+            release.decide,
+            "intake_rulesetchange_decide",
+        ),
+    ]

@@ -1,0 +1,400 @@
+"""Who may see and do what in the staff admin, checked on the server for every page and action.
+
+Personas: anonymous, a patient with a draft in their session, Rita (receptionist), Tess (triage
+clinician), Cleo (clinic admin) and Sid (staff, in no group). Rita must never see answers, free
+text, scores or reasons, whichever way she asks: change page, history, search, export. Every
+workflow view (intake/backoffice/views/) is in the matrix at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.test import RequestFactory
+from django.utils import timezone
+
+from intake.backoffice import permissions
+from intake.models import Appointment, AuditEvent, RulesetChange, Submission
+from intake.services import booking
+from tests.factories import SubmissionFactory, TriagedSubmissionFactory, staff_user
+from tests.intake.backoffice.staff import client_for, slot_in
+from tests.intake.ruleset_cases import would_fall
+
+pytestmark = pytest.mark.django_db
+
+FREE_TEXT = "My calves ache after the bus stop"
+REASON = "Test reason for urgent"
+WORKFLOW_ACTIONS = ["assign-to-me", "start-review", "triaged", "override", "note", "rerun"]
+
+
+@pytest.fixture
+def submission() -> Submission:
+    return SubmissionFactory(
+        tier="URGENT",
+        answers={"main_problem_text": FREE_TEXT, "rls1_urge": "no"},
+        patient__full_name="Ada Brook",
+    )
+
+
+@pytest.fixture
+def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, Any]:
+    return {"receptionist": receptionist, "triage": triage_nurse, "clinic_admin": clinic_admin}
+
+
+PAGES = {
+    "queue": "/admin/intake/submission/",
+    "submission": "/admin/intake/submission/{pk}/change/",
+    "history": "/admin/intake/submission/{pk}/history/",
+    "audit_log": "/admin/intake/auditevent/",
+    "notifications": "/admin/intake/notification/",
+    "patients_search": "/admin/intake/submission/?q=Ada",
+}
+
+# persona -> page -> expected status (302 = sent to the login page)
+EXPECTED = {
+    "anonymous": dict.fromkeys(PAGES, 302),
+    "patient": dict.fromkeys(PAGES, 302),
+    "receptionist": {
+        "queue": 200,
+        "submission": 200,
+        "history": 200,
+        "audit_log": 403,
+        "notifications": 403,
+        "patients_search": 200,
+    },
+    "triage": {
+        "queue": 200,
+        "submission": 200,
+        "history": 200,
+        "audit_log": 403,
+        "notifications": 200,
+        "patients_search": 200,
+    },
+    "clinic_admin": dict.fromkeys(PAGES, 200),
+}
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+@pytest.mark.parametrize("page", list(PAGES))
+def test_admin_pages_permission_matrix(
+    persona: str, page: str, users: dict[str, Any], submission: Submission
+) -> None:
+    client = client_for(persona, users)
+    response = client.get(PAGES[page].format(pk=submission.pk))
+    assert response.status_code == EXPECTED[persona][page]
+    if response.status_code == 302:
+        assert response["Location"].startswith("/admin/login/")
+
+
+# persona -> may use the workflow buttons?
+MAY_TRIAGE = {
+    "anonymous": False,
+    "patient": False,
+    "receptionist": False,
+    "triage": True,
+    "clinic_admin": True,
+}
+
+
+@pytest.mark.parametrize("persona", list(MAY_TRIAGE))
+@pytest.mark.parametrize("action", WORKFLOW_ACTIONS)
+def test_workflow_actions_permission_matrix(
+    persona: str, action: str, users: dict[str, Any], submission: Submission
+) -> None:
+    # "Mark triaged" is only allowed from "in review"; every other action from "submitted".
+    start_status = Submission.Status.IN_REVIEW if action == "triaged" else submission.status
+    Submission.objects.filter(pk=submission.pk).update(status=start_status)
+    client = client_for(persona, users)
+    data = {"tier": "SOON", "reason": "checked by phone", "text": "a note"}
+    url = f"/admin/intake/submission/{submission.pk}/workflow/{action}/"
+    response = client.post(url, data)
+    events = AuditEvent.objects.exclude(action__in=["login", "view"])
+    if MAY_TRIAGE[persona]:
+        assert response.status_code == 302
+        assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
+        assert events.exists()
+    else:
+        assert response.status_code in (302, 403)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/admin/login/")
+        assert not events.exists()
+        submission.refresh_from_db()
+        assert submission.status == start_status
+        assert submission.tier == "URGENT"
+
+
+def test_workflow_actions_need_post(users: dict[str, Any], submission: Submission) -> None:
+    client = client_for("triage", users)
+    response = client.get(f"/admin/intake/submission/{submission.pk}/workflow/start-review/")
+    assert response.status_code == 405
+
+
+def test_receptionist_never_sees_clinical_detail(
+    users: dict[str, Any], submission: Submission
+) -> None:
+    client = client_for("receptionist", users)
+    pages = [
+        client.get(PAGES["queue"]),
+        client.get(PAGES["submission"].format(pk=submission.pk)),
+        client.get(PAGES["history"].format(pk=submission.pk)),
+        client.get("/admin/intake/submission/?q=Ada"),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert FREE_TEXT not in html
+        assert REASON not in html
+        assert "Clinical summary" not in html
+        assert 'id="answers-title"' not in html
+    # Identity, contact, tier and status are there.
+    html = pages[1].content.decode()
+    assert "Ada Brook" in html
+    assert "Urgent" in html
+    # Searching by an answer finds nothing: only identity fields are searched.
+    found = client.get("/admin/intake/submission/?q=calves&queue=all").content.decode()
+    assert submission.reference not in found
+
+
+def test_receptionist_export_has_no_clinical_columns(
+    users: dict[str, Any], submission: Submission
+) -> None:
+    client = client_for("receptionist", users)
+    response = client.post(
+        "/admin/intake/submission/",
+        {"action": "export_csv", "_selected_action": [submission.pk]},
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    header = body.splitlines()[0]
+    assert "fired_rules" not in header and "top_reason" not in header
+    assert REASON not in body and FREE_TEXT not in body
+    assert "Ada Brook" in body
+    assert AuditEvent.objects.filter(action="export", actor=users["receptionist"]).count() == 1
+
+
+def test_triage_export_includes_reasons(users: dict[str, Any], submission: Submission) -> None:
+    client = client_for("triage", users)
+    response = client.post(
+        "/admin/intake/submission/",
+        {"action": "export_csv", "_selected_action": [submission.pk]},
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert "fired_rules" in body.splitlines()[0]
+    assert REASON in body
+
+
+def test_receptionist_has_no_bulk_workflow_actions(
+    users: dict[str, Any], submission: Submission
+) -> None:
+    client = client_for("receptionist", users)
+    response = client.post(
+        "/admin/intake/submission/",
+        {"action": "mark_in_review", "_selected_action": [submission.pk]},
+    )
+    # The action is not offered, so Django refuses it and nothing changes.
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    assert response.status_code in (200, 302)
+
+
+def test_triage_clinician_sees_the_clinical_summary(
+    users: dict[str, Any], submission: Submission
+) -> None:
+    client = client_for("triage", users)
+    html = client.get(PAGES["submission"].format(pk=submission.pk)).content.decode()
+    assert "Clinical summary" in html
+    assert REASON in html
+    assert FREE_TEXT in html
+    queue = client.get(PAGES["queue"]).content.decode()
+    assert REASON in queue  # the top-reason column
+
+
+def test_nobody_can_edit_or_delete_the_audit_log(
+    users: dict[str, Any], submission: Submission
+) -> None:
+    client = client_for("clinic_admin", users)
+    client.get(PAGES["submission"].format(pk=submission.pk))
+    event = AuditEvent.objects.filter(action="view").latest("id")
+    page = client.get(f"/admin/intake/auditevent/{event.pk}/change/")
+    assert page.status_code == 200
+    assert 'type="submit"' not in page.content.decode().split('id="auditevent_form"')[-1]
+    assert client.post(f"/admin/intake/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/intake/auditevent/add/").status_code == 403
+
+
+# --- Every workflow view: who may use it ---------------------------------------------------------
+#
+# Each view is served under the admin's login (anonymous and patients go to the login page) and
+# checks its own permission on the server (a staff user without it gets 403 and changes
+# nothing). A button that acts answers 405 to GET. Sid is staff in no group.
+
+TRIAGERS = frozenset({"triage", "clinic_admin"})
+BOOKERS = frozenset({"receptionist", "triage", "clinic_admin"})
+PERSONAS = ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
+
+
+@pytest.fixture
+def everyone(users: dict[str, Any]) -> dict[str, Any]:
+    return {**users, "no_role": staff_user("sid")}
+
+
+def _case(**fields: Any) -> str:
+    submission = SubmissionFactory(tier="URGENT", **fields)
+    return f"/admin/intake/submission/{submission.pk}/workflow/"
+
+
+def _in_review() -> str:
+    return _case(status=Submission.Status.IN_REVIEW)
+
+
+def _open_emergency() -> str:
+    draft = SubmissionFactory(
+        status=Submission.Status.DRAFT,
+        reference=None,
+        submitted_at=None,
+        interruption_shown_at=timezone.now(),
+        interrupted_rules=["EMG_CHEST_BREATH"],
+    )
+    return f"/admin/intake/submission/{draft.pk}/workflow/"
+
+
+def _booking(tier: str = "SOON") -> str:
+    return f"/admin/intake/appointment/book/{TriagedSubmissionFactory(tier=tier).pk}/"
+
+
+def _appointment(users: dict[str, Any], *, started: bool = False) -> str:
+    appointment = booking.appointment_book(
+        submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=users["receptionist"]
+    )
+    if started:
+        Appointment.objects.filter(pk=appointment.pk).update(
+            starts_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+    return f"/admin/intake/appointment/{appointment.pk}/"
+
+
+def _ruleset_change() -> str:
+    would_fall()
+    call_command("triage_release", stdout=io.StringIO())
+    return f"/admin/intake/rulesetchange/{RulesetChange.objects.get().pk}/decide/"
+
+
+# name -> (who may, "GET" page or "POST" button, set-up returning (url, data))
+WORKFLOWS: dict[str, tuple[frozenset[str], str, Callable[[dict[str, Any]], tuple[str, Any]]]] = {
+    "assign to me": (TRIAGERS, "POST", lambda u: (_case() + "assign-to-me/", {})),
+    "start review": (TRIAGERS, "POST", lambda u: (_case() + "start-review/", {})),
+    "mark triaged": (TRIAGERS, "POST", lambda u: (_in_review() + "triaged/", {})),
+    "refer": (TRIAGERS, "POST", lambda u: (_in_review() + "refer/", {"reason": "MSK physio"})),
+    "close": (TRIAGERS, "POST", lambda u: (_in_review() + "close/", {"reason": "Duplicate"})),
+    "override tier": (
+        TRIAGERS,
+        "POST",
+        lambda u: (_case() + "override/", {"tier": "SOON", "reason": "checked by phone"}),
+    ),
+    "add note": (TRIAGERS, "POST", lambda u: (_case() + "note/", {"text": "Rang, no answer"})),
+    "emergency follow-up": (
+        TRIAGERS,
+        "POST",
+        lambda u: (_open_emergency() + "emergency-follow-up/", {"text": "Phoned: in A&E"}),
+    ),
+    "re-run triage": (TRIAGERS, "POST", lambda u: (_case() + "rerun/", {})),
+    "booking page": (BOOKERS, "GET", lambda u: (_booking(), {})),
+    "book": (BOOKERS, "POST", lambda u: (_booking(), {"slot": slot_in(30).pk})),
+    "escalate": (BOOKERS, "POST", lambda u: (_booking("URGENT") + "escalate/", {})),
+    "emergency record": (
+        BOOKERS,
+        "POST",
+        lambda u: (_booking("EMERGENCY") + "emergency/", {"text": "Told to call 999"}),
+    ),
+    "move page": (BOOKERS, "GET", lambda u: (_appointment(u) + "move/", {})),
+    "move": (BOOKERS, "POST", lambda u: (_appointment(u) + "move/", {"slot": slot_in(50).pk})),
+    "cancel": (BOOKERS, "POST", lambda u: (_appointment(u) + "do/cancel/", {"reason": "Ill"})),
+    "attended": (BOOKERS, "POST", lambda u: (_appointment(u, started=True) + "do/attended/", {})),
+    "did not attend": (
+        BOOKERS,
+        "POST",
+        lambda u: (_appointment(u, started=True) + "do/no_show/", {}),
+    ),
+    "day sheet": (BOOKERS, "GET", lambda u: ("/admin/intake/appointment/day-sheet/", {})),
+    "accept page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "accept/", {})),
+    "accept": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "accept/", {"reason": "Fine"})),
+    "dismiss page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "dismiss/", {})),
+    "dismiss": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "dismiss/", {"reason": "No"})),
+}
+POST_ONLY = [
+    name for name, (_, method, _) in WORKFLOWS.items() if method == "POST" and "page" not in name
+]
+POST_ONLY.remove("book")  # the booking page: GET shows it
+POST_ONLY.remove("move")
+POST_ONLY.remove("accept")  # the decision page: GET shows it
+POST_ONLY.remove("dismiss")
+
+
+def _changes_after(first_id: int) -> Any:
+    """Audit events other than views and logins since `first_id`: what the request changed."""
+    return AuditEvent.objects.filter(id__gt=first_id).exclude(
+        action__in=["view", "login", "export"]
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("workflow", list(WORKFLOWS))
+def test_workflow_views_permission_matrix(
+    persona: str, workflow: str, everyone: dict[str, Any]
+) -> None:
+    allowed, method, set_up = WORKFLOWS[workflow]
+    url, data = set_up(everyone)
+    client = client_for(persona, everyone)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    if persona in ("anonymous", "patient"):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+        assert not _changes_after(before).exists()
+    elif persona in allowed:
+        if method == "GET":
+            assert response.status_code == 200
+            assert 'id="site-name"' in response.content.decode() or workflow == "day sheet"
+        else:
+            assert response.status_code == 302, response.content.decode()[:2000]
+            assert not response["Location"].startswith("/admin/login/")
+            assert _changes_after(before).exists()  # done, and audited by its service
+    else:
+        assert response.status_code == 403
+        assert not _changes_after(before).exists()
+
+
+@pytest.mark.parametrize("persona", ["no_role", "receptionist", "triage"])
+@pytest.mark.parametrize("workflow", POST_ONLY)
+def test_workflow_buttons_answer_get_with_405(
+    persona: str, workflow: str, everyone: dict[str, Any]
+) -> None:
+    _, _, set_up = WORKFLOWS[workflow]
+    url, _ = set_up(everyone)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = client_for(persona, everyone).get(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert not _changes_after(before).exists()
+
+
+@pytest.mark.parametrize("model", [Submission, Appointment, RulesetChange])
+def test_can_view_asks_what_the_admin_page_itself_asks(
+    model: Any, everyone: dict[str, Any], rf: RequestFactory
+) -> None:
+    # The workflow views check the page's permission without reaching into the site's registry:
+    # for every persona the answer must be the admin's own.
+    model_admin = admin.site.get_model_admin(model)
+    for persona, user in everyone.items():
+        request = rf.get("/admin/")
+        request.user = user
+        expected = model_admin.has_view_permission(request)
+        if model is RulesetChange:  # its own rule: clinical detail, not the model permission
+            assert permissions.can_see_ruleset_changes(request) is expected, persona
+        else:
+            assert permissions.can_view(request, model) is expected, persona
