@@ -80,11 +80,6 @@ MYPY_PENDING := \
 	tests/intake/test_mid_form_emergency_cases.py \
 	tests/intake/test_step_queries.py \
 	tests/intake/test_bodymap.py \
-	tests/intake/scheduling.py \
-	tests/intake/test_scheduling_services.py \
-	tests/intake/test_scheduling_slots.py \
-	tests/intake/test_scheduling_notifications.py \
-	tests/intake/test_scheduling_postgres.py \
 	tests/intake/test_services.py \
 	tests/intake/test_outbox.py \
 	tests/intake/test_outbox_postgres.py \

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -21,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from intake import clinical, scheduling, sms, triage
-from intake.models import Appointment, Notification
+from intake import clinical, sms, triage
+from intake.models import Notification
 
 
 @dataclass(frozen=True)
@@ -94,28 +95,51 @@ def context_for(notification: Notification) -> dict[str, object]:
         "target_minutes": settings.CLINIC_ESCALATION_MINUTES.get(submission.tier, ""),
     }
     if notification.appointment_id is not None:
-        context.update(appointment_context(notification.appointment))
+        context.update(appointment_context(notification))
     return context
 
 
-def appointment_context(appointment: Appointment | None) -> dict[str, object]:
-    """What an appointment message may say: when, where, with whom, and the cancel link.
+# Messages about an appointment read it through the outbox row's foreign key: the scheduling app,
+# which owns appointments, sits above the core and is not imported here.
+
+
+def appointment_context(notification: Notification) -> dict[str, object]:
+    """What a message about an appointment may say: when, where, with whom, and the cancel link.
 
     Patient messages show the time and place and a fresh signed cancel link (it expires
     CLINIC_CANCEL_LINK_DAYS after this message is sent). Staff alerts use only the admin link.
     """
+    appointment = notification.appointment
     if appointment is None:
         return {}
+    kind = appointment.slot.appointment_type
     return {
-        **scheduling.appointment_place(appointment),
+        **place_context(
+            appointment=appointment, appointment_type=kind.name, location=kind.location
+        ),
         "starts_at": appointment.starts_at,
         "ends_at": appointment.ends_at,
         "clinician": appointment.clinician.name,
         "cancel_url": settings.CLINIC_SITE_URL
-        + reverse("intake:appointment_cancel", args=[scheduling.cancel_token(appointment.pk)]),
+        + reverse("intake:appointment_cancel", args=[cancel_token(appointment.pk)]),
         "cancel_days": settings.CLINIC_CANCEL_LINK_DAYS,
         "appointment_admin_url": settings.CLINIC_SITE_URL
-        + reverse("admin:intake_appointment_change", args=[appointment.pk]),
+        + reverse("admin:scheduling_appointment_change", args=[appointment.pk]),
+    }
+
+
+def place_context(
+    *, appointment: object, appointment_type: str, location: str
+) -> dict[str, object]:
+    """What, where and how to reach the clinic, as messages and the patient's cancel page show it
+    (no clinical detail, no patient name). The page's view calls it through
+    `intake.scheduling.windows.appointment_place`."""
+    return {
+        "appointment": appointment,
+        "appointment_type": appointment_type,
+        "location": location,
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "clinic_phone": settings.CLINIC_PHONE,
     }
 
 
@@ -131,19 +155,24 @@ def attachments_for(notification: Notification) -> list[Attachment]:
     """The `.ics` file for a confirmation, a move (same UID, a higher SEQUENCE: calendars
     update the event) or a cancellation (STATUS:CANCELLED removes it)."""
     method = CALENDAR_METHODS.get(Notification.Kind(notification.kind))
-    if method is None or notification.appointment is None:
+    content = None if method is None else appointment_ics(notification, method=method)
+    if content is None:
         return []
     return [
         Attachment(
             filename="appointment.ics",
-            content=appointment_ics(notification.appointment, method=method),
+            content=content,
             mimetype=f"text/calendar; method={method}",
         )
     ]
 
 
-def appointment_ics(appointment: Appointment, *, method: str = "PUBLISH") -> bytes:
-    """An RFC 5545 calendar with the one appointment, in UTC; no clinical detail in it."""
+def appointment_ics(notification: Notification, *, method: str = "PUBLISH") -> bytes | None:
+    """An RFC 5545 calendar with the row's appointment, in UTC; no clinical detail in it. None
+    for a row about no appointment."""
+    appointment = notification.appointment
+    if appointment is None:
+        return None
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Intake//EN")
     calendar.add("version", "2.0")
@@ -234,3 +263,29 @@ def deliver(notification: Notification) -> None:
     for attachment in rendered.attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send()
+
+
+# --- The patient's cancel link -------------------------------------------------------------------
+# Written into appointment messages here; read back by the cancel page
+# (`intake.scheduling.selectors.appointment_get_for_cancel_link`).
+
+CANCEL_LINK_SALT = "intake.appointment.cancel"
+
+
+def cancel_token(appointment_id: int) -> str:
+    """A signed, timestamped token naming the appointment (its id only: no personal data)."""
+    return signing.dumps(appointment_id, salt=CANCEL_LINK_SALT)
+
+
+def appointment_id_from_cancel_token(token: str) -> int:
+    """The appointment id in a cancel token.
+
+    Raises signing.SignatureExpired past CLINIC_CANCEL_LINK_DAYS, signing.BadSignature if
+    tampered with or made up.
+    """
+    value = signing.loads(
+        token, salt=CANCEL_LINK_SALT, max_age=dt.timedelta(days=settings.CLINIC_CANCEL_LINK_DAYS)
+    )
+    if not isinstance(value, int):
+        raise signing.BadSignature("not an appointment id")
+    return value

@@ -23,19 +23,21 @@ CLINIC_ADMIN = "Clinic admin"
 
 VIEW_CLINICAL_DETAIL = "intake.view_clinical_detail"
 TRIAGE_SUBMISSION = "intake.triage_submission"
-# Booking, moving and cancelling appointments (receptionists and triage clinicians).
-BOOK_APPOINTMENT = "intake.add_appointment"
-CHANGE_APPOINTMENT = "intake.change_appointment"
+# Booking, moving and cancelling appointments (receptionists and triage clinicians). The
+# scheduling models were the core app's until issue 16: the permissions, and every group's grant
+# of them, moved with their content types (scheduling's migration 0002).
+BOOK_APPOINTMENT = "scheduling.add_appointment"
+CHANGE_APPOINTMENT = "scheduling.change_appointment"
 
 # Book, move and cancel, and see the diary's reference data (first granted by migration 0012).
 _BOOKING = frozenset(
     {
-        "intake.view_appointment",
+        "scheduling.view_appointment",
         BOOK_APPOINTMENT,
         CHANGE_APPOINTMENT,
-        "intake.view_slot",
-        "intake.view_clinician",
-        "intake.view_appointmenttype",
+        "scheduling.view_slot",
+        "scheduling.view_clinician",
+        "scheduling.view_appointmenttype",
     }
 )
 # Clinic admins manage everything about scheduling.
@@ -48,7 +50,7 @@ _SCHEDULING_MODELS = (
     "appointment",
 )
 _MANAGE_SCHEDULING = frozenset(
-    f"intake.{action}_{model}"
+    f"scheduling.{action}_{model}"
     for model in _SCHEDULING_MODELS
     for action in ("view", "add", "change", "delete")
 )
@@ -131,13 +133,14 @@ def sync_roles(
     apps = apps or global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    wanted = {perm for perms in ROLES.values() for perm in perms}
+    roles = _roles_for(apps)
+    wanted = {perm for perms in roles.values() for perm in perms}
     changes: dict[str, RoleChange] = {}
     with transaction.atomic(using=using):
-        groups = {group.name: group for group in Group.objects.using(using).filter(name__in=ROLES)}
+        groups = {group.name: group for group in Group.objects.using(using).filter(name__in=roles)}
         have = _group_permissions(Group.permissions.through, using, groups.values())
         if dry_run:
-            for name, perms in ROLES.items():
+            for name, perms in roles.items():
                 change = _diff(name not in groups, perms, have.get(name, {}))
                 if change is not None:
                     changes[name] = change
@@ -149,7 +152,7 @@ def sync_roles(
             unknown = sorted(wanted - existing.keys())
             if unknown:
                 raise LookupError(f"intake.roles.ROLES names no such permission: {unknown}")
-        for name, perms in ROLES.items():
+        for name, perms in roles.items():
             created = name not in groups
             if created:
                 groups[name] = Group.objects.using(using).create(name=name)
@@ -164,6 +167,32 @@ def sync_roles(
                 group.permissions.add(*(pk for p in change.added for pk in existing[p]))
             changes[name] = change
     return changes
+
+
+def _roles_for(apps: Any) -> dict[str, frozenset[str]]:
+    """ROLES, less the permissions of apps that a migration's historical state does not have yet.
+
+    On a fresh database the core's migration 0015 runs before the scheduling app's models exist
+    (scheduling's migrations come after the core's 0016): it grants what it can, and scheduling's
+    0002 syncs again once they do. The global registry has every app, so nothing is left out
+    there: a permission no model has stays an error.
+    """
+    if apps is global_apps:
+        return dict(ROLES)
+    labels = {perm.split(".")[0] for perms in ROLES.values() for perm in perms}
+    present = {label for label in labels if _has_app(apps, label)}
+    return {
+        name: frozenset(perm for perm in perms if perm.split(".")[0] in present)
+        for name, perms in ROLES.items()
+    }
+
+
+def _has_app(apps: Any, label: str) -> bool:
+    try:
+        apps.get_app_config(label)
+    except LookupError:
+        return False
+    return True
 
 
 def _diff(created: bool, perms: frozenset[str], current: Mapping[str, Any]) -> RoleChange | None:

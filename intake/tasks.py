@@ -2,6 +2,7 @@
 
 Retries are not Celery's: the outbox row records the attempt and its next due time, and the
 task re-queues itself with that countdown (or the sweep does, if that message is lost).
+The scheduling app's nightly slot generation is in intake/scheduling/tasks.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from intake.models import Notification
-from intake.services import booking, drafts, escalation, outbox
+from intake.services import drafts, escalation, outbox
 
 
 @shared_task
@@ -43,9 +44,3 @@ def escalate_overdue() -> int:
 def purge_expired_drafts() -> int:
     """Delete unfinished forms past their expiry (daily, from beat)."""
     return drafts.submission_purge_expired_drafts()
-
-
-@shared_task
-def generate_slots() -> int:
-    """Make the next CLINIC_SLOT_WEEKS weeks of slots match the availability (nightly)."""
-    return booking.slot_generate().created

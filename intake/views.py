@@ -32,12 +32,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, health, ratelimit, scheduling, steps, summary
+from intake import clinical, health, ratelimit, steps, summary
 from intake.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
-from intake.models import Appointment, Submission
-from intake.selectors.booking import appointment_get_for_cancel_link
+from intake.models import Submission
+from intake.scheduling import windows
+from intake.scheduling.models import Appointment
+from intake.scheduling.selectors import appointment_get_for_cancel_link
+from intake.scheduling.services import booking
 from intake.selectors.drafts import submission_get_for_patient
-from intake.services import booking, drafts, sending
+from intake.services import drafts, sending
 
 # Which drafts this browser may open: a signed, HttpOnly cookie holding their opaque tokens (no
 # personal data). A cookie rather than the database session saves a query on every page of the
@@ -534,7 +537,7 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "intake/appointment_cancel.html",
-        {"form": form, "errors": errors, **scheduling.appointment_place(appointment)},
+        {"form": form, "errors": errors, **windows.appointment_place(appointment)},
     )
 
 
@@ -548,5 +551,5 @@ def _cancel_unavailable(
 ) -> HttpResponse:
     context: dict[str, Any] = {"why": why, "done": done, "clinic_phone": settings.CLINIC_PHONE}
     if appointment is not None:
-        context.update(scheduling.appointment_place(appointment))
+        context.update(windows.appointment_place(appointment))
     return render(request, "intake/appointment_cancel_done.html", context, status=status)

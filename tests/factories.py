@@ -16,15 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from intake import roles
-from intake.models import (
-    TIER_RANK,
-    AppointmentType,
-    Clinician,
-    ClinicianRole,
-    Patient,
-    Slot,
-    Submission,
-)
+from intake.models import TIER_RANK, Patient, Submission
+from intake.scheduling.models import AppointmentType, Clinician, ClinicianRole, Slot
 
 STAFF_PASSWORD = "correct-horse-battery"  # test accounts only
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from intake.identity import is_ascii_digits
-from intake.models import AppointmentType, Clinician, ClinicianRole, Slot, Tier
+from intake.models import Tier
+from intake.scheduling.models import AppointmentType, Clinician, ClinicianRole, Slot
 
 # --- The submission page -------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from intake import roles
-from intake.models import Appointment, Submission
+from intake.models import Submission
+from intake.scheduling.models import Appointment
 
 View = TypeVar("View", bound=Callable[..., Any])
 

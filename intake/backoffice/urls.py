@@ -14,11 +14,11 @@ from typing import Any
 from django.urls import URLPattern, path
 
 from intake.backoffice.views import booking, diary, release, triage
-from intake.models import Appointment
+from intake.scheduling.models import Appointment
 
 # Where the admin serves each model's pages ("<app_label>/<model_name>/").
 SUBMISSIONS = "intake/submission/"
-APPOINTMENTS = "intake/appointment/"
+APPOINTMENTS = "scheduling/appointment/"
 RULESET_CHANGES = "intake/rulesetchange/"
 
 AdminView = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -52,25 +52,27 @@ def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
         ),
         route(case + "rerun/", triage.RerunEngine.as_view(), "intake_submission_rerun"),
         # Booking, moving, cancelling, attendance (views/booking.py); the day sheet (diary.py).
-        route(APPOINTMENTS + "day-sheet/", diary.day_sheet, "intake_appointment_day_sheet"),
-        route(book, booking.Book.as_view(), "intake_appointment_book"),
-        route(book + "escalate/", booking.Escalate.as_view(), "intake_appointment_escalate"),
+        route(APPOINTMENTS + "day-sheet/", diary.day_sheet, "scheduling_appointment_day_sheet"),
+        route(book, booking.Book.as_view(), "scheduling_appointment_book"),
+        route(book + "escalate/", booking.Escalate.as_view(), "scheduling_appointment_escalate"),
         route(
             book + "emergency/",
             booking.RecordEmergencyDirection.as_view(),
-            "intake_appointment_emergency",
+            "scheduling_appointment_emergency",
         ),
-        route(appointment + "move/", booking.Move.as_view(), "intake_appointment_move"),
-        route(appointment + "do/cancel/", booking.Cancel.as_view(), "intake_appointment_cancel"),
+        route(appointment + "move/", booking.Move.as_view(), "scheduling_appointment_move"),
+        route(
+            appointment + "do/cancel/", booking.Cancel.as_view(), "scheduling_appointment_cancel"
+        ),
         route(
             appointment + f"do/{attended}/",
             booking.RecordAttendance.as_view(status=attended),
-            "intake_appointment_attended",
+            "scheduling_appointment_attended",
         ),
         route(
             appointment + f"do/{no_show}/",
             booking.RecordAttendance.as_view(status=no_show),
-            "intake_appointment_no_show",
+            "scheduling_appointment_no_show",
         ),
         # Ruleset changes (views/release.py).
         route(

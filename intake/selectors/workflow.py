@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
-from intake.models import (
-    AWAITING_REVIEW_Q,
-    TIER_RANK,
-    Appointment,
-    AuditEvent,
-    Submission,
-    Tier,
-)
+from intake.models import AWAITING_REVIEW_Q, TIER_RANK, AuditEvent, Submission, Tier
 
 # Counting stops here: on a large table the exact number past this helps nobody and costs a
 # full index scan. Shown as "1000+".
@@ -27,17 +20,11 @@ def submission_list_for_triage() -> QuerySet[Submission]:
 
     Drafts are included: the queue's default view shows those on which the emergency advice
     was shown until a clinician has followed them up (AWAITING_REVIEW_Q), and the "draft"
-    filter shows every draft. One query whatever the
-    page size: the patient and assignee are joined, not fetched per row.
+    filter shows every draft. One query whatever the page size: the patient and assignee are
+    joined, not fetched per row. The staff page adds the booked appointment's start
+    (`scheduling.selectors.appointment_get_booked_start`), which the core does not know of.
     """
-    booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
-    return (
-        Submission.objects.select_related("patient", "assigned_to")
-        # The queue's "appointment" column and "has appointment" filter: a correlated
-        # sub-query per shown row (served by appointment_submission_idx), not a query per row.
-        .annotate(next_appointment=Subquery(booked.values("starts_at")[:1]))
-        .order_by(*QUEUE_ORDER)
-    )
+    return Submission.objects.select_related("patient", "assigned_to").order_by(*QUEUE_ORDER)
 
 
 def submission_list_awaiting_counts() -> list[tuple[str, str, int, bool]]:

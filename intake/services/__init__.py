@@ -10,4 +10,5 @@ sub-domain (DESIGN §3):
 
 Views, the admin, tasks and commands call these; nothing else changes Submission, Patient or
 Notification rows. Import the module (`from intake.services import drafts`), not the package.
+The scheduling app's writes are in `intake.scheduling.services`.
 """

@@ -19,13 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intake import plainsql
-from intake.models import (
-    URGENT_KINDS,
-    Appointment,
-    AuditEvent,
-    Notification,
-    Submission,
-)
+from intake.models import URGENT_KINDS, AuditEvent, Notification, Submission
 from intake.services import audit
 
 logger = logging.getLogger(__name__)
@@ -45,9 +39,10 @@ def notifications_add(
     *,
     submission: Submission,
     rows: Sequence[OutboxRow],
-    appointment: Appointment | None = None,
+    appointment_id: int | None = None,
 ) -> list[Notification]:
-    """Write outbox rows due now in one INSERT; each is queued after commit."""
+    """Write outbox rows due now in one INSERT; each is queued after commit. `appointment_id`:
+    the appointment the messages are about (an id: the scheduling app sits above the core)."""
     if not rows:
         return []
     now = timezone.now()
@@ -56,7 +51,7 @@ def notifications_add(
         [
             {
                 "submission_id": submission.pk,
-                "appointment_id": appointment.pk if appointment else None,
+                "appointment_id": appointment_id,
                 "kind": kind,
                 "channel": channel,
                 "recipient": recipient,
@@ -79,19 +74,19 @@ def notification_add(
     template: str,
     channel: str = Notification.Channel.EMAIL,
     due_at: dt.datetime | None = None,
-    appointment: Appointment | None = None,
+    appointment_id: int | None = None,
 ) -> Notification:
     """Write one outbox row; queue it after commit if it is due now (else beat's sweep sends it)."""
     if due_at is None:
         [notification] = notifications_add(
             submission=submission,
             rows=[(kind, channel, recipient, template)],
-            appointment=appointment,
+            appointment_id=appointment_id,
         )
         return notification
     return Notification.objects.create(
         submission=submission,
-        appointment=appointment,
+        appointment_id=appointment_id,
         kind=kind,
         channel=channel,
         recipient=recipient,
@@ -190,11 +185,9 @@ NEEDS_BOOKED_APPOINTMENT = frozenset(
 
 
 def _appointment_stands(notification: Notification) -> bool:
-    if notification.appointment_id is None:
-        return False
-    return Appointment.objects.filter(
-        pk=notification.appointment_id, status=Appointment.Status.BOOKED
-    ).exists()
+    # Read through the foreign key: the scheduling app, which owns appointments, sits above the
+    # core and is not imported here.
+    return notification.appointment is not None and notification.appointment.is_booked
 
 
 # A message queued a moment before it is due (a retry's countdown) is still sent.

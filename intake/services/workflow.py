@@ -12,14 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake import clinical
-from intake.models import (
-    TIER_RANK,
-    Appointment,
-    AuditEvent,
-    Submission,
-    SubmissionNote,
-    Tier,
-)
+from intake.models import TIER_RANK, AuditEvent, Submission, SubmissionNote, Tier
 from intake.services import audit
 
 Status = Submission.Status
@@ -124,10 +117,8 @@ def submission_set_status(
     locked = locked_sent(submission)
     if status in (Status.REFERRED, Status.CLOSED) and not reason.strip():
         raise ValidationError(_("Give a reason."))
-    if (
-        locked.status == Status.BOOKED
-        and locked.appointments.filter(status=Appointment.Status.BOOKED).exists()
-    ):
+    # Through the reverse foreign key: the scheduling app sits above the core, not imported here.
+    if locked.status == Status.BOOKED and any(a.is_booked for a in locked.appointments.all()):
         # Else the patient is reminded of, and comes to, an appointment for a closed case.
         raise ValidationError(
             _(

@@ -247,7 +247,8 @@ def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path])
     from django.utils import timezone
 
     from intake.management.commands.seed_demo import DEMO_PASSWORD
-    from intake.models import Appointment, Submission
+    from intake.models import Submission
+    from intake.scheduling.models import Appointment
 
     # A triaged form the demo left unbooked (the most urgent), and the first day with bookings.
     to_book = (
@@ -264,8 +265,10 @@ def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path])
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("input[type=submit]")
     pages = {
-        "admin-booking": f"/admin/intake/appointment/book/{to_book.pk}/",
-        "admin-day-view": f"/admin/intake/appointment/?day={timezone.localdate(first.starts_at)}",
+        "admin-booking": f"/admin/scheduling/appointment/book/{to_book.pk}/",
+        "admin-day-view": (
+            f"/admin/scheduling/appointment/?day={timezone.localdate(first.starts_at)}"
+        ),
     }
     for name, url in pages.items():
         page.goto(base_url + url)

@@ -17,7 +17,8 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from intake import roles
-from intake.models import Appointment, Submission
+from intake.models import Submission
+from intake.scheduling.models import Appointment
 from tests.browser.patient import assert_accessible
 from tests.factories import (
     STAFF_PASSWORD,

@@ -31,7 +31,8 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.env import env_bool
 from intake import plainsql
-from intake.models import AppointmentType, Clinician, Notification, Patient, Submission
+from intake.models import Notification, Patient, Submission
+from intake.scheduling.models import AppointmentType, Clinician
 from intake.selectors.drafts import PATIENT_PAGE_FIELDS, submission_get_for_patient
 from tests.factories import PatientFactory, SubmissionFactory, staff_user
 

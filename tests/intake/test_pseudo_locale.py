@@ -27,9 +27,10 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from intake import emails, scheduling, steps
-from intake.models import Appointment, Notification, Submission
-from intake.services import booking
+from intake import emails, steps
+from intake.models import Notification, Submission
+from intake.scheduling.models import Appointment
+from intake.scheduling.services import booking
 from tests.factories import SlotFactory, TriagedSubmissionFactory
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
 from tests.journey import IDENTITY, identity_for, step_post_data, vignette_answers
@@ -200,7 +201,7 @@ def test_every_patient_page_is_shown_in_the_patients_language(
     with django_capture_on_commit_callbacks(execute=True):
         pseudo_patient.post(step_url(later, "red_flags"), {"action": "save_for_later"})
     read("saved", f"/intake/{later.token}/saved/")
-    read("cancel an appointment", f"/appointment/cancel/{scheduling.cancel_token(booked.pk)}/")
+    read("cancel an appointment", f"/appointment/cancel/{emails.cancel_token(booked.pk)}/")
 
     found = {name: untranslated(html, data=data) for name, html in pages.items()}
     assert {name: runs for name, runs in found.items() if runs} == {}

@@ -11,7 +11,8 @@ from django.test import Client, override_settings
 
 from intake.demo import demo_cases
 from intake.management.commands.seed_demo import DEMO_PASSWORD
-from intake.models import Appointment, AppointmentType, AuditEvent, Clinician, Slot, Submission
+from intake.models import AuditEvent, Submission
+from intake.scheduling.models import Appointment, AppointmentType, Clinician, Slot
 
 pytestmark = pytest.mark.django_db
 

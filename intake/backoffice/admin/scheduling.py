@@ -22,24 +22,24 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake import scheduling
 from intake.backoffice.admin.base import ReadOnlyAdmin, apply_each
 from intake.backoffice.audit import audit_staff
 from intake.backoffice.display import tier_badge_html
 from intake.backoffice.forms import AppointmentTypeForm, CancelForm, parse_day
 from intake.backoffice.permissions import can_change_appointments, staff_member
-from intake.models import (
+from intake.models import AuditEvent
+from intake.ratelimit import client_address
+from intake.scheduling import windows
+from intake.scheduling.models import (
     Appointment,
     AppointmentType,
-    AuditEvent,
     AvailabilityException,
     AvailabilityRule,
     Clinician,
     ClinicianRole,
     Slot,
 )
-from intake.ratelimit import client_address
-from intake.services import booking
+from intake.scheduling.services import booking
 
 
 def _local(value: dt.datetime) -> dt.datetime:
@@ -139,7 +139,7 @@ class DayFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> QuerySet[Any]:
         # Midnight to midnight in the clinic's zone (23 or 25 hours on a clock-change day).
-        day, zone = self.day(), scheduling.clinic_zone()
+        day, zone = self.day(), windows.clinic_zone()
         start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
@@ -168,8 +168,8 @@ class AppointmentAdmin(ReadOnlyAdmin):
     ordering = ("clinician__name", "starts_at", "pk")
     list_per_page = 200
     actions = ["mark_attended", "mark_no_show"]
-    change_list_template = "admin/intake/appointment/change_list.html"
-    change_form_template = "admin/intake/appointment/change_form.html"
+    change_list_template = "admin/scheduling/appointment/change_list.html"
+    change_form_template = "admin/scheduling/appointment/change_form.html"
     fields = (
         "reference",
         "patient",
@@ -251,7 +251,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
             "previous_day": with_day(day - dt.timedelta(days=1)),
             "next_day": with_day(day + dt.timedelta(days=1)),
             "today": with_day(timezone.localdate()),
-            "day_sheet_url": reverse("admin:intake_appointment_day_sheet")
+            "day_sheet_url": reverse("admin:scheduling_appointment_day_sheet")
             + "?"
             + sheet.urlencode(),
         }

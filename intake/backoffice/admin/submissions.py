@@ -42,16 +42,9 @@ from intake.backoffice.permissions import (
     can_triage,
     staff_member,
 )
-from intake.models import (
-    AWAITING_REVIEW_Q,
-    TIER_RANK,
-    AuditEvent,
-    Submission,
-    SubmissionNote,
-    Tier,
-)
+from intake.models import AWAITING_REVIEW_Q, TIER_RANK, AuditEvent, Submission, SubmissionNote, Tier
 from intake.ratelimit import client_address
-from intake.selectors.booking import appointment_get_booked_for
+from intake.scheduling.selectors import appointment_get_booked_for, appointment_get_booked_start
 from intake.selectors.workflow import (
     COUNT_CAP,
     QUEUE_ORDER,
@@ -230,7 +223,10 @@ class SubmissionAdmin(ReadOnlyAdmin):
     # -- the queue --
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
-        return submission_list_for_triage()
+        # The booked appointment's start: the queue's "appointment" column and filter.
+        return submission_list_for_triage().annotate(
+            next_appointment=appointment_get_booked_start()
+        )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList

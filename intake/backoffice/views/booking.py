@@ -30,9 +30,11 @@ from intake.backoffice.display import tier_badge_html
 from intake.backoffice.forms import BookForm, CancelForm, EmergencyDirectionForm, MoveForm
 from intake.backoffice.permissions import may_book, may_change_appointments
 from intake.backoffice.views.base import Staff, StaffAction, admin_page, by_staff, case_url
-from intake.models import Appointment, AppointmentType, AuditEvent, Slot, Submission, Tier
-from intake.selectors.booking import appointment_get_booked_for, slot_list_for_booking
-from intake.services import booking, workflow
+from intake.models import AuditEvent, Submission, Tier
+from intake.scheduling.models import Appointment, AppointmentType, Slot
+from intake.scheduling.selectors import appointment_get_booked_for, slot_list_for_booking
+from intake.scheduling.services import booking
+from intake.services import workflow
 
 # --- The slot page: book, or move ----------------------------------------------------------------
 
@@ -164,12 +166,12 @@ def slot_page(
         "posted_slot": form.data.get("slot", ""),
         "notes": form.data.get("notes", ""),
         "action_url": (
-            reverse("admin:intake_appointment_move", args=[moving.pk])
+            reverse("admin:scheduling_appointment_move", args=[moving.pk])
             if moving
-            else reverse("admin:intake_appointment_book", args=[submission.pk])
+            else reverse("admin:scheduling_appointment_book", args=[submission.pk])
         ),
     }
-    return admin_page(request, "admin/intake/appointment/book.html", context)
+    return admin_page(request, "admin/scheduling/appointment/book.html", context)
 
 
 def _window_rule(tier: str) -> str:
@@ -206,7 +208,7 @@ class BookingAction(StaffAction[Submission]):
         )
 
     def next_url(self, target: Submission) -> str:
-        return reverse("admin:intake_appointment_book", args=[target.pk])
+        return reverse("admin:scheduling_appointment_book", args=[target.pk])
 
 
 class Escalate(BookingAction):
@@ -243,7 +245,7 @@ class AppointmentAction(StaffAction[Appointment]):
     def next_url(self, target: Appointment) -> str:
         if self.request.POST.get("next") == "submission":
             return reverse("admin:intake_submission_change", args=[target.submission_id])
-        return reverse("admin:intake_appointment_change", args=[target.pk])
+        return reverse("admin:scheduling_appointment_change", args=[target.pk])
 
 
 class Cancel(AppointmentAction):

@@ -15,8 +15,9 @@ from intake.backoffice.audit import audit_staff
 from intake.backoffice.forms import DaySheetForm
 from intake.backoffice.permissions import allowed_if, may_see_diary
 from intake.backoffice.views.base import admin_page
-from intake.models import Appointment, AuditEvent, Clinician
-from intake.selectors.booking import appointment_list_for_day
+from intake.models import AuditEvent
+from intake.scheduling.models import Appointment, Clinician
+from intake.scheduling.selectors import appointment_list_for_day
 
 
 @allowed_if(may_see_diary)
@@ -41,7 +42,7 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
         by_clinician.setdefault(appointment.clinician, []).append(appointment)
     response = admin_page(
         request,
-        "admin/intake/appointment/day_sheet.html",
+        "admin/scheduling/appointment/day_sheet.html",
         {
             "title": _("Day sheet"),
             "day": day,

@@ -22,17 +22,17 @@ from django.utils import timezone
 
 from intake import roles, steps
 from intake.demo import CONSENT, FIRST_NAMES, demo_answers, demo_cases
-from intake.models import (
+from intake.models import Patient, Submission
+from intake.scheduling.models import (
     Appointment,
     AppointmentType,
     AvailabilityRule,
     Clinician,
     ClinicianRole,
-    Patient,
-    Submission,
 )
-from intake.selectors.booking import slot_list_for_booking
-from intake.services import booking, drafts, sending, workflow
+from intake.scheduling.selectors import slot_list_for_booking
+from intake.scheduling.services import booking, slots
+from intake.services import drafts, sending, workflow
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, by design
@@ -213,7 +213,7 @@ class Command(BaseCommand):
                         appointment_type=types[type_name],
                         defaults={"valid_from": dt.date(2026, 1, 1)},
                     )
-        generated = booking.slot_generate()
+        generated = slots.slot_generate()
         self.stdout.write(f"  demo diary: {generated.created} slots created")
         if Appointment.objects.exists():
             return

@@ -20,8 +20,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from intake.backoffice import permissions
-from intake.models import Appointment, AuditEvent, RulesetChange, Submission
-from intake.services import booking
+from intake.models import AuditEvent, RulesetChange, Submission
+from intake.scheduling.models import Appointment
+from intake.scheduling.services import booking
 from tests.factories import SubmissionFactory, TriagedSubmissionFactory, staff_user
 from tests.intake.backoffice.staff import client_for, slot_in
 from tests.intake.ruleset_cases import would_fall
@@ -264,7 +265,7 @@ def _open_emergency() -> str:
 
 
 def _booking(tier: str = "SOON") -> str:
-    return f"/admin/intake/appointment/book/{TriagedSubmissionFactory(tier=tier).pk}/"
+    return f"/admin/scheduling/appointment/book/{TriagedSubmissionFactory(tier=tier).pk}/"
 
 
 def _appointment(users: dict[str, Any], *, started: bool = False) -> str:
@@ -275,7 +276,7 @@ def _appointment(users: dict[str, Any], *, started: bool = False) -> str:
         Appointment.objects.filter(pk=appointment.pk).update(
             starts_at=timezone.now() - dt.timedelta(minutes=5)
         )
-    return f"/admin/intake/appointment/{appointment.pk}/"
+    return f"/admin/scheduling/appointment/{appointment.pk}/"
 
 
 def _ruleset_change() -> str:
@@ -320,7 +321,7 @@ WORKFLOWS: dict[str, tuple[frozenset[str], str, Callable[[dict[str, Any]], tuple
         "POST",
         lambda u: (_appointment(u, started=True) + "do/no_show/", {}),
     ),
-    "day sheet": (BOOKERS, "GET", lambda u: ("/admin/intake/appointment/day-sheet/", {})),
+    "day sheet": (BOOKERS, "GET", lambda u: ("/admin/scheduling/appointment/day-sheet/", {})),
     "accept page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "accept/", {})),
     "accept": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "accept/", {"reason": "Fine"})),
     "dismiss page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "dismiss/", {})),

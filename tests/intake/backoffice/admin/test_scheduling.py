@@ -9,21 +9,22 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from intake.models import Appointment, AuditEvent
-from intake.services import booking
+from intake.models import AuditEvent
+from intake.scheduling.models import Appointment
+from intake.scheduling.services import booking
 from tests.factories import SlotFactory, TriagedSubmissionFactory
 from tests.intake.backoffice.staff import logged_in, slot_in
 
 pytestmark = pytest.mark.django_db
 
-DAY = "/admin/intake/appointment/"
+DAY = "/admin/scheduling/appointment/"
 
 
 def test_the_appointment_page_is_audited(receptionist: Any) -> None:
     appointment = booking.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=receptionist
     )
-    html = logged_in(receptionist).get(f"/admin/intake/appointment/{appointment.pk}/change/")
+    html = logged_in(receptionist).get(f"/admin/scheduling/appointment/{appointment.pk}/change/")
     assert "Cancel the appointment" in html.content.decode()
     event = AuditEvent.objects.get(action="view")
     assert event.details == {"page": "appointment", "appointment": appointment.pk}
@@ -83,7 +84,7 @@ def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> No
 def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
     clinic_admin: Any, receptionist: Any
 ) -> None:
-    from intake.models import AppointmentType
+    from intake.scheduling.models import AppointmentType
 
     data = {
         "name": "Diabetic foot review",
@@ -92,11 +93,11 @@ def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
         "location": "Foot clinic",
         "active": "on",
     }
-    url = "/admin/intake/appointmenttype/add/"
+    url = "/admin/scheduling/appointmenttype/add/"
     assert logged_in(receptionist).post(url, data).status_code == 403
     assert logged_in(clinic_admin).post(url, data).status_code == 302
     kind = AppointmentType.objects.get()
     assert kind.roles == ["podiatrist", "vascular_nurse"]
     # Reception may look at the types and clinicians, not change them.
-    assert logged_in(receptionist).get("/admin/intake/appointmenttype/").status_code == 200
-    assert logged_in(receptionist).get("/admin/intake/availabilityrule/").status_code == 403
+    assert logged_in(receptionist).get("/admin/scheduling/appointmenttype/").status_code == 200
+    assert logged_in(receptionist).get("/admin/scheduling/availabilityrule/").status_code == 403

@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake.models import AuditEvent, Submission
-from intake.services import booking, drafts
+from intake.scheduling.services import booking
+from intake.services import drafts
 from tests.factories import STAFF_PASSWORD, SubmissionFactory, TriagedSubmissionFactory
 from tests.intake.backoffice.staff import QUEUE, logged_in, queue_references, slot_in, waited
 

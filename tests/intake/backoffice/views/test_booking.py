@@ -13,16 +13,17 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from intake.models import Appointment, AuditEvent, Notification, Submission
-from intake.services import booking
+from intake.models import AuditEvent, Notification, Submission
+from intake.scheduling.models import Appointment
+from intake.scheduling.services import booking
 from tests.factories import TriagedSubmissionFactory, staff_user
 from tests.intake.backoffice.staff import client_for, logged_in, slot_in
 
 pytestmark = pytest.mark.django_db
 
-BOOK = "/admin/intake/appointment/book/{pk}/"
-DAY = "/admin/intake/appointment/"
-SHEET = "/admin/intake/appointment/day-sheet/"
+BOOK = "/admin/scheduling/appointment/book/{pk}/"
+DAY = "/admin/scheduling/appointment/"
+SHEET = "/admin/scheduling/appointment/day-sheet/"
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_who_cannot_move_cancel_or_escalate(persona: str, users: dict[str, Any])
     )
     client = client_for(persona, users)
     other = slot_in(50)
-    base = f"/admin/intake/appointment/{appointment.pk}"
+    base = f"/admin/scheduling/appointment/{appointment.pk}"
     client.post(f"{base}/move/", {"slot": other.pk})
     client.post(f"{base}/do/cancel/", {"reason": "x"})
     client.post(f"{base}/do/attended/")
@@ -203,7 +204,7 @@ def test_the_submission_page_links_to_booking_then_shows_the_appointment(
     submission = TriagedSubmissionFactory()
     client = logged_in(receptionist)
     page = client.get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
-    assert f'href="/admin/intake/appointment/book/{submission.pk}/"' in page
+    assert f'href="/admin/scheduling/appointment/book/{submission.pk}/"' in page
     slot = slot_in(30)
     client.post(BOOK.format(pk=submission.pk), {"slot": slot.pk})
     page = client.get(f"/admin/intake/submission/{submission.pk}/change/").content.decode()
@@ -218,7 +219,7 @@ def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
         submission=submission, slot=slot_in(30), actor=receptionist
     )
     client = logged_in(receptionist)
-    base = f"/admin/intake/appointment/{appointment.pk}"
+    base = f"/admin/scheduling/appointment/{appointment.pk}"
     new_slot = slot_in(60)
     html = client.get(f"{base}/move/").content.decode()
     assert f'name="slot" value="{appointment.slot_id}"' not in html  # not its own slot
@@ -245,7 +246,7 @@ def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
 def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
     receptionist: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from intake.selectors import booking as booking_selectors
+    from intake.scheduling import selectors as booking_selectors
 
     monkeypatch.setattr(booking_selectors, "IN_WINDOW_SHOWN", 2)
     slots = [slot_in(24 + n) for n in range(3)]

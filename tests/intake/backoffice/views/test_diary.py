@@ -9,13 +9,13 @@ import pytest
 from django.utils import timezone
 
 from intake.models import AuditEvent
-from intake.services import booking
+from intake.scheduling.services import booking
 from tests.factories import TriagedSubmissionFactory
 from tests.intake.backoffice.staff import logged_in, slot_in
 
 pytestmark = pytest.mark.django_db
 
-SHEET = "/admin/intake/appointment/day-sheet/"
+SHEET = "/admin/scheduling/appointment/day-sheet/"
 
 
 def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> None:
@@ -42,7 +42,7 @@ def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> N
 @pytest.mark.parametrize(
     ("method", "url", "data"),
     [
-        ("get", "/admin/intake/appointment/day-sheet/?clinician=%C2%B2", {}),
+        ("get", "/admin/scheduling/appointment/day-sheet/?clinician=%C2%B2", {}),
         ("get", "/admin/intake/submission/abc/history/", {}),
     ],
 )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from intake.services import booking
+from intake.scheduling.services import slots
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = booking.slot_generate(weeks=options["weeks"])
+            result = slots.slot_generate(weeks=options["weeks"])
         except ValidationError as error:
             raise CommandError(f"--weeks: {' '.join(error.messages)}") from error
         self.stdout.write(

@@ -1,8 +1,10 @@
-"""Scheduling rules that need no database: booking windows, wall-clock times, cancel links.
+"""Scheduling rules that need no database: booking windows, the clinic's wall clock, and what
+the patient is told about an appointment's place.
 
-The services (`booking.slot_generate`, `services.appointment_*`) and selectors use these; they
+The services (`slots.slot_generate`, `booking.appointment_*`) and selectors use these; they
 read settings and the clock only through their arguments where it matters for tests (`now`).
-See docs/scheduling.md.
+The patient's cancel link is signed and read by `intake.emails` (`cancel_token`), which writes
+it into the messages. See docs/scheduling.md.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 
-from intake.models import Appointment, Tier
-
-CANCEL_LINK_SALT = "intake.appointment.cancel"
+from intake import emails
+from intake.models import Tier
+from intake.scheduling.models import Appointment
 
 
 def clinic_zone() -> ZoneInfo:
@@ -82,32 +83,6 @@ def appointment_place(appointment: Appointment) -> dict[str, object]:
     """What, where and how to reach the clinic, as emails and the cancel page show it (no
     clinical detail, no patient name)."""
     kind = appointment.slot.appointment_type
-    return {
-        "appointment": appointment,
-        "appointment_type": kind.name,
-        "location": kind.location,
-        "clinic_address": settings.CLINIC_ADDRESS,
-        "clinic_phone": settings.CLINIC_PHONE,
-    }
-
-
-# --- The patient's cancel link -------------------------------------------------------------------
-
-
-def cancel_token(appointment_id: int) -> str:
-    """A signed, timestamped token naming the appointment (its id only: no personal data)."""
-    return signing.dumps(appointment_id, salt=CANCEL_LINK_SALT)
-
-
-def appointment_id_from_cancel_token(token: str) -> int:
-    """The appointment id in a cancel token.
-
-    Raises signing.SignatureExpired past CLINIC_CANCEL_LINK_DAYS, signing.BadSignature if
-    tampered with or made up.
-    """
-    value = signing.loads(
-        token, salt=CANCEL_LINK_SALT, max_age=dt.timedelta(days=settings.CLINIC_CANCEL_LINK_DAYS)
+    return emails.place_context(
+        appointment=appointment, appointment_type=kind.name, location=kind.location
     )
-    if not isinstance(value, int):
-        raise signing.BadSignature("not an appointment id")
-    return value

@@ -23,8 +23,9 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 
 from intake import roles
-from intake.models import Appointment, Slot, Submission
-from intake.services import booking
+from intake.models import Submission
+from intake.scheduling.models import Appointment, Slot
+from intake.scheduling.services import booking
 from tests.factories import (
     SlotFactory,
     TriagedSubmissionFactory,
@@ -81,7 +82,7 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 def book_url(submission: Submission) -> str:
-    return f"/admin/intake/appointment/book/{submission.pk}/"
+    return f"/admin/scheduling/appointment/book/{submission.pk}/"
 
 
 def test_twenty_receptionists_book_the_same_slot_at_once() -> None:

@@ -16,36 +16,41 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intake.models import Appointment, AuditEvent, Notification, Submission, SubmissionNote
-from intake.selectors.booking import slot_list_free
-from intake.services import booking, outbox, workflow
-from intake.services import booking as real_booking
+from intake.models import AuditEvent, Notification, Submission, SubmissionNote
+from intake.scheduling.models import Appointment
+from intake.scheduling.selectors import slot_list_free
+from intake.scheduling.services import booking as real_booking
 from intake.services import outbox as real_outbox
 from intake.services import workflow as real_workflow
 from tests.factories import SlotFactory, TriagedSubmissionFactory
-from tests.intake.scheduling import CommittedServices, svc
+from tests.intake.scheduling.helpers import CommittedServices
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("svc")]
+pytestmark = pytest.mark.django_db
+
+# The services this module calls, each call run as if its transaction committed (the outbox's
+# emails are queued after commit), as in production: put in place for every test by _services.
+booking: CommittedServices
+outbox: CommittedServices
+workflow: CommittedServices
 
 
 @pytest.fixture(autouse=True)
 def _services(django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
-    # Every service call in this module runs as if its transaction committed (the outbox's
-    # emails are queued after commit), as in production.
     global booking, outbox, workflow
     booking, outbox, workflow = (
-        CommittedServices(django_capture_on_commit_callbacks, module)  # type: ignore[assignment]
+        CommittedServices(django_capture_on_commit_callbacks, module)
         for module in (real_booking, real_outbox, real_workflow)
     )
 
-
-__all__ = ["svc"]
 
 Kind = Notification.Kind
 
 
 def book(submission: Submission, slot: Any, actor: Any, **kwargs: Any) -> Appointment:
-    return booking.appointment_book(submission=submission, slot=slot, actor=actor, **kwargs)
+    appointment: Appointment = booking.appointment_book(
+        submission=submission, slot=slot, actor=actor, **kwargs
+    )
+    return appointment
 
 
 def test_booking_a_triaged_submission(receptionist: Any) -> None:
@@ -67,6 +72,7 @@ def test_booking_a_triaged_submission(receptionist: Any) -> None:
     assert reminder.status == Notification.Status.PENDING
     assert reminder.due_at == slot.start - dt.timedelta(hours=24)
     assert len(mail.outbox) == 1
+    assert submission.patient is not None
     assert mail.outbox[0].to == [submission.patient.email]
     events = AuditEvent.objects.filter(submission=submission).order_by("id")
     assert [e.action for e in events] == ["status", "book"]
@@ -268,9 +274,10 @@ def test_an_urgent_patient_cancelling_alerts_the_triage_clinicians(receptionist:
     assert alert.recipient == "triage@clinic.test"
     assert alert.is_urgent  # the urgent queue, ahead of patient emails
     staff_mail = next(m for m in mail.outbox if m.to == ["triage@clinic.test"])
-    assert appointment.submission.reference in staff_mail.subject
+    patient, reference = appointment.submission.patient, appointment.submission.reference
+    assert patient is not None and reference is not None
+    assert reference in staff_mail.subject
     # No personal or clinical data in a staff alert.
-    patient = appointment.submission.patient
     for secret in (patient.full_name, patient.email, patient.phone, "Aching calves"):
         assert secret not in staff_mail.body
 
@@ -426,7 +433,7 @@ def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
 
 
 def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptionist: Any) -> None:
-    from intake.models import AvailabilityException
+    from intake.scheduling.models import AvailabilityException
 
     on_leave, closed = SlotFactory(), SlotFactory()
     other = SlotFactory()

@@ -11,17 +11,17 @@ from unittest import mock
 import icalendar
 import pytest
 from django.core import mail, signing
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.utils import timezone
 
-from intake import scheduling
-from intake.models import Appointment, Notification, Submission
+from intake import emails
+from intake.models import Notification, Submission
+from intake.scheduling.models import Appointment
 from tests.factories import SlotFactory, TriagedSubmissionFactory
-from tests.intake.scheduling import CommittedServices, svc
+from tests.intake.scheduling.helpers import CommittedServices
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["svc"]
 
 CLINICAL = ("Aching calves", "Test reason")
 
@@ -56,14 +56,18 @@ def test_confirmation_email_has_the_time_place_cancel_link_and_calendar_file(
     booked: Appointment,
 ) -> None:
     (message,) = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)  # text and HTML
     local = timezone.localtime(booked.starts_at)
-    assert message.to == [booked.submission.patient.email]
+    patient, reference = booked.submission.patient, booked.submission.reference
+    assert patient is not None and reference is not None
+    assert message.to == [patient.email]
     assert f"{local:%-d %B}" in message.subject
     assert f"{local:%A %-d %B %Y}, 09:00" in message.body
     assert "Outpatients B, room 4" in message.body
-    assert booked.submission.reference in message.body
+    assert reference in message.body
     assert cancel_link(message)
-    html = message.alternatives[0][0]
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and isinstance(html, str)
     assert "Cancel this appointment" in html
     for secret in CLINICAL:
         assert secret not in message.body and secret not in html
@@ -72,7 +76,7 @@ def test_confirmation_email_has_the_time_place_cancel_link_and_calendar_file(
     assert event.decoded("DTSTART") == booked.starts_at
     assert event.decoded("DTEND") == booked.ends_at
     assert event["UID"] == f"appointment-{booked.pk}@127.0.0.1"
-    assert int(event["SEQUENCE"]) == 0
+    assert event.decoded("SEQUENCE") == 0
     assert "Vascular clinic new patient" in str(event["SUMMARY"])
     for secret in CLINICAL:
         assert secret not in str(event.to_ical())
@@ -87,7 +91,7 @@ def test_a_move_sends_an_updated_calendar_event(
     assert "has moved" in message.subject
     event = calendar_of(message).walk("VEVENT")[0]
     assert event["UID"] == f"appointment-{booked.pk}@127.0.0.1"  # the same event, updated
-    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("SEQUENCE") == 1
     assert event.decoded("DTSTART") == new_slot.start
 
 
@@ -110,10 +114,11 @@ def test_a_cancellation_cancels_the_calendar_event(
 def test_the_cancel_link_holds_no_personal_data(booked: Appointment) -> None:
     url = cancel_link(mail.outbox[0])
     patient = booked.submission.patient
+    assert patient is not None
     for personal in (patient.full_name, patient.email, patient.phone, booked.submission.token):
         assert personal not in url
     token = url.split("/")[3]
-    assert scheduling.appointment_id_from_cancel_token(token) == booked.pk
+    assert emails.appointment_id_from_cancel_token(token) == booked.pk
 
 
 def test_the_patient_cancels_with_the_link(
@@ -164,7 +169,7 @@ def test_a_used_link_says_it_is_already_cancelled(
 def test_an_expired_link_says_so(booked: Appointment) -> None:
     long_ago = time.time() - 61 * 24 * 3600  # CLINIC_CANCEL_LINK_DAYS is 60
     with mock.patch("time.time", return_value=long_ago):
-        token = scheduling.cancel_token(booked.pk)
+        token = emails.cancel_token(booked.pk)
     response = Client().get(f"/appointment/cancel/{token}/")
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
@@ -174,7 +179,7 @@ def test_an_expired_link_says_so(booked: Appointment) -> None:
 
 
 def test_a_made_up_or_altered_link_does_not_work(booked: Appointment) -> None:
-    good = scheduling.cancel_token(booked.pk)
+    good = emails.cancel_token(booked.pk)
     forged = signing.dumps(booked.pk, salt="something.else")
     for token in ("nonsense", good[:-2] + "xx", forged):
         response = Client().get(f"/appointment/cancel/{token}/")

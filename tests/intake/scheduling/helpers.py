@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-import pytest
-
-from intake.services import booking
+from intake.scheduling.services import booking
 
 
 class CommittedServices:
@@ -34,8 +32,3 @@ class CommittedServices:
                 return value(**kwargs)
 
         return call
-
-
-@pytest.fixture
-def svc(django_capture_on_commit_callbacks: Callable[..., Any]) -> Iterator[CommittedServices]:
-    yield CommittedServices(django_capture_on_commit_callbacks)

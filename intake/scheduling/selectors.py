@@ -1,4 +1,5 @@
-"""Reads for booking: free slots inside a tier's window, a day's appointments, blocking leave."""
+"""Reads for booking: free slots inside a tier's window, a day's appointments, blocking leave,
+the appointment a patient's cancel link names. `<entity>_<get|list>[_qualifier]` (DESIGN §3)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,29 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from intake import scheduling
-from intake.models import (
+from intake import emails
+from intake.models import Submission
+from intake.scheduling import windows
+from intake.scheduling.models import (
     ACTIVE_APPOINTMENT_STATUSES,
     Appointment,
     AppointmentType,
     AvailabilityException,
     Clinician,
     Slot,
-    Submission,
 )
+
+
+def appointment_get_booked_start() -> Subquery:
+    """The start of the submission's booked appointment, as a sub-query over Submission rows
+    (`OuterRef("pk")`): the queue's "appointment" column and "has appointment" filter. One
+    correlated sub-query per shown row (served by appointment_submission_idx), not a query per
+    row."""
+    booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
+    return Subquery(booked.values("starts_at")[:1])
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,7 @@ def slot_list_for_booking(
     left unbooked over a weekend does not get a later target). A window already past has no
     slots inside it, so the page warns and offers to escalate.
     """
-    deadline = scheduling.booking_deadline(tier, since or now)
+    deadline = windows.booking_deadline(tier, since or now)
     if deadline is None:
         return BookingOptions(deadline=None, days=[], in_window=0, later_shown=0)
     free = slot_list_free(now=now, appointment_type=appointment_type)
@@ -147,7 +158,7 @@ def appointment_list_for_day(
     day: dt.date, *, clinician: Clinician | None = None
 ) -> QuerySet[Appointment]:
     """A day's appointments (cancelled ones too, marked), by clinician then time."""
-    zone = scheduling.clinic_zone()
+    zone = windows.clinic_zone()
     start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     appointments = (
@@ -166,7 +177,7 @@ def appointment_get_for_cancel_link(token: str) -> Appointment:
     Raises signing.SignatureExpired (link too old), signing.BadSignature (not ours) or
     Appointment.DoesNotExist.
     """
-    appointment_id = scheduling.appointment_id_from_cancel_token(token)
+    appointment_id = emails.appointment_id_from_cancel_token(token)
     return Appointment.objects.select_related(
         "clinician", "slot__appointment_type", "submission"
     ).get(pk=appointment_id)
