@@ -9,22 +9,10 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: the socket peer, or the entry CLINIC_TRUSTED_PROXIES hops back."""
-    proxies = settings.CLINIC_TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return str(forwarded[-proxies])
-    return str(request.META.get("REMOTE_ADDR", ""))
+from intake.http import client_address
 
 
 def hit(scope: str, request: HttpRequest, *, limit: int, window_seconds: int) -> bool:

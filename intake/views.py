@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intake import clinical, health, ratelimit, steps, summary
 from intake.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
+from intake.http import client_address
 from intake.models import Submission
 from intake.scheduling import windows
 from intake.scheduling.models import Appointment
@@ -525,7 +526,7 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
             booking.appointment_cancel_by_patient(
                 appointment=appointment,
                 reason=form.cleaned_data["reason"],
-                ip_address=ratelimit.client_address(request),
+                ip_address=client_address(request),
             )
         except ValidationError:
             # Cancelled (or started) a moment ago in another tab: show how it stands now.
