@@ -45,12 +45,12 @@ pytest: install  ## Run the test suite only
 # The questionnaire's tests (and plainsql's own) once more with CLINIC_PLAINSQL=false, so the
 # ORM fallback for intake/plainsql.py is known to work (issue 16). About 10 s on SQLite.
 PLAINSQL_ORM_TESTS := \
-	tests/intake/test_journey_views.py \
-	tests/intake/test_resume.py \
-	tests/intake/test_emergency_interrupts.py \
-	tests/intake/test_mid_form_emergency_cases.py \
+	tests/intake/questionnaire/test_journey_views.py \
+	tests/intake/questionnaire/test_resume.py \
+	tests/intake/questionnaire/test_emergency_interrupts.py \
+	tests/intake/questionnaire/test_mid_form_emergency_cases.py \
 	tests/intake/test_services.py \
-	tests/intake/test_step_queries.py \
+	tests/intake/questionnaire/test_step_queries.py \
 	tests/intake/test_plainsql.py \
 	tests/intake/test_plainsql_contract.py \
 	tests/intake/test_plainsql_postgres.py
@@ -72,13 +72,13 @@ MYPY_PENDING := \
 	tests/intake/test_scheduling_admin.py \
 	tests/intake/test_ruleset_admin.py \
 	tests/intake/test_formhtml.py \
-	tests/intake/test_forms.py \
-	tests/intake/test_journey_views.py \
-	tests/intake/test_start_page.py \
-	tests/intake/test_resume.py \
-	tests/intake/test_emergency_interrupts.py \
-	tests/intake/test_mid_form_emergency_cases.py \
-	tests/intake/test_step_queries.py \
+	tests/intake/questionnaire/test_forms.py \
+	tests/intake/questionnaire/test_journey_views.py \
+	tests/intake/questionnaire/test_start_page.py \
+	tests/intake/questionnaire/test_resume.py \
+	tests/intake/questionnaire/test_emergency_interrupts.py \
+	tests/intake/questionnaire/test_mid_form_emergency_cases.py \
+	tests/intake/questionnaire/test_step_queries.py \
 	tests/intake/test_bodymap.py \
 	tests/intake/test_services.py \
 	tests/intake/test_outbox.py \

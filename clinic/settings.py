@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "intake",
     "intake.scheduling",
+    "intake.questionnaire",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ from django.utils import translation
 
 from intake import steps
 from intake.formhtml import FieldBlock, FixedTemplate
-from intake.forms import IdentityFields, StepForm
+from intake.questionnaire.forms import IdentityFields, StepForm
 from intake.triage import AnswerType
 
 CHOICE_TYPES = {

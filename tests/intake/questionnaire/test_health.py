@@ -56,7 +56,7 @@ def test_healthz_is_503_when_no_broker_listens_at_the_url(client: Client) -> Non
 def test_healthz_is_503_naming_the_database_when_it_is_unreachable(client: Client) -> None:
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("connection refused")
-    with mock.patch("intake.health.connection", broken):
+    with mock.patch("intake.questionnaire.health.connection", broken):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "unreachable", "broker": "in-process"}

@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, health, ratelimit, steps, summary
-from intake.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
+from intake import clinical, steps, summary
 from intake.http import client_address
 from intake.models import Submission
+from intake.questionnaire import health, ratelimit
+from intake.questionnaire.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
 from intake.scheduling import windows
 from intake.scheduling.models import Appointment
 from intake.scheduling.selectors import appointment_get_for_cancel_link
@@ -47,6 +48,8 @@ from intake.services import drafts, sending
 # personal data). A cookie rather than the database session saves a query on every page of the
 # questionnaire; tampering breaks the signature, and an unknown token opens nothing.
 DRAFTS_COOKIE = "intake_drafts"
+# The salt names the module the views had before issue 16; kept so the cookies of drafts in
+# progress stay valid.
 DRAFTS_COOKIE_SALT = "intake.views.drafts"
 DRAFTS_MAX = 5
 
@@ -202,7 +205,7 @@ def _interrupt_if_emergency(
 
 
 def _bad_request(request: HttpRequest) -> HttpResponse:
-    html = render(request, "intake/bad_request.html").content
+    html = render(request, "questionnaire/bad_request.html").content
     return HttpResponseBadRequest(html)
 
 
@@ -212,7 +215,7 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: what the form is for, how long it takes, emergency advice, privacy."""
-    return render(request, "intake/start.html")
+    return render(request, "questionnaire/start.html")
 
 
 @require_POST
@@ -223,7 +226,7 @@ def start_draft(request: HttpRequest) -> HttpResponse:
     if not ratelimit.hit(
         "start", request, limit=settings.CLINIC_DRAFTS_PER_HOUR, window_seconds=3600
     ):
-        return render(request, "intake/too_many.html", status=429)
+        return render(request, "questionnaire/too_many.html", status=429)
     submission = drafts.submission_create_draft(language=get_language())
     first = redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
     return _allow(request, first, submission.token)
@@ -308,7 +311,7 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
         "context_answers": {"age_years": answers.get("age_years")},
         "emergency": _emergency_banner(submission),
     }
-    return render(request, "intake/step.html", context)
+    return render(request, "questionnaire/step.html", context)
 
 
 def _save_for_later(request: HttpRequest, submission: Submission) -> HttpResponse:
@@ -317,7 +320,7 @@ def _save_for_later(request: HttpRequest, submission: Submission) -> HttpRespons
     except ValidationError as error:
         return render(
             request,
-            "intake/saved.html",
+            "questionnaire/saved.html",
             {"submission": submission, "problem": error.messages[0]},
             status=400,
         )
@@ -348,7 +351,7 @@ def urgent(request: HttpRequest, submission: Submission) -> HttpResponse:
         "is_emergency": result.tier.name == "EMERGENCY",
         "continue_url": _continue_url(submission) if submission.is_draft else None,
     }
-    return render(request, "intake/urgent.html", context)
+    return render(request, "questionnaire/urgent.html", context)
 
 
 @require_GET
@@ -357,7 +360,7 @@ def saved(request: HttpRequest, submission: Submission) -> HttpResponse:
     """Confirmation that the resume link was emailed."""
     return render(
         request,
-        "intake/saved.html",
+        "questionnaire/saved.html",
         {"submission": submission, "continue_url": _continue_url(submission)},
     )
 
@@ -365,7 +368,7 @@ def saved(request: HttpRequest, submission: Submission) -> HttpResponse:
 @require_GET
 @draft_view
 def adults_only(request: HttpRequest, submission: Submission) -> HttpResponse:
-    return render(request, "intake/adults_only.html", {"submission": submission})
+    return render(request, "questionnaire/adults_only.html", {"submission": submission})
 
 
 # --- Check and send -----------------------------------------------------------------------------
@@ -419,7 +422,7 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
         "problem": problem,
         "emergency": _emergency_banner(submission),
     }
-    return render(request, "intake/check.html", context)
+    return render(request, "questionnaire/check.html", context)
 
 
 @require_GET
@@ -440,7 +443,7 @@ def done(request: HttpRequest, submission: Submission) -> HttpResponse:
             include_consent=True,
         ),
     }
-    return render(request, "intake/done.html", context)
+    return render(request, "questionnaire/done.html", context)
 
 
 # --- Resume on another device -------------------------------------------------------------------
@@ -457,7 +460,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseRedirect(_continue_url(submission))
     if not submission.identity.get("date_of_birth"):
         # Nothing saved that could prove who is resuming: a new start is the only way.
-        return render(request, "intake/resume_unavailable.html", status=404)
+        return render(request, "questionnaire/resume_unavailable.html", status=404)
     locked = submission.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES
     form = ResumeForm(request.POST or None)
     if request.method == "POST" and not locked and form.is_valid():
@@ -474,7 +477,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     errors = _error_summary(form) if form.is_bound else []
     return render(
         request,
-        "intake/resume.html",
+        "questionnaire/resume.html",
         {"form": form, "errors": errors, "locked": locked},
         status=403 if locked else 200,
     )
@@ -537,7 +540,7 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
     errors = _error_summary(form) if form.is_bound else []
     return render(
         request,
-        "intake/appointment_cancel.html",
+        "questionnaire/appointment_cancel.html",
         {"form": form, "errors": errors, **windows.appointment_place(appointment)},
     )
 
@@ -553,4 +556,4 @@ def _cancel_unavailable(
     context: dict[str, Any] = {"why": why, "done": done, "clinic_phone": settings.CLINIC_PHONE}
     if appointment is not None:
         context.update(windows.appointment_place(appointment))
-    return render(request, "intake/appointment_cancel_done.html", context, status=status)
+    return render(request, "questionnaire/appointment_cancel_done.html", context, status=status)

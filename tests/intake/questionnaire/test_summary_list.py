@@ -1,4 +1,4 @@
-"""The summary list of answers (intake/templatetags/intake_summary.py), row by row."""
+"""The summary list of answers (intake/questionnaire/templatetags/questionnaire.py), row by row."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ PAGE = steps.STEPS_BY_CODE["better_worse"]
 
 
 def render(sections: list[StepSummary], token: str | None) -> str:
-    source = "{% load intake_summary %}{% summary_list sections token %}"
+    source = "{% load questionnaire %}{% summary_list sections token %}"
     return Template(source).render(Context({"sections": sections, "token": token}))
 
 

@@ -7,9 +7,9 @@ from unittest import mock
 from crispy_forms.utils import render_crispy_form
 from django.utils import translation
 
-from intake import forms as intake_forms
 from intake import steps
-from intake.forms import StepForm
+from intake.questionnaire import forms as intake_forms
+from intake.questionnaire.forms import StepForm
 from intake.triage import QUESTIONS
 
 
