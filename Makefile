@@ -71,7 +71,6 @@ MYPY_PENDING := \
 	tests/intake/test_admin_queue.py \
 	tests/intake/test_scheduling_admin.py \
 	tests/intake/test_ruleset_admin.py \
-	tests/intake/test_formhtml.py \
 	tests/intake/questionnaire/test_forms.py \
 	tests/intake/questionnaire/test_journey_views.py \
 	tests/intake/questionnaire/test_start_page.py \

@@ -1,4 +1,5 @@
-"""Patient forms, generated from the question catalogue and rendered with crispy-forms.
+"""Patient forms, generated from the question catalogue; their questions' markup is written by
+markup.py (`as_questions`).
 
 Field names are the question codes and choice values are the choice codes, so the form is
 scriptable and answers are stored as codes. Clinical validation (required-if-visible, bounds,
@@ -16,8 +17,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
@@ -27,7 +26,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from intake import bodymap, triage
-from intake.formhtml import FieldBlock, FixedTemplate, writes
 from intake.identity import (
     IDENTITY_LABELS,
     IDENTITY_REQUIRED,
@@ -36,7 +34,8 @@ from intake.identity import (
     phone_problem,
 )
 from intake.models import ContactMethod
-from intake.steps import STEPS_BY_CODE, FormStep, StrOrPromise
+from intake.questionnaire import markup
+from intake.steps import FormStep, StrOrPromise
 from intake.triage import AnswerType, Question
 
 # Longest free text we accept in any identity field; the catalogue sets its own limits.
@@ -80,7 +79,7 @@ def question_label(question: Question) -> SafeString:
 
 @_per_language
 def _hint(question: Question) -> SafeString:
-    # crispy renders help text unescaped, so escape the catalogue's hint here.
+    # Escaped once here; markup.py keeps a SafeString as it is.
     return conditional_escape(_(question.hint)) if question.hint else SafeString("")
 
 
@@ -158,19 +157,19 @@ def field_for(question: Question) -> forms.Field:
 FIELDS: dict[str, forms.Field] = {q.code: field_for(q) for q in triage.QUESTIONS}
 
 
-def layout_item(question: Question) -> Any:
-    """The crispy layout for one question: a wrapper carrying its show-if rule for the JS."""
-    attrs: dict[str, str] = {"data_question": question.code}
-    if question.show_if is not None:
-        attrs["data_show_if"] = json.dumps(question.show_if.to_dict())
-    before = None
-    if question.code in bodymap.FIELDS:
-        before = FixedTemplate("intake/_bodymap.html", field=question.code)
-    if writes(FIELDS[question.code].widget):  # nearly every question: written in Python
-        inline = question.type is AnswerType.SCALE_0_10
-        return FieldBlock(question.code, inline=inline, before=before, **attrs)
-    parts = [Field(question.code)] if before is None else [before, Field(question.code)]
-    return Div(*parts, css_class="question", **attrs)
+def presentation_for(question: Question) -> markup.Presentation:
+    """How a question is shown beyond its field: its show-if rule for the page's script, 0-10
+    scales side by side, the body map above the places it can tick."""
+    return markup.Presentation(
+        show_if=json.dumps(question.show_if.to_dict()) if question.show_if is not None else "",
+        inline=question.type is AnswerType.SCALE_0_10,
+        bodymap=question.code in bodymap.FIELDS,
+    )
+
+
+PRESENTATIONS: dict[str, markup.Presentation] = {
+    q.code: presentation_for(q) for q in triage.QUESTIONS
+}
 
 
 def value_from(question: Question, cleaned: object) -> object:
@@ -188,7 +187,11 @@ def value_from(question: Question, cleaned: object) -> object:
 
 
 class PatientForm(forms.Form):
-    """Base for patient-facing forms: a honeypot field that people never see or fill in."""
+    """Base for patient-facing forms: a honeypot field that people never see or fill in, and
+    the questions' markup (`{{ form.as_questions }}`)."""
+
+    # How each field is shown beyond the field itself, by name (markup.PLAIN if not listed).
+    presentations: Mapping[str, markup.Presentation] = {}
 
     website = forms.CharField(
         required=False,
@@ -205,6 +208,10 @@ class PatientForm(forms.Form):
     def is_bot(self) -> bool:
         return any(e.code == "honeypot" for e in self.errors.as_data().get(_HONEYPOT, []))
 
+    def as_questions(self) -> SafeString:
+        """Every question of the form as HTML, the honeypot last (markup.py)."""
+        return markup.questions(self, self.presentations, honeypot=_HONEYPOT)
+
 
 class StepForm(PatientForm):
     """One questionnaire page, its fields generated from the catalogue.
@@ -212,6 +219,8 @@ class StepForm(PatientForm):
     `saved` is the draft's answers so far: visibility and required-ness are decided on them
     plus this page's input, exactly as the engine will decide them.
     """
+
+    presentations = PRESENTATIONS
 
     def __init__(
         self,
@@ -242,10 +251,6 @@ class StepForm(PatientForm):
         for question in step.questions:
             # A copy per form: Django binds errors and widget state to field instances.
             self.fields[question.code] = copy.deepcopy(FIELDS[question.code])
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = _layout_for(step.code)
 
     def _initial(
         self, saved: Mapping[str, object], identity: Mapping[str, object]
@@ -386,31 +391,6 @@ class IdentityFields(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 
-    @staticmethod
-    def layout_items() -> list[Any]:
-        return [FieldBlock(name, data_question=name) for name in IdentityFields.base_fields]
-
-
-@functools.cache
-def _layout_for(step_code: str) -> Layout:
-    """A step's crispy layout, built once: it depends on the catalogue only, not the request."""
-    step = STEPS_BY_CODE[step_code]
-    items: list[Any] = []
-    if step.collects_identity:
-        items.extend(IdentityFields.layout_items())
-    items.extend(layout_item(q) for q in step.questions)
-    items.append(FieldBlock(_HONEYPOT, css_class="d-none", aria_hidden="true"))
-    return Layout(*items)
-
-
-def _single_field_helper(name: str) -> FormHelper:
-    """Crispy layout for a one-question patient form: the field and the hidden honeypot."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.layout = Layout(name, FieldBlock(_HONEYPOT, css_class="d-none", aria_hidden="true"))
-    return helper
-
 
 class ResumeForm(PatientForm):
     """Resuming a saved form on any device: the date of birth proves it is the patient's."""
@@ -426,10 +406,6 @@ class ResumeForm(PatientForm):
         },
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _single_field_helper("date_of_birth")
-
 
 class AppointmentCancelForm(PatientForm):
     """The patient's "cancel my appointment" confirmation (the signed link in their email)."""
@@ -442,7 +418,3 @@ class AppointmentCancelForm(PatientForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": gettext_lazy("Keep it to 500 characters or fewer.")},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _single_field_helper("reason")

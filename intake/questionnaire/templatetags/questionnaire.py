@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 from django import template
 from django.urls import reverse
+from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from intake.formhtml import esc
 from intake.summary import StepSummary
 
 register = template.Library()
