@@ -45,12 +45,7 @@ pytest: install  ## Run the test suite only
 # The questionnaire's tests (and plainsql's own) once more with CLINIC_PLAINSQL=false, so the
 # ORM fallback for intake/plainsql.py is known to work (issue 16). About 10 s on SQLite.
 PLAINSQL_ORM_TESTS := \
-	tests/intake/questionnaire/test_journey_views.py \
-	tests/intake/questionnaire/test_resume.py \
-	tests/intake/questionnaire/test_emergency_interrupts.py \
-	tests/intake/questionnaire/test_mid_form_emergency_cases.py \
 	tests/intake/test_services.py \
-	tests/intake/questionnaire/test_step_queries.py \
 	tests/intake/test_plainsql.py \
 	tests/intake/test_plainsql_contract.py \
 	tests/intake/test_plainsql_postgres.py
@@ -71,14 +66,6 @@ MYPY_PENDING := \
 	tests/intake/test_admin_queue.py \
 	tests/intake/test_scheduling_admin.py \
 	tests/intake/test_ruleset_admin.py \
-	tests/intake/questionnaire/test_forms.py \
-	tests/intake/questionnaire/test_journey_views.py \
-	tests/intake/questionnaire/test_start_page.py \
-	tests/intake/questionnaire/test_resume.py \
-	tests/intake/questionnaire/test_emergency_interrupts.py \
-	tests/intake/questionnaire/test_mid_form_emergency_cases.py \
-	tests/intake/questionnaire/test_step_queries.py \
-	tests/intake/test_bodymap.py \
 	tests/intake/test_services.py \
 	tests/intake/test_outbox.py \
 	tests/intake/test_outbox_postgres.py \

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from intake.models import Notification, Submission
@@ -33,7 +34,9 @@ def test_the_list_of_lone_emergency_answers_covers_every_emergency_red_flag() ->
     assert ("rf_fever", "yes") not in found
 
 
-def _post_alone(client: Client, submission: Submission, page: str, question: str, value: Any):
+def _post_alone(
+    client: Client, submission: Submission, page: str, question: str, value: Any
+) -> HttpResponseBase:
     data = step_post_data(page, {question: value})
     return client.post(step_url(submission, page), data)
 

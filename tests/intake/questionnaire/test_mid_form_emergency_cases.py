@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -45,7 +46,7 @@ def queue_rows(client: Client, query: str = "") -> list[str]:
 
 
 def test_an_abandoned_mid_form_emergency_is_at_the_top_of_the_default_queue(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     # Sent forms: an EMERGENCY that has waited 2 hours, an URGENT one of 5 hours.
     SubmissionFactory(tier="URGENT", submitted_at=timezone.now() - dt.timedelta(hours=5))
@@ -59,7 +60,7 @@ def test_an_abandoned_mid_form_emergency_is_at_the_top_of_the_default_queue(
     rows = queue_rows(logged_in(triage_nurse))
     assert len(rows) == 3
     # Ranked as EMERGENCY, after the emergency that has waited longer, before the URGENT one.
-    assert sent_emergency.reference in rows[0]
+    assert sent_emergency.reference is not None and sent_emergency.reference in rows[0]
     row = rows[1]
     assert f"Unfinished form #{draft.pk}" in row
     assert "Form not finished" in row
@@ -75,7 +76,7 @@ def test_an_abandoned_mid_form_emergency_is_at_the_top_of_the_default_queue(
 
 
 def test_a_draft_without_emergency_advice_is_not_in_the_default_queue(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     submission = start(patient)
     fill_until(patient, submission, vignette_answers(), stop_before="where_it_hurts")
@@ -84,7 +85,7 @@ def test_a_draft_without_emergency_advice_is_not_in_the_default_queue(
 
 
 def test_the_case_page_shows_when_the_advice_was_shown_and_what_fired(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     draft = abandoned_emergency(patient)
     html = logged_in(triage_nurse).get(f"{QUEUE}{draft.pk}/change/").content.decode()
@@ -95,7 +96,7 @@ def test_the_case_page_shows_when_the_advice_was_shown_and_what_fired(
 
 
 def test_recording_what_was_done_takes_it_off_the_queue_with_a_note_and_an_audit_event(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     draft = abandoned_emergency(patient)
     client = logged_in(triage_nurse)
@@ -121,7 +122,7 @@ def test_recording_what_was_done_takes_it_off_the_queue_with_a_note_and_an_audit
 
 
 def test_a_follow_up_needs_a_reason_and_keeps_what_was_typed(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     draft = abandoned_emergency(patient)
     client = logged_in(triage_nurse)
@@ -136,7 +137,7 @@ def test_a_follow_up_needs_a_reason_and_keeps_what_was_typed(
     assert draft.interruption_handled_at is None
 
 
-def test_reception_cannot_record_the_follow_up(patient: Client, receptionist: Any) -> None:
+def test_reception_cannot_record_the_follow_up(patient: Client, receptionist: User) -> None:
     draft = abandoned_emergency(patient)
     client = logged_in(receptionist)
     response = client.post(f"{QUEUE}{draft.pk}/workflow/emergency-follow-up/", {"text": "x"})
@@ -150,6 +151,7 @@ def test_an_unfollowed_mid_form_emergency_escalates_like_a_sent_one(
 ) -> None:
     draft = abandoned_emergency(patient)
     shown = draft.awaiting_since
+    assert shown is not None  # waiting since the advice was shown
     assert escalation.submission_escalate_overdue(now=shown + dt.timedelta(minutes=14)) == 0
     with django_capture_on_commit_callbacks(execute=True):
         assert escalation.submission_escalate_overdue(now=shown + dt.timedelta(minutes=15)) == 1
@@ -162,18 +164,19 @@ def test_an_unfollowed_mid_form_emergency_escalates_like_a_sent_one(
 
 
 def test_a_followed_up_mid_form_emergency_does_not_escalate(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     draft = abandoned_emergency(patient)
     workflow.submission_record_emergency_follow_up(
         submission=draft, text="Phoned: in A&E", actor=triage_nurse
     )
+    assert draft.awaiting_since is not None
     later = draft.awaiting_since + dt.timedelta(hours=1)
     assert escalation.submission_escalate_overdue(now=later) == 0
 
 
 def test_sending_the_form_later_keeps_one_case_one_history_and_one_alert(
-    patient: Client, triage_nurse: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+    patient: Client, triage_nurse: User, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     draft = abandoned_emergency(patient)
     logged_in(triage_nurse).get(f"{QUEUE}{draft.pk}/change/")  # a clinician looks at it
@@ -190,13 +193,13 @@ def test_sending_the_form_later_keeps_one_case_one_history_and_one_alert(
     staff_alerts = Notification.objects.filter(kind="staff_alert")
     assert sorted(staff_alerts.values_list("channel", flat=True)) == ["email", "sms"]
     rows = queue_rows(logged_in(triage_nurse))
-    assert len(rows) == 1 and sent.reference in rows[0]
+    assert len(rows) == 1 and sent.reference is not None and sent.reference in rows[0]
     # One history: the clinician's view of the unfinished form is on the sent case.
     assert AuditEvent.objects.filter(submission_id=sent.pk, action="view").exists()
 
 
 def test_a_form_sent_after_the_follow_up_waits_from_its_sending(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     draft = abandoned_emergency(patient)
     workflow.submission_record_emergency_follow_up(
@@ -210,7 +213,7 @@ def test_a_form_sent_after_the_follow_up_waits_from_its_sending(
 
 
 def test_a_new_emergency_answer_after_the_follow_up_reopens_the_case(
-    patient: Client, triage_nurse: Any
+    patient: Client, triage_nurse: User
 ) -> None:
     draft = abandoned_emergency(patient)
     workflow.submission_record_emergency_follow_up(

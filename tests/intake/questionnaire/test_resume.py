@@ -27,7 +27,7 @@ def save_for_later(
         response = patient.post(step_url(submission, "where_it_hurts"), data)
     assert response["Location"] == f"/intake/{submission.token}/saved/"
     (email,) = mail.outbox
-    link = re.search(r"http://\S+/resume/\S+/", email.body)
+    link = re.search(r"http://\S+/resume/\S+/", str(email.body))
     assert link is not None
     return submission.token, link.group(0)
 

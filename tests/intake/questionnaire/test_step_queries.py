@@ -8,6 +8,9 @@ captured queries; plain SQL lets its first query be the check (tests/intake/test
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -61,10 +64,13 @@ def test_no_patient_page_loads_a_field_its_query_left_out(
     loads: list[list[str]] = []
     real_refresh = Submission.refresh_from_db
 
-    def refresh(self: Submission, using: str | None = None, fields: object = None, **kw: object):
+    def refresh(
+        self: Submission, using: str | None = None, fields: Iterable[str] | None = None, **kw: Any
+    ) -> None:
         if fields is not None:  # Django loading deferred fields one by one
-            loads.append(list(fields))  # type: ignore[call-overload]
-        return real_refresh(self, using=using, fields=fields, **kw)  # type: ignore[arg-type]
+            fields = list(fields)
+            loads.append(fields)
+        real_refresh(self, using=using, fields=fields, **kw)
 
     monkeypatch.setattr(Submission, "refresh_from_db", refresh)
     answers = vignette_answers("V02")  # an emergency: the interruption page and its banner too
