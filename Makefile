@@ -49,7 +49,7 @@ PLAINSQL_ORM_TESTS := \
 	tests/intake/test_resume.py \
 	tests/intake/test_emergency_interrupts.py \
 	tests/intake/test_mid_form_emergency_cases.py \
-	tests/intake/test_services.py \
+	tests/intake/services/test_drafts.py \
 	tests/intake/test_step_queries.py \
 	tests/intake/test_plainsql.py \
 	tests/intake/test_plainsql_contract.py \
@@ -80,10 +80,10 @@ MYPY_PENDING := \
 	tests/intake/test_mid_form_emergency_cases.py \
 	tests/intake/test_step_queries.py \
 	tests/intake/test_bodymap.py \
-	tests/intake/test_services.py \
-	tests/intake/test_outbox.py \
-	tests/intake/test_outbox_postgres.py \
-	tests/intake/test_outbox_workers.py
+	tests/intake/services/test_drafts.py \
+	tests/intake/services/test_outbox.py \
+	tests/intake/services/test_outbox_postgres.py \
+	tests/intake/services/test_outbox_workers.py
 
 typecheck-tests: install  ## mypy --strict over tests/ and bench/ (bar the files still to type)
 	@echo "mypy tests bench, bar the $(words $(MYPY_PENDING)) files of MYPY_PENDING"

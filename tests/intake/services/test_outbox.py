@@ -255,7 +255,7 @@ def test_the_console_sms_backend_prints(settings: Any, capsys: Any) -> None:
 
 
 def test_a_failing_sms_backend_is_retried_like_email(settings: Any) -> None:
-    settings.CLINIC_SMS_BACKEND = "tests.intake.test_outbox.DownSmsBackend"
+    settings.CLINIC_SMS_BACKEND = "tests.intake.services.test_outbox.DownSmsBackend"
     row = receipt(
         kind=Notification.Kind.STAFF_ALERT, channel="sms", recipient="+4477", template="staff_alert"
     )
@@ -467,7 +467,7 @@ def test_a_fresh_web_process_knows_the_send_task_by_name() -> None:
     env = {"DJANGO_SETTINGS_MODULE": "clinic.settings_test", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
         env=env,
         capture_output=True,
         text=True,
