@@ -50,6 +50,7 @@ PLAINSQL_ORM_TESTS := \
 	tests/intake/test_emergency_interrupts.py \
 	tests/intake/test_mid_form_emergency_cases.py \
 	tests/intake/services/test_drafts.py \
+	tests/intake/services/test_sending.py \
 	tests/intake/test_step_queries.py \
 	tests/intake/test_plainsql.py \
 	tests/intake/test_plainsql_contract.py \
@@ -80,7 +81,6 @@ MYPY_PENDING := \
 	tests/intake/test_mid_form_emergency_cases.py \
 	tests/intake/test_step_queries.py \
 	tests/intake/test_bodymap.py \
-	tests/intake/services/test_drafts.py \
 	tests/intake/services/test_outbox.py \
 	tests/intake/services/test_outbox_postgres.py \
 	tests/intake/services/test_outbox_workers.py
