@@ -80,10 +80,7 @@ MYPY_PENDING := \
 	tests/intake/test_emergency_interrupts.py \
 	tests/intake/test_mid_form_emergency_cases.py \
 	tests/intake/test_step_queries.py \
-	tests/intake/test_bodymap.py \
-	tests/intake/services/test_outbox.py \
-	tests/intake/services/test_outbox_postgres.py \
-	tests/intake/services/test_outbox_workers.py
+	tests/intake/test_bodymap.py
 
 typecheck-tests: install  ## mypy --strict over tests/ and bench/ (bar the files still to type)
 	@echo "mypy tests bench, bar the $(words $(MYPY_PENDING)) files of MYPY_PENDING"

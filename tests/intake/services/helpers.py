@@ -25,7 +25,7 @@ def filled_draft(vignette: str | None = None, **overrides: Any) -> Submission:
     return draft
 
 
-def receipt(**fields: Any) -> Notification:
+def receipt(**fields: object) -> Notification:
     """A patient's receipt in the outbox, pending and due at NOW, for a sent submission;
     `fields` override any column (kind, channel, status, due_at...)."""
     submission = SubmissionFactory()
