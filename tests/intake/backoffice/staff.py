@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import STAFF_PASSWORD, SlotFactory
+from intake.scheduling.models import Slot
+from tests.factories import SlotFactory, logged_in
 from tests.intake.conftest import start
+
+# logged_in is tests.factories' own, offered here with the other helpers of the staff tests.
+__all__ = ["QUEUE", "client_for", "logged_in", "queue_references", "slot_in", "waited"]
 
 # The triage queue (the submission list in the admin).
 QUEUE = "/admin/intake/submission/"
 
 
-def logged_in(user: Any) -> Client:
-    """A browser signed in as `user`."""
-    client = Client()
-    assert client.login(username=user.username, password=STAFF_PASSWORD)
-    return client
-
-
-def client_for(persona: str, users: dict[str, Any]) -> Client:
+def client_for(persona: str, users: dict[str, User]) -> Client:
     """A browser for a persona: "anonymous", "patient" (a draft in their own session), or a
     key of `users` (signed in)."""
     if persona == "anonymous":
@@ -35,7 +32,7 @@ def client_for(persona: str, users: dict[str, Any]) -> Client:
     return logged_in(users[persona])
 
 
-def slot_in(hours: float, **kwargs: Any) -> Any:
+def slot_in(hours: float, **kwargs: object) -> Slot:
     """A free slot starting `hours` from now (on the minute)."""
     begins = (timezone.now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
     return SlotFactory(start=begins, **kwargs)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models import Model, QuerySet
+from django.http import StreamingHttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -44,7 +46,7 @@ def submission() -> Submission:
 
 
 @pytest.fixture
-def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, Any]:
+def users(receptionist: User, triage_nurse: User, clinic_admin: User) -> dict[str, User]:
     return {"receptionist": receptionist, "triage": triage_nurse, "clinic_admin": clinic_admin}
 
 
@@ -84,7 +86,7 @@ EXPECTED = {
 @pytest.mark.parametrize("persona", list(EXPECTED))
 @pytest.mark.parametrize("page", list(PAGES))
 def test_admin_pages_permission_matrix(
-    persona: str, page: str, users: dict[str, Any], submission: Submission
+    persona: str, page: str, users: dict[str, User], submission: Submission
 ) -> None:
     client = client_for(persona, users)
     response = client.get(PAGES[page].format(pk=submission.pk))
@@ -106,7 +108,7 @@ MAY_TRIAGE = {
 @pytest.mark.parametrize("persona", list(MAY_TRIAGE))
 @pytest.mark.parametrize("action", WORKFLOW_ACTIONS)
 def test_workflow_actions_permission_matrix(
-    persona: str, action: str, users: dict[str, Any], submission: Submission
+    persona: str, action: str, users: dict[str, User], submission: Submission
 ) -> None:
     # "Mark triaged" is only allowed from "in review"; every other action from "submitted".
     start_status = Submission.Status.IN_REVIEW if action == "triaged" else submission.status
@@ -130,14 +132,14 @@ def test_workflow_actions_permission_matrix(
         assert submission.tier == "URGENT"
 
 
-def test_workflow_actions_need_post(users: dict[str, Any], submission: Submission) -> None:
+def test_workflow_actions_need_post(users: dict[str, User], submission: Submission) -> None:
     client = client_for("triage", users)
     response = client.get(f"/admin/intake/submission/{submission.pk}/workflow/start-review/")
     assert response.status_code == 405
 
 
 def test_receptionist_never_sees_clinical_detail(
-    users: dict[str, Any], submission: Submission
+    users: dict[str, User], submission: Submission
 ) -> None:
     client = client_for("receptionist", users)
     pages = [
@@ -158,11 +160,11 @@ def test_receptionist_never_sees_clinical_detail(
     assert "Urgent" in html
     # Searching by an answer finds nothing: only identity fields are searched.
     found = client.get("/admin/intake/submission/?q=calves&queue=all").content.decode()
-    assert submission.reference not in found
+    assert submission.reference is not None and submission.reference not in found
 
 
 def test_receptionist_export_has_no_clinical_columns(
-    users: dict[str, Any], submission: Submission
+    users: dict[str, User], submission: Submission
 ) -> None:
     client = client_for("receptionist", users)
     response = client.post(
@@ -170,7 +172,8 @@ def test_receptionist_export_has_no_clinical_columns(
         {"action": "export_csv", "_selected_action": [submission.pk]},
     )
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode()
+    assert isinstance(response, StreamingHttpResponse)  # the CSV, streamed
+    body = response.getvalue().decode()
     header = body.splitlines()[0]
     assert "fired_rules" not in header and "top_reason" not in header
     assert REASON not in body and FREE_TEXT not in body
@@ -178,19 +181,20 @@ def test_receptionist_export_has_no_clinical_columns(
     assert AuditEvent.objects.filter(action="export", actor=users["receptionist"]).count() == 1
 
 
-def test_triage_export_includes_reasons(users: dict[str, Any], submission: Submission) -> None:
+def test_triage_export_includes_reasons(users: dict[str, User], submission: Submission) -> None:
     client = client_for("triage", users)
     response = client.post(
         "/admin/intake/submission/",
         {"action": "export_csv", "_selected_action": [submission.pk]},
     )
-    body = b"".join(response.streaming_content).decode()
+    assert isinstance(response, StreamingHttpResponse)  # the CSV, streamed
+    body = response.getvalue().decode()
     assert "fired_rules" in body.splitlines()[0]
     assert REASON in body
 
 
 def test_receptionist_has_no_bulk_workflow_actions(
-    users: dict[str, Any], submission: Submission
+    users: dict[str, User], submission: Submission
 ) -> None:
     client = client_for("receptionist", users)
     response = client.post(
@@ -204,7 +208,7 @@ def test_receptionist_has_no_bulk_workflow_actions(
 
 
 def test_triage_clinician_sees_the_clinical_summary(
-    users: dict[str, Any], submission: Submission
+    users: dict[str, User], submission: Submission
 ) -> None:
     client = client_for("triage", users)
     html = client.get(PAGES["submission"].format(pk=submission.pk)).content.decode()
@@ -216,7 +220,7 @@ def test_triage_clinician_sees_the_clinical_summary(
 
 
 def test_nobody_can_edit_or_delete_the_audit_log(
-    users: dict[str, Any], submission: Submission
+    users: dict[str, User], submission: Submission
 ) -> None:
     client = client_for("clinic_admin", users)
     client.get(PAGES["submission"].format(pk=submission.pk))
@@ -240,11 +244,11 @@ PERSONAS = ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic
 
 
 @pytest.fixture
-def everyone(users: dict[str, Any]) -> dict[str, Any]:
+def everyone(users: dict[str, User]) -> dict[str, User]:
     return {**users, "no_role": staff_user("sid")}
 
 
-def _case(**fields: Any) -> str:
+def _case(**fields: object) -> str:
     submission = SubmissionFactory(tier="URGENT", **fields)
     return f"/admin/intake/submission/{submission.pk}/workflow/"
 
@@ -268,7 +272,7 @@ def _booking(tier: str = "SOON") -> str:
     return f"/admin/scheduling/appointment/book/{TriagedSubmissionFactory(tier=tier).pk}/"
 
 
-def _appointment(users: dict[str, Any], *, started: bool = False) -> str:
+def _appointment(users: dict[str, User], *, started: bool = False) -> str:
     appointment = booking.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=users["receptionist"]
     )
@@ -285,8 +289,11 @@ def _ruleset_change() -> str:
     return f"/admin/intake/rulesetchange/{RulesetChange.objects.get().pk}/decide/"
 
 
+# A workflow's set-up: given the personas' users, the URL to ask and the data to post.
+SetUp = Callable[[dict[str, User]], tuple[str, dict[str, object]]]
+
 # name -> (who may, "GET" page or "POST" button, set-up returning (url, data))
-WORKFLOWS: dict[str, tuple[frozenset[str], str, Callable[[dict[str, Any]], tuple[str, Any]]]] = {
+WORKFLOWS: dict[str, tuple[frozenset[str], str, SetUp]] = {
     "assign to me": (TRIAGERS, "POST", lambda u: (_case() + "assign-to-me/", {})),
     "start review": (TRIAGERS, "POST", lambda u: (_case() + "start-review/", {})),
     "mark triaged": (TRIAGERS, "POST", lambda u: (_in_review() + "triaged/", {})),
@@ -336,7 +343,7 @@ POST_ONLY.remove("accept")  # the decision page: GET shows it
 POST_ONLY.remove("dismiss")
 
 
-def _changes_after(first_id: int) -> Any:
+def _changes_after(first_id: int) -> QuerySet[AuditEvent]:
     """Audit events other than views and logins since `first_id`: what the request changed."""
     return AuditEvent.objects.filter(id__gt=first_id).exclude(
         action__in=["view", "login", "export"]
@@ -346,7 +353,7 @@ def _changes_after(first_id: int) -> Any:
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("workflow", list(WORKFLOWS))
 def test_workflow_views_permission_matrix(
-    persona: str, workflow: str, everyone: dict[str, Any]
+    persona: str, workflow: str, everyone: dict[str, User]
 ) -> None:
     allowed, method, set_up = WORKFLOWS[workflow]
     url, data = set_up(everyone)
@@ -373,7 +380,7 @@ def test_workflow_views_permission_matrix(
 @pytest.mark.parametrize("persona", ["no_role", "receptionist", "triage"])
 @pytest.mark.parametrize("workflow", POST_ONLY)
 def test_workflow_buttons_answer_get_with_405(
-    persona: str, workflow: str, everyone: dict[str, Any]
+    persona: str, workflow: str, everyone: dict[str, User]
 ) -> None:
     _, _, set_up = WORKFLOWS[workflow]
     url, _ = set_up(everyone)
@@ -386,7 +393,7 @@ def test_workflow_buttons_answer_get_with_405(
 
 @pytest.mark.parametrize("model", [Submission, Appointment, RulesetChange])
 def test_can_view_asks_what_the_admin_page_itself_asks(
-    model: Any, everyone: dict[str, Any], rf: RequestFactory
+    model: type[Model], everyone: dict[str, User], rf: RequestFactory
 ) -> None:
     # The workflow views check the page's permission without reaching into the site's registry:
     # for every persona the answer must be the admin's own.

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tests.intake.scheduling.helpers import CommittedServices
 
 
 @pytest.fixture
-def svc(django_capture_on_commit_callbacks: Callable[..., Any]) -> CommittedServices:
+def svc(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> CommittedServices:
     """The booking services, each call run as if its transaction committed (see helpers)."""
     return CommittedServices(django_capture_on_commit_callbacks)

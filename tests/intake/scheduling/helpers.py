@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
+
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from intake.scheduling.services import booking
 
@@ -18,7 +19,9 @@ class CommittedServices:
     as production does.
     """
 
-    def __init__(self, capture: Callable[..., Any], module: ModuleType = booking) -> None:
+    def __init__(
+        self, capture: DjangoCaptureOnCommitCallbacks, module: ModuleType = booking
+    ) -> None:
         self._capture = capture
         self._module = module
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import Any
 from unittest import mock
 
 import icalendar
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail, signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from intake import emails
 from intake.models import Notification, Submission
@@ -27,7 +28,7 @@ CLINICAL = ("Aching calves", "Test reason")
 
 
 @pytest.fixture
-def booked(svc: CommittedServices, receptionist: Any) -> Appointment:
+def booked(svc: CommittedServices, receptionist: User) -> Appointment:
     """Ada, SOON, booked into a 09:00 slot four days ahead."""
     start = (timezone.localtime() + dt.timedelta(days=4)).replace(
         hour=9, minute=0, second=0, microsecond=0
@@ -39,16 +40,17 @@ def booked(svc: CommittedServices, receptionist: Any) -> Appointment:
     return appointment
 
 
-def calendar_of(message: Any) -> icalendar.Calendar:
+def calendar_of(message: EmailMessage) -> icalendar.Calendar:
     (name, content, mimetype) = message.attachments[0]
     assert name == "appointment.ics"
     assert mimetype.startswith("text/calendar")
     return icalendar.Calendar.from_ical(content)
 
 
-def cancel_link(message: Any) -> str:
-    match = re.search(r"http://127\.0\.0\.1:8000(/appointment/cancel/[^/\s]+/)", message.body)
-    assert match, message.body
+def cancel_link(message: EmailMessage) -> str:
+    body = str(message.body)  # the sent text (a lazy string until then)
+    match = re.search(r"http://127\.0\.0\.1:8000(/appointment/cancel/[^/\s]+/)", body)
+    assert match, body
     return match.group(1)
 
 
@@ -83,7 +85,7 @@ def test_confirmation_email_has_the_time_place_cancel_link_and_calendar_file(
 
 
 def test_a_move_sends_an_updated_calendar_event(
-    booked: Appointment, svc: CommittedServices, receptionist: Any
+    booked: Appointment, svc: CommittedServices, receptionist: User
 ) -> None:
     new_slot = SlotFactory(start=booked.starts_at + dt.timedelta(days=1))
     svc.appointment_move(appointment=booked, slot=new_slot, actor=receptionist)
@@ -96,7 +98,7 @@ def test_a_move_sends_an_updated_calendar_event(
 
 
 def test_a_cancellation_cancels_the_calendar_event(
-    booked: Appointment, svc: CommittedServices, receptionist: Any
+    booked: Appointment, svc: CommittedServices, receptionist: User
 ) -> None:
     svc.appointment_cancel(appointment=booked, reason="Clinic closed", actor=receptionist)
     message = mail.outbox[-1]
@@ -122,7 +124,7 @@ def test_the_cancel_link_holds_no_personal_data(booked: Appointment) -> None:
 
 
 def test_the_patient_cancels_with_the_link(
-    booked: Appointment, django_capture_on_commit_callbacks: Any
+    booked: Appointment, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     url = cancel_link(mail.outbox[0])
     patient = Client(enforce_csrf_checks=True)

@@ -4,9 +4,9 @@ appointment page, attendance from the list, and the reference data (who may set 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from intake.models import AuditEvent
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 DAY = "/admin/scheduling/appointment/"
 
 
-def test_the_appointment_page_is_audited(receptionist: Any) -> None:
+def test_the_appointment_page_is_audited(receptionist: User) -> None:
     appointment = booking.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=receptionist
     )
@@ -33,7 +33,7 @@ def test_the_appointment_page_is_audited(receptionist: Any) -> None:
 # --- The day view ---
 
 
-def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -> None:
+def test_day_view_lists_a_days_appointments_with_navigation(receptionist: User) -> None:
     today = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
     tomorrow_slot = SlotFactory(start=today + dt.timedelta(hours=10))  # tomorrow 09:00
     later_slot = SlotFactory(start=today + dt.timedelta(days=2, hours=10))
@@ -63,7 +63,7 @@ def test_day_view_lists_a_days_appointments_with_navigation(receptionist: Any) -
     assert '<del class="appointment-cancelled">Cancelled</del>' in html
 
 
-def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> None:
+def test_reception_records_attendance_from_the_day_view(receptionist: User) -> None:
     slot = slot_in(0.2)
     appointment = booking.appointment_book(
         submission=TriagedSubmissionFactory(), slot=slot, actor=receptionist
@@ -82,7 +82,7 @@ def test_reception_records_attendance_from_the_day_view(receptionist: Any) -> No
 
 
 def test_clinic_admin_sets_up_appointment_types_and_reception_cannot(
-    clinic_admin: Any, receptionist: Any
+    clinic_admin: User, receptionist: User
 ) -> None:
     from intake.scheduling.models import AppointmentType
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django import Settings
 
 from intake.models import AuditEvent, Notification, Submission
 from intake.scheduling.models import Appointment
@@ -27,7 +28,7 @@ SHEET = "/admin/scheduling/appointment/day-sheet/"
 
 
 @pytest.fixture
-def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, Any]:
+def users(receptionist: User, triage_nurse: User, clinic_admin: User) -> dict[str, User]:
     return {
         "receptionist": receptionist,
         "triage": triage_nurse,
@@ -42,7 +43,7 @@ ALLOWED = {"receptionist", "triage", "clinic_admin"}
 @pytest.mark.parametrize(
     "persona", ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
 )
-def test_who_can_see_the_booking_page_and_the_diary(persona: str, users: dict[str, Any]) -> None:
+def test_who_can_see_the_booking_page_and_the_diary(persona: str, users: dict[str, User]) -> None:
     submission = TriagedSubmissionFactory()
     slot_in(30)
     client = client_for(persona, users)
@@ -60,7 +61,7 @@ def test_who_can_see_the_booking_page_and_the_diary(persona: str, users: dict[st
 @pytest.mark.parametrize(
     "persona", ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
 )
-def test_who_can_book(persona: str, users: dict[str, Any]) -> None:
+def test_who_can_book(persona: str, users: dict[str, User]) -> None:
     # Receptionists and triage clinicians book; nobody else, whatever they post.
     submission = TriagedSubmissionFactory()
     slot = slot_in(30)
@@ -78,7 +79,7 @@ def test_who_can_book(persona: str, users: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "patient", "no_role"])
-def test_who_cannot_move_cancel_or_escalate(persona: str, users: dict[str, Any]) -> None:
+def test_who_cannot_move_cancel_or_escalate(persona: str, users: dict[str, User]) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
     appointment = booking.appointment_book(
         submission=submission, slot=slot_in(30), actor=users["receptionist"]
@@ -99,7 +100,7 @@ def test_who_cannot_move_cancel_or_escalate(persona: str, users: dict[str, Any])
 # --- The booking page ----------------------------------------------------------------------------
 
 
-def test_slots_inside_the_window_come_first_and_are_marked(receptionist: Any) -> None:
+def test_slots_inside_the_window_come_first_and_are_marked(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="SOON")  # within 14 days
     later = slot_in(24 * 20)
     inside_late = slot_in(24 * 10)
@@ -122,7 +123,7 @@ def test_slots_inside_the_window_come_first_and_are_marked(receptionist: Any) ->
     assert event.details == {"page": "booking"}
 
 
-def test_slots_can_be_filtered_by_appointment_type(receptionist: Any) -> None:
+def test_slots_can_be_filtered_by_appointment_type(receptionist: User) -> None:
     from tests.factories import AppointmentTypeFactory
 
     scan = AppointmentTypeFactory(name="Same-day duplex scan", roles=["sonographer"])
@@ -135,7 +136,7 @@ def test_slots_can_be_filtered_by_appointment_type(receptionist: Any) -> None:
     assert str(clinic.pk) not in values
 
 
-def test_no_slot_inside_the_window_warns_and_offers_escalation(receptionist: Any) -> None:
+def test_no_slot_inside_the_window_warns_and_offers_escalation(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
     slot_in(24 * 9)  # free, but days too late for URGENT
     client = logged_in(receptionist)
@@ -148,7 +149,7 @@ def test_no_slot_inside_the_window_warns_and_offers_escalation(receptionist: Any
 
 
 def test_an_emergency_is_not_bookable_and_reception_records_what_was_done(
-    receptionist: Any,
+    receptionist: User,
 ) -> None:
     submission = TriagedSubmissionFactory(tier="EMERGENCY")
     slot = slot_in(5)
@@ -166,7 +167,7 @@ def test_an_emergency_is_not_bookable_and_reception_records_what_was_done(
 
 
 def test_a_slot_taken_meanwhile_gives_the_taken_message_not_an_error(
-    receptionist: Any, triage_nurse: Any
+    receptionist: User, triage_nurse: User
 ) -> None:
     slot = slot_in(30)
     first, second = TriagedSubmissionFactory(), TriagedSubmissionFactory()
@@ -180,14 +181,14 @@ def test_a_slot_taken_meanwhile_gives_the_taken_message_not_an_error(
     assert second.status == Submission.Status.TRIAGED
 
 
-def test_choosing_no_slot_is_an_error_linked_to_the_list(receptionist: Any) -> None:
+def test_choosing_no_slot_is_an_error_linked_to_the_list(receptionist: User) -> None:
     submission = TriagedSubmissionFactory()
     slot = slot_in(30)
     html = logged_in(receptionist).post(BOOK.format(pk=submission.pk), {}).content.decode()
     assert f'<a href="#slot-{slot.pk}">Choose a slot.</a>' in html
 
 
-def test_a_submission_not_yet_triaged_cannot_be_booked_from_the_page(receptionist: Any) -> None:
+def test_a_submission_not_yet_triaged_cannot_be_booked_from_the_page(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(status=Submission.Status.SUBMITTED)
     slot_in(30)
     html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
@@ -199,7 +200,7 @@ def test_a_submission_not_yet_triaged_cannot_be_booked_from_the_page(receptionis
 
 
 def test_the_submission_page_links_to_booking_then_shows_the_appointment(
-    receptionist: Any,
+    receptionist: User,
 ) -> None:
     submission = TriagedSubmissionFactory()
     client = logged_in(receptionist)
@@ -213,7 +214,7 @@ def test_the_submission_page_links_to_booking_then_shows_the_appointment(
     assert "Booked: " in page and slot.clinician.name in page
 
 
-def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
+def test_move_and_cancel_from_the_pages(receptionist: User) -> None:
     submission = TriagedSubmissionFactory()
     appointment = booking.appointment_book(
         submission=submission, slot=slot_in(30), actor=receptionist
@@ -244,7 +245,7 @@ def test_move_and_cancel_from_the_pages(receptionist: Any) -> None:
 
 
 def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
-    receptionist: Any, monkeypatch: pytest.MonkeyPatch
+    receptionist: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from intake.scheduling import selectors as booking_selectors
 
@@ -257,7 +258,7 @@ def test_a_long_window_lists_the_soonest_slots_and_says_there_are_more(
     assert "More than 2 free slots inside the window" in html
 
 
-def test_the_window_counts_from_when_the_form_was_sent_not_from_today(receptionist: Any) -> None:
+def test_the_window_counts_from_when_the_form_was_sent_not_from_today(receptionist: User) -> None:
     # URGENT, sent six days ago and never booked: its target (the next working day's close
     # after sending) has passed, so tomorrow's slot is not "within target" however soon it is.
     submission = TriagedSubmissionFactory(
@@ -280,7 +281,7 @@ def test_the_window_counts_from_when_the_form_was_sent_not_from_today(receptioni
 
 
 def test_escalating_with_no_triage_address_says_so_instead_of_claiming_success(
-    receptionist: Any, settings: Any
+    receptionist: User, settings: Settings
 ) -> None:
     settings.CLINIC_TRIAGE_EMAILS = []
     submission = TriagedSubmissionFactory(tier="URGENT")
@@ -293,7 +294,7 @@ def test_escalating_with_no_triage_address_says_so_instead_of_claiming_success(
     assert not Notification.objects.filter(kind="no_slot").exists()
 
 
-def test_a_non_ascii_digit_as_the_chosen_slot_is_refused_clearly(receptionist: Any) -> None:
+def test_a_non_ascii_digit_as_the_chosen_slot_is_refused_clearly(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="SOON")
     response = logged_in(receptionist).post(BOOK.format(pk=submission.pk), {"slot": "²"})
     assert response.status_code == 200

@@ -3,9 +3,8 @@ audited as an export, and that odd query values are no server error."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from intake.models import AuditEvent
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.django_db
 SHEET = "/admin/scheduling/appointment/day-sheet/"
 
 
-def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> None:
+def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: User) -> None:
     slot = slot_in(24 * 3)
     booked = booking.appointment_book(
         submission=TriagedSubmissionFactory(patient__full_name="Ada <b>Brook</b>"),
@@ -47,7 +46,7 @@ def test_day_sheet_is_printable_and_audited_as_an_export(receptionist: Any) -> N
     ],
 )
 def test_odd_ids_in_staff_urls_are_not_server_errors(
-    clinic_admin: Any, method: str, url: str, data: dict[str, str]
+    clinic_admin: User, method: str, url: str, data: dict[str, str]
 ) -> None:
     response = getattr(logged_in(clinic_admin), method)(url, data)
     assert response.status_code < 500

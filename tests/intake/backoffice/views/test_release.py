@@ -7,10 +7,10 @@ Personas: anonymous, Rita (receptionist: never sees this page), Tess (triage cli
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
@@ -35,7 +35,7 @@ def change() -> RulesetChange:
 
 
 @pytest.fixture
-def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, Any]:
+def users(receptionist: User, triage_nurse: User, clinic_admin: User) -> dict[str, User]:
     superuser = get_user_model().objects.create_superuser(
         username="root", password=STAFF_PASSWORD, email="root@example.org"
     )
@@ -47,8 +47,10 @@ def users(receptionist: Any, triage_nurse: Any, clinic_admin: Any) -> dict[str, 
     }
 
 
-def client_for(persona: str, users: dict[str, Any], **kwargs: Any) -> Client:
-    client = Client(**kwargs)
+def client_for(
+    persona: str, users: dict[str, User], *, enforce_csrf_checks: bool = False
+) -> Client:
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
     if persona != "anonymous":
         assert client.login(username=users[persona].username, password=STAFF_PASSWORD)
     return client
@@ -67,7 +69,9 @@ EXPECTED = {
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 @pytest.mark.parametrize("persona", sorted(EXPECTED))
-def test_permission_matrix(change, users, persona, page):
+def test_permission_matrix(
+    change: RulesetChange, users: dict[str, User], persona: str, page: str
+) -> None:
     response = client_for(persona, users).get(PAGES[page](change))
     assert response.status_code == EXPECTED[persona], (persona, page)
     if persona == "anonymous":
@@ -75,14 +79,18 @@ def test_permission_matrix(change, users, persona, page):
 
 
 @pytest.mark.parametrize("decision", ["accept", "dismiss"])
-def test_reception_cannot_decide_by_posting(change, users, decision):
+def test_reception_cannot_decide_by_posting(
+    change: RulesetChange, users: dict[str, User], decision: str
+) -> None:
     response = client_for("receptionist", users).post(decide_url(change, decision), {"reason": "x"})
     assert response.status_code == 403
     change.refresh_from_db()
     assert change.decision == "pending"
 
 
-def test_staff_who_may_see_clinical_detail_but_not_triage_cannot_decide(change, db):
+def test_staff_who_may_see_clinical_detail_but_not_triage_cannot_decide(
+    change: RulesetChange, db: None
+) -> None:
     viewer = staff_user("vic")
     from django.contrib.auth.models import Permission
 
@@ -94,12 +102,16 @@ def test_staff_who_may_see_clinical_detail_but_not_triage_cannot_decide(change, 
     assert client.post(decide_url(change, "accept"), {"reason": "x"}).status_code == 403
 
 
-def test_the_page_is_not_on_receptions_admin_index(change, users):
+def test_the_page_is_not_on_receptions_admin_index(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     assert b"Ruleset changes" not in client_for("receptionist", users).get("/admin/").content
     assert b"Ruleset changes" in client_for("triage", users).get("/admin/").content
 
 
-def test_list_shows_pending_by_default_with_case_link_tiers_and_rules(change, users):
+def test_list_shows_pending_by_default_with_case_link_tiers_and_rules(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     decided = would_fall()
     RulesetChange.objects.create(
         submission=decided,
@@ -109,6 +121,7 @@ def test_list_shows_pending_by_default_with_case_link_tiers_and_rules(change, us
         new_tier="ROUTINE",
         decision="dismissed",
     )
+    assert change.submission.reference is not None and decided.reference is not None
     client = client_for("triage", users)
     page = client.get(CHANGELIST).content.decode()
     assert f'href="/admin/intake/submission/{change.submission_id}/change/"' in page
@@ -122,7 +135,9 @@ def test_list_shows_pending_by_default_with_case_link_tiers_and_rules(change, us
     assert decided.reference in everything
 
 
-def test_decision_page_has_the_admin_look_and_a_reason_box(change, users):
+def test_decision_page_has_the_admin_look_and_a_reason_box(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     response = client_for("triage", users).get(decide_url(change, "accept"))
     page = response.content.decode()
     assert 'id="site-name"' in page  # the admin's header: each_context was used
@@ -131,7 +146,9 @@ def test_decision_page_has_the_admin_look_and_a_reason_box(change, users):
     assert "Accept: apply the lower tier" in page
 
 
-def test_accept_with_a_reason_applies_the_lower_tier(change, users):
+def test_accept_with_a_reason_applies_the_lower_tier(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     client = client_for("triage", users, enforce_csrf_checks=False)
     response = client.post(decide_url(change, "accept"), {"reason": "Settled since"})
     assert response.status_code == 302
@@ -146,7 +163,9 @@ def test_accept_with_a_reason_applies_the_lower_tier(change, users):
     assert AuditEvent.objects.filter(actor=users["triage"], action="ruleset").count() == 1
 
 
-def test_dismiss_with_a_reason_keeps_the_tier(change, users):
+def test_dismiss_with_a_reason_keeps_the_tier(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     response = client_for("triage", users).post(decide_url(change, "dismiss"), {"reason": "No"})
     assert response.status_code == 302
     change.refresh_from_db()
@@ -155,7 +174,9 @@ def test_dismiss_with_a_reason_keeps_the_tier(change, users):
 
 
 @pytest.mark.parametrize("decision", ["accept", "dismiss"])
-def test_without_a_reason_the_form_comes_back_with_its_error(change, users, decision):
+def test_without_a_reason_the_form_comes_back_with_its_error(
+    change: RulesetChange, users: dict[str, User], decision: str
+) -> None:
     response = client_for("triage", users).post(decide_url(change, decision), {"reason": "  "})
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
@@ -163,7 +184,9 @@ def test_without_a_reason_the_form_comes_back_with_its_error(change, users, deci
     assert change.decision == "pending"
 
 
-def test_an_invalid_reason_is_shown_again_as_typed(change, users):
+def test_an_invalid_reason_is_shown_again_as_typed(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     typed = "Because " + "x" * 2000
     response = client_for("triage", users).post(decide_url(change, "accept"), {"reason": typed})
     page = response.content.decode()
@@ -174,7 +197,9 @@ def test_an_invalid_reason_is_shown_again_as_typed(change, users):
     assert change.decision == "pending"
 
 
-def test_deciding_twice_is_refused_with_a_message(change, users):
+def test_deciding_twice_is_refused_with_a_message(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     tess, cleo = client_for("triage", users), client_for("clinic_admin", users)
     assert tess.post(decide_url(change, "dismiss"), {"reason": "Keep"}).status_code == 302
     response = cleo.post(decide_url(change, "accept"), {"reason": "Lower it"})
@@ -186,7 +211,9 @@ def test_deciding_twice_is_refused_with_a_message(change, users):
     assert Submission.objects.get(pk=change.submission_id).tier == "URGENT"
 
 
-def test_posting_without_the_csrf_token_is_refused(change, users):
+def test_posting_without_the_csrf_token_is_refused(
+    change: RulesetChange, users: dict[str, User]
+) -> None:
     client = client_for("triage", users, enforce_csrf_checks=True)
     response = client.post(decide_url(change, "accept"), {"reason": "Settled"})
     assert response.status_code == 403
@@ -194,5 +221,5 @@ def test_posting_without_the_csrf_token_is_refused(change, users):
     assert change.decision == "pending"
 
 
-def test_an_unknown_decision_is_not_found(change, users):
+def test_an_unknown_decision_is_not_found(change: RulesetChange, users: dict[str, User]) -> None:
     assert client_for("triage", users).get(decide_url(change, "lower")).status_code == 404

@@ -5,9 +5,10 @@ what was typed."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from intake.models import AuditEvent, Submission
@@ -28,7 +29,7 @@ def post_action(client: Client, submission: Submission, action: str, **data: str
     return page
 
 
-def test_review_workflow_moves_through_the_statuses(triage_nurse: Any) -> None:
+def test_review_workflow_moves_through_the_statuses(triage_nurse: User) -> None:
     submission = SubmissionFactory()
     client = logged_in(triage_nurse)
     post_action(client, submission, "start-review")
@@ -50,7 +51,7 @@ def test_review_workflow_moves_through_the_statuses(triage_nurse: Any) -> None:
     ]
 
 
-def test_an_illegal_transition_is_refused_with_a_message(triage_nurse: Any) -> None:
+def test_an_illegal_transition_is_refused_with_a_message(triage_nurse: User) -> None:
     submission = SubmissionFactory()
     page = post_action(logged_in(triage_nurse), submission, "triaged")
     assert "A submission that is submitted cannot be marked triaged." in page
@@ -59,7 +60,7 @@ def test_an_illegal_transition_is_refused_with_a_message(triage_nurse: Any) -> N
     assert not AuditEvent.objects.filter(action="status").exists()
 
 
-def test_closing_needs_a_reason(triage_nurse: Any) -> None:
+def test_closing_needs_a_reason(triage_nurse: User) -> None:
     submission = SubmissionFactory(status=Submission.Status.IN_REVIEW)
     page = post_action(logged_in(triage_nurse), submission, "close", reason="  ")
     assert "Give a reason." in page
@@ -67,7 +68,7 @@ def test_closing_needs_a_reason(triage_nurse: Any) -> None:
     assert submission.status == Submission.Status.IN_REVIEW
 
 
-def test_override_keeps_the_engine_tier_and_needs_a_reason(triage_nurse: Any) -> None:
+def test_override_keeps_the_engine_tier_and_needs_a_reason(triage_nurse: User) -> None:
     submission = SubmissionFactory(tier="ROUTINE")
     client = logged_in(triage_nurse)
     page = post_action(client, submission, "override", tier="URGENT", reason="")
@@ -87,7 +88,7 @@ def test_override_keeps_the_engine_tier_and_needs_a_reason(triage_nurse: Any) ->
     assert queue_references(client)[0] == submission.reference
 
 
-def test_notes_are_added_and_audited_without_their_text(triage_nurse: Any) -> None:
+def test_notes_are_added_and_audited_without_their_text(triage_nurse: User) -> None:
     submission = SubmissionFactory()
     page = post_action(logged_in(triage_nurse), submission, "note", text="Called; no answer")
     assert "Called; no answer" in page
@@ -95,7 +96,9 @@ def test_notes_are_added_and_audited_without_their_text(triage_nurse: Any) -> No
     assert "Called" not in str(event.details) + str(event.changed_fields)
 
 
-def test_rerun_records_old_and_new_results(triage_nurse: Any, journey: Any) -> None:
+def test_rerun_records_old_and_new_results(
+    triage_nurse: User, journey: Callable[..., Submission]
+) -> None:
     submission = journey("V19", send=True)  # URGENT: URG_DVT
     Submission.objects.filter(pk=submission.pk).update(
         engine_tier="ROUTINE", tier="ROUTINE", fired_rules=["RTN_DEFAULT"], ruleset_version="2025.9"
@@ -116,7 +119,7 @@ def test_rerun_records_old_and_new_results(triage_nurse: Any, journey: Any) -> N
     }
 
 
-def test_rerun_keeps_a_clinicians_override(triage_nurse: Any) -> None:
+def test_rerun_keeps_a_clinicians_override(triage_nurse: User) -> None:
     submission = SubmissionFactory(answers={"rf_chest_pain": "no"})
     workflow.submission_override_tier(
         submission=submission, tier="SOON", reason="seen", actor=triage_nurse
@@ -127,7 +130,7 @@ def test_rerun_keeps_a_clinicians_override(triage_nurse: Any) -> None:
     assert submission.engine_tier == "ROUTINE"
 
 
-def test_a_refused_workflow_form_keeps_what_was_typed(triage_nurse: Any) -> None:
+def test_a_refused_workflow_form_keeps_what_was_typed(triage_nurse: User) -> None:
     submission = SubmissionFactory(tier="ROUTINE", status=Submission.Status.IN_REVIEW)
     client = logged_in(triage_nurse)
     url = f"/admin/intake/submission/{submission.pk}/workflow/"
@@ -147,7 +150,7 @@ def test_a_refused_workflow_form_keeps_what_was_typed(triage_nurse: Any) -> None
 
 
 def test_a_refused_referral_shows_the_reason_typed_on_a_page_with_the_admin_look(
-    triage_nurse: Any,
+    triage_nurse: User,
 ) -> None:
     # Referral is only allowed from "in review": the reason typed must not be lost.
     submission = SubmissionFactory()
@@ -167,7 +170,7 @@ def test_a_refused_referral_shows_the_reason_typed_on_a_page_with_the_admin_look
 
 
 def test_an_emergency_follow_up_without_a_text_is_refused_with_the_form_again(
-    triage_nurse: Any,
+    triage_nurse: User,
 ) -> None:
     draft = drafts.submission_create_draft()
     drafts.submission_save_step(submission=draft, step_answers={"rf_chest_pain": "yes"})
@@ -184,7 +187,7 @@ def test_an_emergency_follow_up_without_a_text_is_refused_with_the_form_again(
 
 
 def test_a_refused_button_without_a_form_goes_back_to_the_case_with_the_reason(
-    triage_nurse: Any,
+    triage_nurse: User,
 ) -> None:
     submission = SubmissionFactory()
     client = logged_in(triage_nurse)
@@ -195,7 +198,7 @@ def test_a_refused_button_without_a_form_goes_back_to_the_case_with_the_reason(
     assert "A submission that is submitted cannot be marked triaged." in page
 
 
-def test_each_button_says_what_it_did(triage_nurse: Any) -> None:
+def test_each_button_says_what_it_did(triage_nurse: User) -> None:
     submission = SubmissionFactory()
     client = logged_in(triage_nurse)
     assert "Assigned to you." in post_action(client, submission, "assign-to-me")

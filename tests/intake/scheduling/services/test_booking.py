@@ -6,18 +6,18 @@ Personas: Rita (receptionist) books; the patient cancels by the link in their em
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from intake.models import AuditEvent, Notification, Submission, SubmissionNote
-from intake.scheduling.models import Appointment
+from intake.scheduling.models import Appointment, Slot
 from intake.scheduling.selectors import slot_list_free
 from intake.scheduling.services import booking as real_booking
 from intake.services import outbox as real_outbox
@@ -35,7 +35,7 @@ workflow: CommittedServices
 
 
 @pytest.fixture(autouse=True)
-def _services(django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+def _services(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     global booking, outbox, workflow
     booking, outbox, workflow = (
         CommittedServices(django_capture_on_commit_callbacks, module)
@@ -46,14 +46,14 @@ def _services(django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
 Kind = Notification.Kind
 
 
-def book(submission: Submission, slot: Any, actor: Any, **kwargs: Any) -> Appointment:
+def book(submission: Submission, slot: Slot, actor: User, **kwargs: object) -> Appointment:
     appointment: Appointment = booking.appointment_book(
         submission=submission, slot=slot, actor=actor, **kwargs
     )
     return appointment
 
 
-def test_booking_a_triaged_submission(receptionist: Any) -> None:
+def test_booking_a_triaged_submission(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="SOON")
     slot = SlotFactory()
     appointment = book(submission, slot, receptionist, notes="Prefers mornings")
@@ -80,14 +80,14 @@ def test_booking_a_triaged_submission(receptionist: Any) -> None:
     assert "Prefers" not in str(events[1].details)
 
 
-def test_no_reminder_when_the_appointment_is_less_than_a_day_away(receptionist: Any) -> None:
+def test_no_reminder_when_the_appointment_is_less_than_a_day_away(receptionist: User) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(hours=3))
     book(TriagedSubmissionFactory(tier="URGENT"), slot, receptionist)
     assert not Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER).exists()
     assert Notification.objects.filter(kind=Kind.APPOINTMENT_CONFIRMATION).count() == 1
 
 
-def test_an_emergency_cannot_be_booked(receptionist: Any) -> None:
+def test_an_emergency_cannot_be_booked(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="EMERGENCY")
     with pytest.raises(ValidationError, match="directed to emergency care") as error:
         book(submission, SlotFactory(), receptionist)
@@ -96,19 +96,19 @@ def test_an_emergency_cannot_be_booked(receptionist: Any) -> None:
 
 
 @pytest.mark.parametrize("status", ["submitted", "in_review", "referred", "closed", "booked"])
-def test_only_a_triaged_submission_can_be_booked(receptionist: Any, status: str) -> None:
+def test_only_a_triaged_submission_can_be_booked(receptionist: User, status: str) -> None:
     submission = TriagedSubmissionFactory(status=status)
     with pytest.raises(ValidationError, match="Only a triaged submission"):
         book(submission, SlotFactory(), receptionist)
 
 
-def test_a_slot_in_the_past_is_refused(receptionist: Any) -> None:
+def test_a_slot_in_the_past_is_refused(receptionist: User) -> None:
     slot = SlotFactory(start=timezone.now() - dt.timedelta(minutes=5))
     with pytest.raises(ValidationError, match="already started"):
         book(TriagedSubmissionFactory(), slot, receptionist)
 
 
-def test_a_taken_slot_is_refused_with_the_taken_message(receptionist: Any) -> None:
+def test_a_taken_slot_is_refused_with_the_taken_message(receptionist: User) -> None:
     slot = SlotFactory()
     book(TriagedSubmissionFactory(), slot, receptionist)
     with pytest.raises(ValidationError, match="just taken") as error:
@@ -117,7 +117,7 @@ def test_a_taken_slot_is_refused_with_the_taken_message(receptionist: Any) -> No
     assert Appointment.objects.count() == 1
 
 
-def test_an_overlapping_slot_of_the_same_clinician_is_refused(receptionist: Any) -> None:
+def test_an_overlapping_slot_of_the_same_clinician_is_refused(receptionist: User) -> None:
     first = SlotFactory()
     overlapping = SlotFactory(
         clinician=first.clinician,
@@ -132,7 +132,7 @@ def test_an_overlapping_slot_of_the_same_clinician_is_refused(receptionist: Any)
     book(TriagedSubmissionFactory(), other, receptionist)
 
 
-def test_the_database_refuses_a_second_active_appointment_for_a_slot(receptionist: Any) -> None:
+def test_the_database_refuses_a_second_active_appointment_for_a_slot(receptionist: User) -> None:
     # The constraint, not only the service: an insert that skips the service's check fails.
     slot = SlotFactory()
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
@@ -155,7 +155,7 @@ def test_the_database_refuses_a_second_active_appointment_for_a_slot(receptionis
     )
 
 
-def test_a_cancelled_slot_can_be_booked_again(receptionist: Any) -> None:
+def test_a_cancelled_slot_can_be_booked_again(receptionist: User) -> None:
     slot = SlotFactory()
     first = book(TriagedSubmissionFactory(), slot, receptionist)
     booking.appointment_cancel(appointment=first, reason="Patient phoned", actor=receptionist)
@@ -164,7 +164,7 @@ def test_a_cancelled_slot_can_be_booked_again(receptionist: Any) -> None:
     assert set(slot.appointments.values_list("status", flat=True)) == {"cancelled", "booked"}
 
 
-def test_a_submission_is_booked_once(receptionist: Any) -> None:
+def test_a_submission_is_booked_once(receptionist: User) -> None:
     submission = TriagedSubmissionFactory()
     book(submission, SlotFactory(), receptionist)
     with pytest.raises(ValidationError, match="booked"):
@@ -175,7 +175,7 @@ def test_a_submission_is_booked_once(receptionist: Any) -> None:
 # --- Moving ---------------------------------------------------------------------------------
 
 
-def test_moving_an_appointment(receptionist: Any) -> None:
+def test_moving_an_appointment(receptionist: User) -> None:
     submission = TriagedSubmissionFactory()
     old_slot, new_slot = SlotFactory(), SlotFactory()
     appointment = book(submission, old_slot, receptionist)
@@ -205,7 +205,7 @@ def test_moving_an_appointment(receptionist: Any) -> None:
     book(TriagedSubmissionFactory(), old_slot, receptionist)
 
 
-def test_moving_into_a_taken_slot_is_refused(receptionist: Any) -> None:
+def test_moving_into_a_taken_slot_is_refused(receptionist: User) -> None:
     taken = SlotFactory()
     book(TriagedSubmissionFactory(), taken, receptionist)
     appointment = book(TriagedSubmissionFactory(), SlotFactory(), receptionist)
@@ -215,7 +215,7 @@ def test_moving_into_a_taken_slot_is_refused(receptionist: Any) -> None:
     assert appointment.sequence == 0
 
 
-def test_moving_to_a_slot_overlapping_its_own_time_is_allowed(receptionist: Any) -> None:
+def test_moving_to_a_slot_overlapping_its_own_time_is_allowed(receptionist: User) -> None:
     first = SlotFactory()
     later = SlotFactory(
         clinician=first.clinician,
@@ -230,7 +230,7 @@ def test_moving_to_a_slot_overlapping_its_own_time_is_allowed(receptionist: Any)
 
 
 def test_staff_cancel_needs_a_reason_and_sends_the_submission_back_to_triaged(
-    receptionist: Any,
+    receptionist: User,
 ) -> None:
     submission = TriagedSubmissionFactory()
     appointment = book(submission, SlotFactory(), receptionist)
@@ -256,7 +256,7 @@ def test_staff_cancel_needs_a_reason_and_sends_the_submission_back_to_triaged(
         booking.appointment_cancel(appointment=appointment, reason="again", actor=receptionist)
 
 
-def test_patient_cancel_tells_reception(receptionist: Any) -> None:
+def test_patient_cancel_tells_reception(receptionist: User) -> None:
     appointment = book(TriagedSubmissionFactory(tier="SOON"), SlotFactory(), receptionist)
     booking.appointment_cancel_by_patient(appointment=appointment, reason="Feeling better")
     appointment.refresh_from_db()
@@ -267,7 +267,7 @@ def test_patient_cancel_tells_reception(receptionist: Any) -> None:
     assert not Notification.objects.filter(kind=Kind.URGENT_CANCELLED).exists()
 
 
-def test_an_urgent_patient_cancelling_alerts_the_triage_clinicians(receptionist: Any) -> None:
+def test_an_urgent_patient_cancelling_alerts_the_triage_clinicians(receptionist: User) -> None:
     appointment = book(TriagedSubmissionFactory(tier="URGENT"), SlotFactory(), receptionist)
     booking.appointment_cancel_by_patient(appointment=appointment)
     alert = Notification.objects.get(kind=Kind.URGENT_CANCELLED)
@@ -282,7 +282,7 @@ def test_an_urgent_patient_cancelling_alerts_the_triage_clinicians(receptionist:
         assert secret not in staff_mail.body
 
 
-def test_a_patient_cannot_cancel_once_it_has_started(receptionist: Any) -> None:
+def test_a_patient_cannot_cancel_once_it_has_started(receptionist: User) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(minutes=30))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
     with pytest.raises(ValidationError, match="already started"):
@@ -294,7 +294,7 @@ def test_a_patient_cannot_cancel_once_it_has_started(receptionist: Any) -> None:
 # --- Attendance, escalation, emergencies --------------------------------------------------------
 
 
-def test_attendance_is_recorded_once_started(receptionist: Any) -> None:
+def test_attendance_is_recorded_once_started(receptionist: User) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(minutes=30))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
     with pytest.raises(ValidationError, match="once the appointment has started"):
@@ -321,7 +321,7 @@ def test_attendance_is_recorded_once_started(receptionist: Any) -> None:
         )
 
 
-def test_escalating_when_no_slot_is_free_alerts_triage_once_an_hour(receptionist: Any) -> None:
+def test_escalating_when_no_slot_is_free_alerts_triage_once_an_hour(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
     booking.submission_escalate_no_slot(submission=submission, actor=receptionist)
     alert = Notification.objects.get(kind=Kind.NO_SLOT)
@@ -336,7 +336,7 @@ def test_escalating_when_no_slot_is_free_alerts_triage_once_an_hour(receptionist
     assert Notification.objects.filter(kind=Kind.NO_SLOT).count() == 1
 
 
-def test_reception_records_what_was_done_for_an_emergency(receptionist: Any) -> None:
+def test_reception_records_what_was_done_for_an_emergency(receptionist: User) -> None:
     submission = TriagedSubmissionFactory(tier="EMERGENCY")
     with pytest.raises(ValidationError, match="Write down"):
         workflow.submission_record_emergency_direction(
@@ -363,7 +363,7 @@ def sweep_at(moment: dt.datetime) -> int:
         return int(outbox.notification_sweep(now=moment))
 
 
-def test_the_reminder_is_sent_once_a_day_before(receptionist: Any) -> None:
+def test_the_reminder_is_sent_once_a_day_before(receptionist: User) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
     book(TriagedSubmissionFactory(), slot, receptionist)
     mail.outbox.clear()
@@ -383,7 +383,7 @@ def test_the_reminder_is_sent_once_a_day_before(receptionist: Any) -> None:
     assert row.attempts == 1
 
 
-def test_a_cancelled_appointment_gets_no_reminder(receptionist: Any) -> None:
+def test_a_cancelled_appointment_gets_no_reminder(receptionist: User) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
     booking.appointment_cancel(appointment=appointment, reason="Clinic closed", actor=receptionist)
@@ -394,7 +394,7 @@ def test_a_cancelled_appointment_gets_no_reminder(receptionist: Any) -> None:
 
 @pytest.mark.parametrize("status", ["closed", "triaged"])
 def test_a_booked_case_cannot_be_closed_or_reopened_while_its_appointment_stands(
-    receptionist: Any, triage_nurse: Any, status: str
+    receptionist: User, triage_nurse: User, status: str
 ) -> None:
     submission = TriagedSubmissionFactory(tier="SOON")
     appointment = book(submission, SlotFactory(), receptionist)
@@ -415,7 +415,7 @@ def test_a_booked_case_cannot_be_closed_or_reopened_while_its_appointment_stands
 
 
 def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
-    receptionist: Any,
+    receptionist: User,
 ) -> None:
     slot = SlotFactory(start=timezone.now() + dt.timedelta(days=3))
     appointment = book(TriagedSubmissionFactory(), slot, receptionist)
@@ -432,7 +432,7 @@ def test_a_reminder_for_a_cancelled_appointment_is_never_sent_even_if_revived(
     assert mail.outbox == []
 
 
-def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptionist: Any) -> None:
+def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptionist: User) -> None:
     from intake.scheduling.models import AvailabilityException
 
     on_leave, closed = SlotFactory(), SlotFactory()
@@ -457,7 +457,7 @@ def test_leave_entered_today_blocks_booking_before_the_nightly_slot_job(receptio
 
 
 def test_a_tier_raised_to_emergency_after_booking_blocks_moves_and_alerts_on_cancel(
-    receptionist: Any, triage_nurse: Any
+    receptionist: User, triage_nurse: User
 ) -> None:
     submission = TriagedSubmissionFactory(tier="URGENT")
     appointment = book(submission, SlotFactory(), receptionist)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
@@ -19,8 +19,10 @@ from intake.models import Submission
 from intake.scheduling import tasks, windows
 from intake.scheduling.models import (
     Appointment,
+    AppointmentType,
     AvailabilityException,
     AvailabilityRule,
+    Clinician,
     Slot,
 )
 from intake.scheduling.services import booking, slots
@@ -39,20 +41,28 @@ UTC = dt.UTC
 SATURDAY = dt.datetime(2027, 3, 20, 12, 0, tzinfo=UTC)
 
 
-def rule(clinician: Any = None, *, weekday: int = 0, start: str = "09:00", end: str = "10:00",
-         **extra: Any) -> AvailabilityRule:  # fmt: skip
+def rule(
+    clinician: Clinician | None = None,
+    *,
+    weekday: int = 0,
+    start: str = "09:00",
+    end: str = "10:00",
+    appointment_type: AppointmentType | None = None,
+    valid_from: dt.date = dt.date(2026, 1, 1),
+    valid_to: dt.date | None = None,
+) -> AvailabilityRule:
     return AvailabilityRule.objects.create(
         clinician=clinician or ClinicianFactory(),
         weekday=weekday,
         start_time=dt.time.fromisoformat(start),
         end_time=dt.time.fromisoformat(end),
-        appointment_type=extra.pop("appointment_type", None) or AppointmentTypeFactory(),
-        valid_from=extra.pop("valid_from", dt.date(2026, 1, 1)),
-        **extra,
+        appointment_type=appointment_type or AppointmentTypeFactory(),
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
 
 
-def local_starts(**filters: Any) -> list[str]:
+def local_starts(**filters: object) -> list[str]:
     return [
         f"{slot.start.astimezone(LONDON):%a %d %H:%M}"
         for slot in Slot.objects.filter(**filters).order_by("start")
@@ -143,7 +153,7 @@ def test_leave_and_closures_block_slots() -> None:
     ]
 
 
-def test_leave_added_later_removes_free_slots_and_never_a_booked_one(receptionist: Any) -> None:
+def test_leave_added_later_removes_free_slots_and_never_a_booked_one(receptionist: User) -> None:
     clinician = ClinicianFactory()
     rule(clinician, weekday=0, start="09:00", end="10:30")
     now = dt.datetime.now(UTC)
@@ -206,7 +216,7 @@ def test_the_beat_entry_is_daily() -> None:
     assert settings.CELERY_BEAT_SCHEDULE["generate-slots"]["schedule"] == 24 * 3600
 
 
-def test_a_slot_booked_while_the_job_runs_is_kept_and_the_run_goes_on(receptionist: Any) -> None:
+def test_a_slot_booked_while_the_job_runs_is_kept_and_the_run_goes_on(receptionist: User) -> None:
     # The job read these three as unused; one was booked before it got to deleting them.
     unused = [SlotFactory(), SlotFactory()]
     booked = SlotFactory()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -22,6 +23,9 @@ from intake.services import outbox
 from tests.journey import CONSENT
 from tests.servers import PrivateRedis
 from tests.workers import Worker, live_broker, wait_for
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 ONCALL = "oncall@clinic.test"
 
@@ -42,14 +46,14 @@ def make_worker(redis_server: PrivateRedis, tmp_path: Path) -> Iterator[Callable
         worker.stop()
 
 
-def send_form(patient: Client, submission: Submission) -> tuple[Any, float]:
+def send_form(patient: Client, submission: Submission) -> tuple[_MonkeyPatchedWSGIResponse, float]:
     """The patient presses "Send"; returns the response and how long it took."""
     started = time.monotonic()
     response = patient.post(f"/intake/{submission.token}/check/", CONSENT)
     return response, time.monotonic() - started
 
 
-def alerts(worker: Worker) -> list[Any]:
+def alerts(worker: Worker) -> list[Message]:
     return worker.emails(to=ONCALL)
 
 
@@ -69,6 +73,7 @@ def test_an_urgent_submission_alerts_once_within_5_seconds(
     took = wait_for(lambda: len(alerts(worker)) >= 1, 5, "the on-call alert")
     assert took < 5
     sent = Submission.objects.get(pk=draft.pk)
+    assert sent.reference is not None and sent.patient is not None
     wait_for(lambda: not Notification.objects.filter(status="pending").exists(), 5, "all rows sent")
     time.sleep(0.5)  # a duplicate would have arrived by now
     [alert] = alerts(worker)
@@ -92,7 +97,7 @@ def test_broker_down_the_patient_is_not_held_up_and_the_sweep_delivers_once(
     assert took < 2, f"sending the form took {took:.2f} s with the broker down"
     # Committed: the submission and its outbox rows, all still pending.
     sent = Submission.objects.get(pk=draft.pk)
-    assert sent.status == Submission.Status.SUBMITTED
+    assert sent.status == Submission.Status.SUBMITTED and sent.patient is not None
     rows = Notification.objects.filter(submission=sent)
     assert rows.count() == 3 and all(r.status == "pending" for r in rows)
 

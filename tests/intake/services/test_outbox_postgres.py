@@ -7,14 +7,12 @@ backlog per message sent, exactly when a backlog (after a broker outage) is bein
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake.models import Notification
+from intake.models import Notification, Submission
 from intake.services import outbox
 from tests.factories import SubmissionFactory
 from tests.support.databases import needs_postgresql
@@ -25,11 +23,11 @@ pytestmark = [
 ]
 
 
-def _lock_query(captured: Any) -> str:
+def _lock_query(captured: list[dict[str, str]]) -> str:
     return next(q["sql"] for q in captured if "FOR UPDATE" in q["sql"])
 
 
-def _rows(submission: Any, count: int, status: str) -> list[Notification]:
+def _rows(submission: Submission, count: int, status: str) -> list[Notification]:
     return Notification.objects.bulk_create(
         Notification(
             submission=submission,
