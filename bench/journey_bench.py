@@ -839,13 +839,14 @@ def analyze() -> None:
 def clone_drafts(prepared: list[Journey], per_client: int) -> list[list[tuple[str, str]]]:
     """For each client, `per_client` copies of its completed draft, each with its own cookie.
 
-    The cookie is the signed list of drafts the browser may open (intake.views.DRAFTS_COOKIE),
-    signed here with the server's secret key, as the server would sign it.
+    The cookie is the signed list of drafts the browser may open
+    (intake.questionnaire.views.DRAFTS_COOKIE), signed here with the server's secret key, as the
+    server would sign it.
     """
     from django.core.signing import get_cookie_signer
 
     from intake.models import Submission
-    from intake.views import DRAFTS_COOKIE, DRAFTS_COOKIE_SALT
+    from intake.questionnaire.views import DRAFTS_COOKIE, DRAFTS_COOKIE_SALT
 
     signer = get_cookie_signer(salt=DRAFTS_COOKIE + DRAFTS_COOKIE_SALT)
     pools = []

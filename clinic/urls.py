@@ -8,5 +8,5 @@ admin.site.site_title = "Clinic intake"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("intake.urls")),
+    path("", include("intake.questionnaire.urls")),
 ]

@@ -11,8 +11,8 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from intake.http import client_address
 from intake.models import AuditEvent
-from intake.ratelimit import client_address
 from intake.services import audit
 
 

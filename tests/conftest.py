@@ -17,7 +17,7 @@ from tests.servers import PrivateRedis, private_redis
 @pytest.fixture(scope="session", autouse=True)
 def _ci_guard() -> None:
     """Stop the whole run under CI=true unless it is on PostgreSQL and a reachable Redis."""
-    from intake import health
+    from intake.questionnaire import health
 
     problems = ci_problems(
         ci=os.environ.get("CI", "").lower() == "true",

@@ -7,7 +7,7 @@ import os
 from django.conf import settings
 from django.db import connection
 
-from intake import health
+from intake.questionnaire import health
 from tests.ci_guard import ci_problems
 
 

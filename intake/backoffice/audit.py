@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from intake.backoffice.permissions import staff_member
+from intake.http import client_address
 from intake.models import Submission
-from intake.ratelimit import client_address
 from intake.services import audit
 
 

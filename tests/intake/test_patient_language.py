@@ -75,7 +75,7 @@ def test_validation_messages_are_translated_on_their_templates(
 ) -> None:
     # "Please enter a number from {lo} to {hi}." is looked up as the template, then filled in,
     # so a translation can put the numbers where its language wants them.
-    from intake import forms
+    from intake.questionnaire import forms
     from tests.intake.conftest import fill_until, start, step_url
     from tests.journey import vignette_answers
 

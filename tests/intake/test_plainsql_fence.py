@@ -78,7 +78,7 @@ def test_the_scan_sees_the_app() -> None:
     expected = {
         "intake.services.drafts",
         "intake.selectors.drafts",
-        "intake.views",
+        "intake.questionnaire.views",
         "intake.plainsql",
     }
     assert expected <= names

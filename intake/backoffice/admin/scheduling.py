@@ -27,8 +27,8 @@ from intake.backoffice.audit import audit_staff
 from intake.backoffice.display import tier_badge_html
 from intake.backoffice.forms import AppointmentTypeForm, CancelForm, parse_day
 from intake.backoffice.permissions import can_change_appointments, staff_member
+from intake.http import client_address
 from intake.models import AuditEvent
-from intake.ratelimit import client_address
 from intake.scheduling import windows
 from intake.scheduling.models import (
     Appointment,

@@ -42,8 +42,8 @@ from intake.backoffice.permissions import (
     can_triage,
     staff_member,
 )
+from intake.http import client_address
 from intake.models import AWAITING_REVIEW_Q, TIER_RANK, AuditEvent, Submission, SubmissionNote, Tier
-from intake.ratelimit import client_address
 from intake.scheduling.selectors import appointment_get_booked_for, appointment_get_booked_start
 from intake.selectors.workflow import (
     COUNT_CAP,

@@ -15,8 +15,8 @@ from django.utils.functional import Promise
 from django.views import View
 
 from intake.backoffice.permissions import staff_member
+from intake.http import client_address
 from intake.models import Submission
-from intake.ratelimit import client_address
 
 Target = TypeVar("Target")
 

@@ -1,0 +1,420 @@
+"""Patient forms, generated from the question catalogue; their questions' markup is written by
+markup.py (`as_questions`).
+
+Field names are the question codes and choice values are the choice codes, so the form is
+scriptable and answers are stored as codes. Clinical validation (required-if-visible, bounds,
+"none" on its own, must-be-yes) is the catalogue's `triage.validate()`: this module only turns
+form input into answer values and puts each problem next to its field. Every field is
+`required=False` for Django because whether a question is required depends on the answers.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, cast
+
+from django import forms
+from django.utils.functional import lazy
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from intake import bodymap, triage
+from intake.identity import (
+    IDENTITY_LABELS,
+    IDENTITY_REQUIRED,
+    age_on,
+    nhs_number_is_valid,
+    phone_problem,
+)
+from intake.models import ContactMethod
+from intake.questionnaire import markup
+from intake.steps import FormStep, StrOrPromise
+from intake.triage import AnswerType, Question
+
+# Longest free text we accept in any identity field; the catalogue sets its own limits.
+NAME_MAX = 200
+_HONEYPOT = "website"
+
+
+# --- Building fields from the catalogue -------------------------------------------------------
+
+
+def _per_language(build: Callable[[Question], SafeString]) -> Callable[[Question], SafeString]:
+    """`build(question)`, worked out once per question and language. A field's label and hint
+    are lazy, and a page reads each several times (legend, error summary, described-by), each
+    time through gettext and escaping; the result is the same for every patient."""
+    memo: dict[tuple[str, str | None], SafeString] = {}
+
+    @functools.wraps(build)
+    def text(question: Question) -> SafeString:
+        key = (question.code, get_language())
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = build(question)
+        return found
+
+    return text
+
+
+@_per_language
+def question_label(question: Question) -> SafeString:
+    """The question's wording, escaped, with the spec's emphasised words in <strong>."""
+    # Catalogue texts are plain English data (intake/triage cannot import Django); they pass
+    # through gettext here so a translation catalogue can supply them.
+    html = str(conditional_escape(_(question.text)))
+    for phrase in question.emphasis:
+        escaped = str(conditional_escape(_(phrase)))
+        html = html.replace(escaped, f"<strong>{escaped}</strong>", 1)
+    if not question.required:
+        html += str(format_html(" <span class='optional'>{}</span>", _("(optional)")))
+    return mark_safe(html)  # noqa: S308 - every piece above was escaped first
+
+
+@_per_language
+def _hint(question: Question) -> SafeString:
+    # Escaped once here; markup.py keeps a SafeString as it is.
+    return conditional_escape(_(question.hint)) if question.hint else SafeString("")
+
+
+class _SharedChoices:
+    """For fields whose choices are built once from the catalogue and never changed: a form's
+    copy of the field shares them. Django deep-copies every (code, label) pair of the field and
+    normalises the widget's list again for each form instance; the state a form may change (the
+    widget's attributes, error messages, validators) is still copied, as Django copies it."""
+
+    # Provided by the forms.Field this is mixed into (named here for the type checker).
+    widget: forms.Widget
+    error_messages: dict[str, Any]
+    validators: list[Any]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        result = copy.copy(self)
+        memo[id(self)] = result
+        widget = copy.copy(self.widget)
+        widget.attrs = widget.attrs.copy()
+        result.widget = widget
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+
+class CatalogueChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class CatalogueMultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
+    pass
+
+
+class CatalogueTypedChoiceField(_SharedChoices, forms.TypedChoiceField):
+    pass
+
+
+def field_for(question: Question) -> forms.Field:
+    """A Django form field for one catalogue question (`required=False`: see module doc).
+
+    Texts are lazy, so one field built at import serves every request in its own language.
+    """
+    common: dict[str, Any] = {
+        "label": lazy(question_label, SafeString)(question),
+        "required": False,
+        "help_text": lazy(_hint, SafeString)(question),
+    }
+    choices = [(c.code, gettext_lazy(c.label)) for c in question.choices]
+    if question.type in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
+        return CatalogueChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if question.type is AnswerType.MULTI:
+        return CatalogueMultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.type is AnswerType.SCALE_0_10:
+        scale = [(str(n), str(n)) for n in range(11)]
+        return CatalogueTypedChoiceField(
+            choices=scale, coerce=int, empty_value=None, widget=forms.RadioSelect, **common
+        )
+    if question.type is AnswerType.NUMBER:
+        # Bounds are checked by the catalogue; inputmode gives phones a number pad.
+        number = forms.TextInput(attrs={"inputmode": "numeric", "class": "input-width-5"})
+        return forms.IntegerField(widget=number, max_value=10**6, min_value=-(10**6), **common)
+    if question.type is AnswerType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    max_length = question.max_length or 1000
+    if question.text_format == "phone":
+        widget: forms.Widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    else:
+        widget = forms.Textarea(attrs={"rows": 4})
+    return forms.CharField(max_length=max_length, widget=widget, strip=True, **common)
+
+
+# Every question's field, built once (building them per request was a fifth of a step's cost).
+FIELDS: dict[str, forms.Field] = {q.code: field_for(q) for q in triage.QUESTIONS}
+
+
+def presentation_for(question: Question) -> markup.Presentation:
+    """How a question is shown beyond its field: its show-if rule for the page's script, 0-10
+    scales side by side, the body map above the places it can tick."""
+    return markup.Presentation(
+        show_if=json.dumps(question.show_if.to_dict()) if question.show_if is not None else "",
+        inline=question.type is AnswerType.SCALE_0_10,
+        bodymap=question.code in bodymap.FIELDS,
+    )
+
+
+PRESENTATIONS: dict[str, markup.Presentation] = {
+    q.code: presentation_for(q) for q in triage.QUESTIONS
+}
+
+
+def value_from(question: Question, cleaned: object) -> object:
+    """A cleaned form value as a stored answer (blank → None, multi → list)."""
+    if question.type is AnswerType.MULTI:
+        return list(cast("Iterable[str]", cleaned)) if cleaned else []
+    if cleaned in ("", None):
+        return None
+    if isinstance(cleaned, dt.date):
+        return cleaned.isoformat()
+    return cleaned
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class PatientForm(forms.Form):
+    """Base for patient-facing forms: a honeypot field that people never see or fill in, and
+    the questions' markup (`{{ form.as_questions }}`)."""
+
+    # How each field is shown beyond the field itself, by name (markup.PLAIN if not listed).
+    presentations: Mapping[str, markup.Presentation] = {}
+
+    website = forms.CharField(
+        required=False,
+        label=gettext_lazy("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get(_HONEYPOT):
+            raise forms.ValidationError(_("Leave this field empty."), code="honeypot")
+        return ""
+
+    @property
+    def is_bot(self) -> bool:
+        return any(e.code == "honeypot" for e in self.errors.as_data().get(_HONEYPOT, []))
+
+    def as_questions(self) -> SafeString:
+        """Every question of the form as HTML, the honeypot last (markup.py)."""
+        return markup.questions(self, self.presentations, honeypot=_HONEYPOT)
+
+
+class StepForm(PatientForm):
+    """One questionnaire page, its fields generated from the catalogue.
+
+    `saved` is the draft's answers so far: visibility and required-ness are decided on them
+    plus this page's input, exactly as the engine will decide them.
+    """
+
+    presentations = PRESENTATIONS
+
+    def __init__(
+        self,
+        *args: Any,
+        step: FormStep,
+        saved: Mapping[str, object],
+        identity: Mapping[str, object] | None = None,
+        today: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.step = step
+        self.saved = saved  # read only: clean() merges it into a new dict
+        self.today = today or dt.date.today()  # noqa: DTZ011 - views pass the clinic's date
+        bound = bool(args) or kwargs.get("data") is not None
+        if "initial" not in kwargs and not bound:  # a posted form shows what was posted
+            kwargs["initial"] = self._initial(saved, identity or {})
+        super().__init__(*args, **kwargs)
+        self.under_18 = False
+        self.step_answers: dict[str, object] = {}
+        self.identity: dict[str, object] = {}
+        # The answers (and identity details) on this page that are valid on their own, even
+        # when the page as a whole is not: what the engine may read before validation has
+        # passed, so that an emergency answer is never held back by a blank elsewhere.
+        self.valid_answers: dict[str, object] = {}
+        self.valid_identity: dict[str, object] = {}
+        if step.collects_identity:
+            self.fields.update(IdentityFields().fields)
+        for question in step.questions:
+            # A copy per form: Django binds errors and widget state to field instances.
+            self.fields[question.code] = copy.deepcopy(FIELDS[question.code])
+
+    def _initial(
+        self, saved: Mapping[str, object], identity: Mapping[str, object]
+    ) -> dict[str, object]:
+        initial = {q.code: saved.get(q.code) for q in self.step.questions}
+        if self.step.collects_identity:
+            initial.update({k: identity.get(k) for k in IdentityFields.base_fields})
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.step.collects_identity:
+            self._clean_identity(cleaned)
+        step_answers = {
+            q.code: value_from(q, cleaned.get(q.code))
+            for q in self.step.questions
+            if q.code not in self.errors
+        }
+        merged = {**self.saved, **step_answers}
+        if self.step.collects_identity:
+            merged["age_years"] = self.identity.get("age_years")
+        shown = set(triage.visible_codes(merged))
+        invalid = set()
+        for problem in triage.validate(merged, complete=True, steps=[self.step.code], shown=shown):
+            if problem.kind != "required":
+                invalid.add(problem.code)
+            if problem.code in self.fields and problem.code not in self.errors:
+                self.add_error(problem.code, problem.text(_))
+        # A question hidden by this page's answers is stored as unanswered, never kept stale.
+        self.step_answers = {
+            code: value if code in shown else ([] if isinstance(value, list) else None)
+            for code, value in step_answers.items()
+        }
+        self.valid_answers = {
+            code: value for code, value in self.step_answers.items() if code not in invalid
+        }
+        if self.step.collects_identity:
+            self.step_answers["age_years"] = merged["age_years"]
+            self.valid_identity = {
+                name: value for name, value in self.identity.items() if name not in self.errors
+            }
+            if "age_years" not in invalid and not self.under_18:
+                self.valid_answers["age_years"] = merged["age_years"]
+        return cleaned
+
+    def _clean_identity(self, cleaned: dict[str, Any]) -> None:
+        for name in IDENTITY_REQUIRED:
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, IdentityFields.REQUIRED_MESSAGES[name])
+        phone = cleaned.get("phone")
+        if phone and (message := phone_problem(phone)):
+            self.add_error("phone", message)
+        digits = "".join(
+            ch for ch in cleaned.get("nhs_number") or "" if ch.isdigit() or ch.isalpha()
+        )
+        if digits and not nhs_number_is_valid(digits):
+            self.add_error("nhs_number", _("Enter a valid 10-digit NHS number, or leave it blank."))
+        elif "nhs_number" in cleaned:
+            cleaned["nhs_number"] = digits
+        dob = cleaned.get("date_of_birth")
+        age = None
+        if dob is not None and "date_of_birth" not in self.errors:
+            age = age_on(dob, self.today)
+            if dob > self.today:
+                self.add_error("date_of_birth", _("Date of birth must be in the past."))
+            elif age > 120:
+                self.add_error("date_of_birth", _("Check the year of your date of birth."))
+            elif age < 18:
+                self.under_18 = True
+        self.identity = {
+            name: (value.isoformat() if isinstance(value, dt.date) else value)
+            for name in IdentityFields.base_fields
+            if (value := cleaned.get(name)) not in (None, "")
+        }
+        self.identity["age_years"] = age
+
+
+def _optional(label: StrOrPromise) -> StrOrPromise:
+    """ "GP practice (optional)": an optional detail's label, as the form shows it."""
+    return format_lazy("{} {}", label, gettext_lazy("(optional)"))
+
+
+class IdentityFields(forms.Form):
+    """Who the patient is (step 1). Stored on the Patient record, not in the triage answers."""
+
+    REQUIRED_MESSAGES = {
+        "full_name": gettext_lazy("Enter your full name."),
+        "date_of_birth": gettext_lazy("Enter your date of birth."),
+        "email": gettext_lazy("Enter your email address."),
+        "phone": gettext_lazy("Enter a phone number."),
+        "preferred_contact": gettext_lazy("Select how you would like us to contact you."),
+    }
+
+    full_name = forms.CharField(
+        label=IDENTITY_LABELS["full_name"],
+        max_length=NAME_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    date_of_birth = forms.DateField(
+        label=IDENTITY_LABELS["date_of_birth"],
+        help_text=gettext_lazy("For example, 27/03/1980."),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={"invalid": gettext_lazy("Enter a real date, for example 27/03/1980.")},
+    )
+    email = forms.EmailField(
+        label=IDENTITY_LABELS["email"],
+        help_text=gettext_lazy("We send your reference and any links to this address."),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={"invalid": gettext_lazy("Enter an email address like name@example.com.")},
+    )
+    phone = forms.CharField(
+        label=IDENTITY_LABELS["phone"],
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    preferred_contact = forms.ChoiceField(
+        label=IDENTITY_LABELS["preferred_contact"],
+        choices=ContactMethod.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    gp_practice = forms.CharField(
+        label=_optional(IDENTITY_LABELS["gp_practice"]),
+        max_length=NAME_MAX,
+        required=False,
+    )
+    nhs_number = forms.CharField(
+        label=_optional(IDENTITY_LABELS["nhs_number"]),
+        help_text=gettext_lazy("10 digits, for example 485 777 3456."),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+
+class ResumeForm(PatientForm):
+    """Resuming a saved form on any device: the date of birth proves it is the patient's."""
+
+    date_of_birth = forms.DateField(
+        label=gettext_lazy("Date of birth of the patient"),
+        help_text=gettext_lazy("For example, 27/03/1980."),
+        input_formats=IdentityFields.base_fields["date_of_birth"].input_formats,  # type: ignore[attr-defined]
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={
+            "required": gettext_lazy("Enter the date of birth."),
+            "invalid": gettext_lazy("Enter a real date, for example 27/03/1980."),
+        },
+    )
+
+
+class AppointmentCancelForm(PatientForm):
+    """The patient's "cancel my appointment" confirmation (the signed link in their email)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why are you cancelling? (optional)"),
+        help_text=gettext_lazy("For example, you are feeling better or cannot get there."),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": gettext_lazy("Keep it to 500 characters or fewer.")},
+    )

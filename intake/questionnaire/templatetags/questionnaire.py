@@ -1,0 +1,60 @@
+"""The summary list of a form's answers, for the check-your-answers and confirmation pages.
+
+Written in Python rather than as a template loop: a form has about 90 answers, and through the
+template language the list was most of both pages' time (about 7 ms of the check page's 18,
+4 ms of the confirmation page's 12). The rows come from `intake.summary.summarise`; here they
+become the GOV.UK summary list pattern: per step a heading and a description list, per answer
+the question, the answer (or "Not provided"), and on the check page a "Change" link whose
+visually hidden text names the question. Every value is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.urls import reverse
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from intake.summary import StepSummary
+
+register = template.Library()
+
+
+@register.simple_tag
+def summary_list(sections: Iterable[StepSummary], token: str | None = None) -> SafeString:
+    """`sections` as summary lists; with the draft's `token`, each answer has a Change link
+    back to its step (`?return=check`, so the patient comes back to the check page)."""
+    not_sure = esc(_("Not sure"))
+    not_provided = esc(_("Not provided"))
+    change = esc(_("Change"))
+    parts = []
+    for section in sections:
+        parts.append(
+            f'<h2 class="h4 mt-4">{esc(section.step.title)}</h2>\n<dl class="summary-list">\n'
+        )
+        step_url = esc(reverse("intake:step", args=[token, section.step.code])) if token else ""
+        for row in section.rows:
+            question = esc(row.question)
+            if not row.provided:
+                answer = f'<span class="text-body-secondary">{not_provided}</span>'
+            elif row.not_sure:
+                answer = f'{esc(row.answer)} <span class="badge text-bg-warning">{not_sure}</span>'
+            else:
+                answer = esc(row.answer)
+            parts += [
+                '  <div class="summary-list__row">\n',
+                f'    <dt class="summary-list__key">{question}</dt>\n',
+                f'    <dd class="summary-list__value">{answer}</dd>\n',
+            ]
+            if token:
+                parts.append(
+                    f'    <dd class="summary-list__actions d-print-none"><a href="{step_url}'
+                    f'?return=check#div_id_{esc(row.code)}">{change}'
+                    f'<span class="visually-hidden"> {question}</span></a></dd>\n'
+                )
+            parts.append("  </div>\n")
+        parts.append("</dl>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
