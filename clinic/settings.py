@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "intake",
     "intake.scheduling",
     "intake.questionnaire",
@@ -156,6 +158,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "clinic.storage.StaticFilesStorage"},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Forms: crispy-forms with the Bootstrap 5 pack for every form.
+# https://django-crispy-forms.readthedocs.io/
+# ---------------------------------------------------------------------------------------------
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # ---------------------------------------------------------------------------------------------
 # Email: EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587 or consolemail://
