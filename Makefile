@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck typecheck-tests migrations-check pytest pytest-orm worker beat serve check messages
+.PHONY: help install run test lint format migrations-check pytest pytest-orm worker beat serve check messages
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,19 +59,11 @@ PLAINSQL_ORM_TESTS := \
 pytest-orm: install  ## The questionnaire tests again through the ORM (CLINIC_PLAINSQL=false)
 	CLINIC_PLAINSQL=false $(BIN)/pytest $(PLAINSQL_ORM_TESTS)
 
-lint: install  ## ruff check and ruff format --check, mypy --strict (django-stubs) on the app and settings
+lint: install  ## ruff, the import contracts (import-linter), mypy --strict (django-stubs) over the whole project
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy intake clinic
-
-# mypy --strict over the tests and the bench scripts, with make lint's configuration
-# (pyproject.toml). Not yet part of make lint: the files below are being moved or rewritten
-# (issue 16) and are typed as they land; when the list is empty, make lint runs this too.
-MYPY_PENDING :=
-
-typecheck-tests: install  ## mypy --strict over tests/ and bench/ (bar the files still to type)
-	@echo "mypy tests bench, bar the $(words $(MYPY_PENDING)) files of MYPY_PENDING"
-	@$(BIN)/mypy tests bench $(foreach f,$(MYPY_PENDING),--exclude '^$(f)$$')
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy intake clinic tests bench
 
 format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
