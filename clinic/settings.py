@@ -119,12 +119,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Authentication and passwords
 # https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
 # ---------------------------------------------------------------------------------------------
+# --- Passwords (issue 17; docs/security.md) ---
+# Length and a blocklist, as NIST SP 800-63B advises, and no composition rules: a passphrase of
+# lowercase words is fine. NumericPasswordValidator is left out on purpose: refusing all-digit
+# passwords is a rule about which characters to use; the guessable all-digit ones are too short
+# (dates, PINs) or on the common-password list (123123123123, 112233445566...).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- end of passwords ---
 LOGIN_URL = "admin:login"
 
 # ---------------------------------------------------------------------------------------------
