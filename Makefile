@@ -84,10 +84,11 @@ worker: install  ## Run a Celery worker for both queues, urgent first (needs CEL
 beat: install  ## Run Celery beat, the periodic-job scheduler (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A clinic beat --loglevel=INFO
 
+# gunicorn.conf.py: the access log, without query strings or referrers (docs/security.md).
 serve: install  ## Production-style: collect static files, migrate, serve with gunicorn on $(PORT)
 	$(MANAGE) collectstatic --no-input
 	$(MANAGE) migrate --no-input
-	$(BIN)/gunicorn clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(BIN)/gunicorn -c gunicorn.conf.py clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 # Drives Debian's Chromium (CHROMIUM=/path to use another) against the app running on a
 # throwaway SQLite database: no PostgreSQL, Redis or worker needed, nothing left behind.

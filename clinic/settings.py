@@ -120,12 +120,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Authentication and passwords
 # https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
 # ---------------------------------------------------------------------------------------------
+# --- Passwords (issue 17; docs/security.md) ---
+# Length and a blocklist, as NIST SP 800-63B advises, and no composition rules: a passphrase of
+# lowercase words is fine. NumericPasswordValidator is left out on purpose: refusing all-digit
+# passwords is a rule about which characters to use; the guessable all-digit ones are too short
+# (dates, PINs) or on the common-password list (123123123123, 112233445566...).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- end of passwords ---
 LOGIN_URL = "admin:login"
 
 # ---------------------------------------------------------------------------------------------
@@ -192,12 +200,36 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 8
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-# Secure cookies and HSTS need HTTPS; on by default in production, off for the local demo.
+# --- HTTPS by default when DEBUG is off (issue 17; docs/security.md) ---
+# Secure cookies, HSTS and the redirect need HTTPS; on by default in production, off for the
+# local demo. Behind a proxy that ends TLS, the proxy must send X-Forwarded-Proto.
 _https = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
+# Plain HTTP is answered with a redirect to HTTPS, except the health check: load balancers
+# poll it over plain HTTP inside the network (patterns match the path without its leading /).
+SECURE_SSL_REDIRECT = _https
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS: browsers then refuse plain HTTP to this host (and its subdomains) for a year.
+# DJANGO_HSTS_SECONDS=0 turns it off (e.g. while first trying HTTPS out).
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preload asks browser makers to ship the host as HTTPS-only; leaving the list takes months
+# and every subdomain must have HTTPS first, so it is the clinic's own decision, off by default.
+# Off, Django's deploy check says so (security.W021): that warning is the decision, silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# With HTTPS, the __Host- prefix makes browsers accept these cookies only if they are Secure,
+# for Path=/ and without a Domain, so no subdomain (or HTTP page) can set or overwrite them.
+# The domains and paths below are what that needs: never set them to anything else.
+SESSION_COOKIE_NAME = "__Host-sessionid" if _https else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if _https else "csrftoken"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+# --- end of HTTPS by default ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -168,6 +168,8 @@ class Submission(models.Model):
         permissions = [
             ("view_clinical_detail", _("Can see answers, free text, scores and reasons")),
             ("triage_submission", _("Can assign, review, override, note, refer and close")),
+            # Bulk export of patient data: its own permission, not "view" (issue 17).
+            ("export_submission", _("Can export submissions (CSV)")),
         ]
         indexes = [
             # The queue: awaiting review, most urgent first, then longest waiting.

@@ -214,6 +214,7 @@ BOOLEANS = {
     "DJANGO_READ_DOT_ENV": ("s._read_dot_env", True),
     "DJANGO_DEBUG": ("s.DEBUG", False),
     "DJANGO_HTTPS": ("s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE", True),
+    "DJANGO_HSTS_PRELOAD": ("s.SECURE_HSTS_PRELOAD", False),
     "CLINIC_PLAINSQL": ("s.CLINIC_PLAINSQL", True),
 }
 TRUE_SPELLINGS = ["1", "true", "yes", "on", "TRUE", "Yes", " on ", "\ttrue\n"]

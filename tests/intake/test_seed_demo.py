@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
@@ -42,6 +43,15 @@ def test_seed_demo_is_idempotent_and_the_accounts_can_log_in(client: Client) -> 
         "reception": ["Receptionist"],
         "triage": ["Triage clinician"],
     }
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_password_meets_the_password_rules_for_every_demo_account() -> None:
+    # Published, so not a secret; but an account the demo makes must be one a clinic admin
+    # could have made (at least 12 characters, not common, not like the account's name).
+    call_command("seed_demo", stdout=io.StringIO())
+    for user in get_user_model().objects.all():
+        validate_password(DEMO_PASSWORD, user)
 
 
 @override_settings(DEBUG=True)
