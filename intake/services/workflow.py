@@ -41,7 +41,7 @@ def move_status(
     submission: Submission,
     to: str,
     *,
-    actor: User | None,  # None: the patient, by their cancel link
+    actor: audit.Actor,  # audit.PATIENT: the patient, by their cancel link
     ip_address: str | None,
     now: dt.datetime,
 ) -> None:
