@@ -306,3 +306,19 @@ def test_events_recorded_before_actor_kinds_read_as_before() -> None:
     system = AuditEvent.objects.create(action=Action.ESCALATION)
     assert (staff.actor_kind, staff.actor_label) == ("", "tess")
     assert (system.actor_kind, system.actor_label) == ("", "system")
+
+
+def test_starting_a_review_records_the_reviewer_taking_the_case(triage_nurse: User) -> None:
+    submission = SubmissionFactory()
+    workflow.submission_start_review(submission=submission, actor=triage_nurse)
+    status, assign = events()
+    assert (status.action, status.changed_fields) == (Action.STATUS, ["status"])
+    assert (assign.action, assign.changed_fields) == (Action.ASSIGN, ["assigned_to"])
+    assert assign.details == {"to": "tess", "taken_on_review": True}
+    assert assign.actor == triage_nurse
+    # Already assigned: the status only.
+    workflow.submission_set_status(
+        submission=submission, status=Submission.Status.TRIAGED, actor=triage_nurse
+    )
+    workflow.submission_start_review(submission=submission, actor=triage_nurse)
+    assert [e.action for e in events()[2:]] == [Action.STATUS, Action.STATUS]
