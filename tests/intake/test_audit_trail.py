@@ -193,23 +193,28 @@ def test_sending_the_form_is_audited_with_actor_patient(plain_sql: bool) -> None
     assert len(events(submission_id=sent.pk)) == 1
 
 
+@pytest.mark.parametrize("plain_sql", [True, False], ids=["plainsql", "orm"])
 def test_sending_costs_one_insert_more_for_its_audit_row(
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    plain_sql: bool, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    """The sending transaction was three statements for a new patient; the audit row is the
-    fourth, and the only addition (docs/operations.md)."""
-    draft = filled_draft("V19")
-    with (
-        CaptureQueriesContext(connection) as queries,
-        django_capture_on_commit_callbacks(execute=False),
-    ):
-        sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
+    """With plainsql (production), the sending transaction was three statements for a new
+    patient; the audit row is the fourth, and the only addition (docs/operations.md). The ORM
+    fallback looks the patient up first, and adds the same one INSERT."""
+    with override_settings(CLINIC_PLAINSQL=plain_sql):
+        draft = filled_draft("V19")
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False),
+        ):
+            sending.submission_submit(submission=draft, consent_answers=CONSENT, now=NOW)
     statements = [
         " ".join(q["sql"].split()[:3]).replace('"', "")
         for q in queries.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
+    patient_lookup = [] if plain_sql else ["SELECT 1 AS"]
     assert statements == [
+        *patient_lookup,
         "INSERT INTO intake_patient",
         "UPDATE intake_submission SET",
         "INSERT INTO intake_notification",
