@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,12 @@ from intake.models import AuditEvent, Submission
 from intake.scheduling.models import Appointment
 from intake.scheduling.services import booking
 from intake.services import drafts, sending, workflow
-from tests.factories import SlotFactory, SubmissionFactory, TriagedSubmissionFactory
+from tests.factories import (
+    SlotFactory,
+    SubmissionFactory,
+    TriagedSubmissionFactory,
+    logged_in,
+)
 from tests.intake.services.helpers import NOW, filled_draft
 from tests.journey import CONSENT, IDENTITY
 
@@ -327,3 +333,12 @@ def test_starting_a_review_records_the_reviewer_taking_the_case(triage_nurse: Us
     )
     workflow.submission_start_review(submission=submission, actor=triage_nurse)
     assert [e.action for e in events()[2:]] == [Action.STATUS, Action.STATUS]
+
+
+def test_the_case_history_names_the_patient_as_who_sent_it(triage_nurse: User) -> None:
+    sent = sending.submission_submit(
+        submission=filled_draft("V19"), consent_answers=CONSENT, now=NOW
+    )
+    page = logged_in(triage_nurse).get(f"/admin/intake/submission/{sent.pk}/history/")
+    assert page.status_code == 200
+    assert re.search(r"·\s*patient\s*·\s*Form sent", page.content.decode())
