@@ -87,7 +87,15 @@ beat: install  ## Run Celery beat, the periodic-job scheduler (needs CELERY_BROK
 # gunicorn.conf.py: the access log, without query strings or referrers (docs/security.md).
 serve: install  ## Production-style: collect static files, migrate, serve with gunicorn on $(PORT)
 	$(MANAGE) collectstatic --no-input
-	$(MANAGE) migrate --no-input
+	@# Migrations as the database's owner role when MIGRATE_DATABASE_URL is set (issue 17,
+	@# docs/operations.md "Least-privilege database set-up"); the app then runs as DATABASE_URL.
+	@# Not echoed: the URLs hold passwords.
+	@if [ -n "$$MIGRATE_DATABASE_URL" ]; then \
+	  echo "manage.py migrate as the owner role (MIGRATE_DATABASE_URL)"; \
+	  DATABASE_URL="$$MIGRATE_DATABASE_URL" $(MANAGE) migrate --no-input; \
+	else \
+	  echo "manage.py migrate"; $(MANAGE) migrate --no-input; \
+	fi
 	$(BIN)/gunicorn -c gunicorn.conf.py clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 # Drives Debian's Chromium (CHROMIUM=/path to use another) against the app running on a

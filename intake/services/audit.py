@@ -1,8 +1,15 @@
-"""The audit log's one writer: names and ids, never clinical values."""
+"""The audit log's one writer: names and ids, never clinical values.
+
+Who acted is a staff member (a signed-in User), the patient (`PATIENT`: sending their form, the
+emergency advice shown to them, their resume link, cancelling through their emailed link), or
+the system (None: tasks, commands, failed logins). Bulk `update()` and `delete()` on
+submissions and appointments record their own rows (intake.models.AuditedQuerySet).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Final
 
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -11,10 +18,16 @@ from intake.models import (
     Submission,
 )
 
+# The actor of what the patient does themselves (they have no account).
+PATIENT: Final = AuditEvent.ActorKind.PATIENT
+
+# A staff member, the patient, or None for the system.
+Actor = User | AnonymousUser | AuditEvent.ActorKind | None
+
 
 def audit_record(
     *,
-    actor: User | AnonymousUser | None,
+    actor: Actor,
     action: str,
     submission: Submission | None = None,
     changed_fields: Sequence[str] = (),
@@ -23,10 +36,8 @@ def audit_record(
     object_repr: str = "",
 ) -> AuditEvent:
     """Append one event to the audit log. Names only: never copy clinical values into it."""
-    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=user,
-        actor_username=getattr(actor, "username", "") or "",
+        **AuditEvent.actor_fields(actor),
         action=action,
         submission=submission,
         object_repr=object_repr or (str(submission) if submission is not None else ""),
