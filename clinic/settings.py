@@ -145,6 +145,13 @@ USE_TZ = True
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
 # ---------------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A dead or hung Redis must not hold a patient's request (issue 17): the rate limiter fails open
+# when the cache raises, and these bound how long it waits first (redis-py waits for ever by
+# default). Redis on the clinic's network answers in well under a millisecond.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # ---------------------------------------------------------------------------------------------
 # Static files: Bootstrap is vendored under static/ and served by whitenoise (no CDN, so the
