@@ -429,6 +429,7 @@ class AuditEvent(models.Model):
         MOVE = "move", _("Appointment moved")
         CANCEL = "cancel", _("Appointment cancelled")
         ATTENDANCE = "attendance", _("Attendance recorded")
+        ACCESS_DENIED = "access_denied", _("Access denied")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
