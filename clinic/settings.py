@@ -253,6 +253,14 @@ LOGGING = {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Error pages (issue 17): 400, 403, 404 and 500 pages, and the CSRF failure page, that always
+# give the emergency number and the request id, and render without the database or the cache
+# (intake/questionnaire/errors.py; the handlers are named in clinic/urls.py).
+# https://docs.djangoproject.com/en/5.2/topics/http/views/#customizing-error-views
+# ---------------------------------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "intake.questionnaire.errors.csrf_failure"
+
+# ---------------------------------------------------------------------------------------------
 # Celery: CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # ---------------------------------------------------------------------------------------------
