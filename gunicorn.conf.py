@@ -15,6 +15,9 @@ the referrer's field left as "-" and the time taken appended in milliseconds.
 accesslog = "-"
 
 # host, -, user (HTTP basic auth only), time, "method path protocol", status, bytes, "-",
-# "user agent", duration. A request id (to match a line with the app's own logs) is to join
-# this format when the app takes or makes one from X-Request-ID (issue 17).
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "-" "%(a)s" %(M)sms'
+# "user agent", duration, and the request id the app sent back in X-Request-ID (the proxy's, or
+# one it made: intake/http.py), to match a line with the app's own log lines.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "-" "%(a)s" %(M)sms '
+    "%({x-request-id}o)s"
+)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines, and every response, carry the request id.
+    "intake.http.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,6 +155,13 @@ USE_TZ = True
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
 # ---------------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A dead or hung Redis must not hold a patient's request (issue 17): the rate limiter fails open
+# when the cache raises, and these bound how long it waits first (redis-py waits for ever by
+# default). Redis on the clinic's network answers in well under a millisecond.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # ---------------------------------------------------------------------------------------------
 # Static files: Bootstrap is vendored under static/ and served by whitenoise (no CDN, so the
@@ -253,14 +262,35 @@ CONTENT_SECURITY_POLICY = {
 
 # ---------------------------------------------------------------------------------------------
 # Logging: to stdout, no request bodies. Patient data never goes into a log line.
+# Every line carries the request id (intake.http.RequestIdMiddleware: the trusted proxy's
+# X-Request-ID or one of our own; "-" outside a request), as the X-Request-ID response header
+# and the error pages do, so one request's lines can be found in the proxy's log and ours.
+# https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "intake.http.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Error pages (issue 17): 400, 403, 404 and 500 pages, and the CSRF failure page, that always
+# give the emergency number and the request id, and render without the database or the cache
+# (intake/questionnaire/errors.py; the handlers are named in clinic/urls.py).
+# https://docs.djangoproject.com/en/5.2/topics/http/views/#customizing-error-views
+# ---------------------------------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "intake.questionnaire.errors.csrf_failure"
 
 # ---------------------------------------------------------------------------------------------
 # Celery: CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0

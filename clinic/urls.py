@@ -10,3 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("intake.questionnaire.urls")),
 ]
+
+# The error pages (issue 17): the emergency number and the request id on each, rendered without
+# the database or the cache; a signed-in staff member's 403 is logged and audited.
+handler400 = "intake.questionnaire.errors.bad_request"
+handler403 = "intake.questionnaire.errors.permission_denied"
+handler404 = "intake.questionnaire.errors.page_not_found"
+handler500 = "intake.questionnaire.errors.server_error"

@@ -611,6 +611,7 @@ class AuditEvent(models.Model):
         EMERGENCY_SHOWN = "emergency_shown", _("Emergency advice shown")
         RESUME = "resume", _("Resume link used")
         DELETE = "delete", _("Deleted")
+        ACCESS_DENIED = "access_denied", _("Access denied")
 
     class ActorKind(models.TextChoices):
         """Who acted: a signed-in staff member (`actor`), the patient (through their form or an

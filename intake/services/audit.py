@@ -8,6 +8,7 @@ submissions and appointments record their own rows (intake.models.AuditedQuerySe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -23,6 +24,11 @@ PATIENT: Final = AuditEvent.ActorKind.PATIENT
 
 # A staff member, the patient, or None for the system.
 Actor = User | AnonymousUser | AuditEvent.ActorKind | None
+
+logger = logging.getLogger(__name__)
+
+# Paths are ids and tokens, but a bound keeps a crafted URL from filling the log and the row.
+_PATH_MAX = 200
 
 
 def audit_record(
@@ -44,4 +50,20 @@ def audit_record(
         changed_fields=list(changed_fields),
         details=dict(details or {}),
         ip_address=ip_address or None,
+    )
+
+
+def audit_record_access_denied(*, actor: User, path: str, ip_address: str | None) -> AuditEvent:
+    """A signed-in staff member refused with 403: one warning log line (user id and username,
+    the path without its query string: staff search terms are patient names) and one audit
+    event, action "access_denied". The line is written first, so it is there even when the
+    database that should hold the event is not."""
+    path = path[:_PATH_MAX]
+    logger.warning("access denied: user id=%s username=%s path=%s", actor.pk, actor.username, path)
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.ACCESS_DENIED,
+        object_repr=path,
+        details={"path": path},
+        ip_address=ip_address,
     )

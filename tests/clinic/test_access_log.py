@@ -101,6 +101,8 @@ def test_a_staff_search_for_a_name_stays_out_of_the_access_log(gunicorn: Served)
     # Not signed in: sent to the login page, whose address repeats the search in ?next=.
     response = gunicorn.get(search, headers={"Referer": f"http://127.0.0.1/admin/?q={CANARY}"})
     assert response.status == 302
+    request_id = response.getheader("X-Request-ID") or ""
+    assert request_id
     login = response.getheader("Location") or ""
     assert login.startswith("/admin/login/?next=") and CANARY in login
     assert gunicorn.get(login, headers={"Referer": f"http://127.0.0.1{search}"}).status == 200
@@ -112,6 +114,7 @@ def test_a_staff_search_for_a_name_stays_out_of_the_access_log(gunicorn: Served)
     lines = [line for line in log.splitlines() if "/robots.txt" not in line]
     assert len(lines) == 2, log
     assert '"GET /admin/intake/submission/ HTTP/1.1" 302 ' in lines[0]
+    assert lines[0].endswith(f" {request_id}")  # the line matches the app's own log lines
     assert '"GET /admin/login/ HTTP/1.1" 200 ' in lines[1]
 
 

@@ -121,17 +121,20 @@ def test_workflow_actions_permission_matrix(
     data = {"tier": "SOON", "reason": "checked by phone", "text": "a note"}
     url = f"/admin/intake/submission/{submission.pk}/workflow/{action}/"
     response = client.post(url, data)
-    events = AuditEvent.objects.exclude(action__in=["login", "view"]).filter(
-        id__gt=arranged.pk if arranged else 0
-    )
+    # A refusal is audited as such (issue 17); nothing else may be written for it.
+    after = AuditEvent.objects.filter(id__gt=arranged.pk if arranged else 0)
+    denied = after.filter(action="access_denied")
+    events = after.exclude(action__in=["login", "view", "access_denied"])
     if MAY_TRIAGE[persona]:
         assert response.status_code == 302
         assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
         assert events.exists()
+        assert not denied.exists()
     else:
         assert response.status_code in (302, 403)
         if response.status_code == 302:
             assert response["Location"].startswith("/admin/login/")
+        assert denied.exists() is (response.status_code == 403)
         assert not events.exists()
         submission.refresh_from_db()
         assert submission.status == start_status
@@ -403,9 +406,10 @@ POST_ONLY.remove("dismiss")
 
 
 def _changes_after(first_id: int) -> QuerySet[AuditEvent]:
-    """Audit events other than views and logins since `first_id`: what the request changed."""
+    """Audit events other than views, logins and refusals since `first_id`: what the request
+    changed."""
     return AuditEvent.objects.filter(id__gt=first_id).exclude(
-        action__in=["view", "login", "export"]
+        action__in=["view", "login", "export", "access_denied"]
     )
 
 
@@ -434,6 +438,9 @@ def test_workflow_views_permission_matrix(
     else:
         assert response.status_code == 403
         assert not _changes_after(before).exists()
+        # The refusal itself is audited, with who was refused (issue 17).
+        [refusal] = AuditEvent.objects.filter(id__gt=before, action="access_denied")
+        assert refusal.actor == everyone[persona]
 
 
 @pytest.mark.parametrize("persona", ["no_role", "receptionist", "triage"])
