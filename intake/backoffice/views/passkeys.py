@@ -73,14 +73,14 @@ class CompleteRegistration(views.CompleteCredentialRegistrationView):  # type: i
 
 class BeginAuthentication(views.BeginCredentialAuthenticationView):  # type: ignore[misc]
     def check_can_authenticate(self) -> None:
+        super().check_can_authenticate()  # refuses anyone not signed in with a password
         _check_staff(self.request.user)
-        super().check_can_authenticate()
 
 
 class CompleteAuthentication(views.CompleteCredentialAuthenticationView):  # type: ignore[misc]
     def check_can_authenticate(self) -> None:
+        super().check_can_authenticate()  # refuses anyone not signed in with a password
         _check_staff(self.request.user)
-        super().check_can_authenticate()
 
     def complete_auth(self, device: Any) -> None:
         # The package has checked that the passkey is this user's (credential_user_mismatch).
