@@ -407,7 +407,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_REDIRECT_URL = "admin:index"
 
 # Authenticator apps show the clinic's name beside the code; the admin never shows a device's
-# secret or QR code (staff enrol on their own page, which shows it once).
+# secret or QR code (only its owner sees them, on the page that sets it up).
 OTP_TOTP_ISSUER = CLINIC_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Passkeys (WebAuthn) are a second factor only, never a way in without the password. A passkey
@@ -421,14 +421,14 @@ _site_host = _site.hostname or "localhost"
 with contextlib.suppress(ValueError):
     ipaddress.ip_address(_site_host)
     _site_host = "localhost"  # an address cannot be a relying party
-OTP_WEBAUTHN_RP_ID = env.str("CLINIC_WEBAUTHN_RP_ID", default=_site_host)
+OTP_WEBAUTHN_RP_ID = env.str("CLINIC_WEBAUTHN_RP_ID", default="") or _site_host
 if _site.scheme == "https" and _site.hostname == OTP_WEBAUTHN_RP_ID:
     _default_origins = [f"{_site.scheme}://{_site.netloc}"]
 elif OTP_WEBAUTHN_RP_ID == "localhost":
     _default_origins = ["http://localhost:8000"]
 else:
     _default_origins = [f"https://{OTP_WEBAUTHN_RP_ID}"]
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("CLINIC_WEBAUTHN_ORIGINS", default=_default_origins)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("CLINIC_WEBAUTHN_ORIGINS", default=[]) or _default_origins
 OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 

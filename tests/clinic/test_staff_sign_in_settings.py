@@ -62,3 +62,10 @@ def test_the_passkey_host_and_origins_can_be_set() -> None:
         )
         == "clinic.example ['https://staff.clinic.example', 'https://clinic.example']"
     )
+
+
+def test_empty_passkey_settings_as_in_env_example_give_the_defaults() -> None:
+    assert (
+        passkey_settings(CLINIC_WEBAUTHN_RP_ID="", CLINIC_WEBAUTHN_ORIGINS="")
+        == "localhost ['http://localhost:8000']"
+    )
