@@ -7,7 +7,11 @@ secret key, the allowed hosts) must be set or start-up stops with a clear messag
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -205,8 +209,6 @@ if env.str("EMAIL_FILE_PATH", default=""):
 # https://docs.djangoproject.com/en/5.2/topics/security/
 # ---------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-# Sessions hold only which drafts this browser may open (opaque tokens), never answers.
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 8
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # --- HTTPS by default when DEBUG is off (issue 17; docs/security.md) ---
@@ -437,6 +439,103 @@ CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)
 # on (tests/intake/test_plainsql_contract.py says what). CI runs the questionnaire tests both
 # ways (make pytest-orm).
 CLINIC_PLAINSQL = env_bool("CLINIC_PLAINSQL", default=True)
+
+# ---------------------------------------------------------------------------------------------
+# Staff sign-in: a second factor, lockout and throttling, session limits (issue 17;
+# docs/security.md). Staff sign in at /admin/login/ in two steps: the password, then a passkey,
+# a code from an authenticator app or a backup code (intake/backoffice/views/account.py).
+# ---------------------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
+]
+# django-otp's right after AuthenticationMiddleware (request.user.is_verified()); the staff
+# session limits (idle, absolute, "signed out everywhere") after the messages, which they use to
+# say why a session ended. Axes last, as its documentation asks: it turns a lockout into the
+# lockout page.
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE.insert(_after_auth, "django_otp.middleware.OTPMiddleware")
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE.insert(_after_messages, "intake.backoffice.middleware.StaffSessionLimits")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Axes first: it refuses a locked-out user name and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Authenticator apps show the clinic's name beside the code; the admin never shows a device's
+# secret or QR code (only its owner sees them, on the page that sets it up).
+OTP_TOTP_ISSUER = CLINIC_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn) are a second factor only, never a way in without the password. A passkey
+# belongs to one host name (the "relying party"), an address never: a browser refuses
+# 127.0.0.1, so the local demo is opened at http://localhost:8000. By default the host of
+# CLINIC_SITE_URL, or localhost while that is an address; the origins (scheme, host and port the
+# browser shows) by default that site's if it is HTTPS, http://localhost:8000 for the demo.
+# Changing the host later means every member of staff registers their passkeys again.
+_site = urlsplit(CLINIC_SITE_URL)
+_site_host = _site.hostname or "localhost"
+with contextlib.suppress(ValueError):
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"  # an address cannot be a relying party
+OTP_WEBAUTHN_RP_ID = env.str("CLINIC_WEBAUTHN_RP_ID", default="") or _site_host
+if _site.scheme == "https" and _site.hostname == OTP_WEBAUTHN_RP_ID:
+    _default_origins = [f"{_site.scheme}://{_site.netloc}"]
+elif OTP_WEBAUTHN_RP_ID == "localhost":
+    _default_origins = ["http://localhost:8000"]
+else:
+    _default_origins = [f"https://{OTP_WEBAUTHN_RP_ID}"]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("CLINIC_WEBAUTHN_ORIGINS", default=[]) or _default_origins
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Lockout (django-axes): after CLINIC_STAFF_LOCKOUT_FAILURES wrong passwords or second-factor
+# codes for one user name from one address, that pair is refused for CLINIC_STAFF_LOCKOUT_MINUTES
+# after the last failure. Both together: nobody can lock a colleague out from elsewhere, and one
+# person's typos never lock out the rest of a clinic behind the same address. The count is reset
+# only once the second factor succeeds (a right password alone resets nothing). Unlock early:
+# `manage.py axes_reset_username <name>`.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("CLINIC_STAFF_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("CLINIC_STAFF_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # "try again after" stays true
+AXES_CLIENT_IP_CALLABLE = "intake.http.client_address"  # CLINIC_TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "intake.backoffice.views.account.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Against spraying one password over many user names: after this many failures from one address
+# within CLINIC_STAFF_SIGNIN_THROTTLE_MINUTES (across all user names), that address is refused
+# until the window ends. No account is locked by it. Counted in the cache; if the cache is down
+# it lets sign-ins through (and logs a warning) rather than lock every member of staff out.
+CLINIC_STAFF_SIGNIN_FAILURES_PER_ADDRESS = env.int(
+    "CLINIC_STAFF_SIGNIN_FAILURES_PER_ADDRESS", default=30
+)
+CLINIC_STAFF_SIGNIN_THROTTLE_MINUTES = env.int("CLINIC_STAFF_SIGNIN_THROTTLE_MINUTES", default=15)
+
+# Staff sessions end after CLINIC_STAFF_IDLE_MINUTES without a request (at most 30; the pages
+# warn two minutes before, with "Stay signed in"), and CLINIC_STAFF_SESSION_HOURS after the
+# sign-in however busy (intake/backoffice/middleware.py), and when the browser closes. Patients
+# have no session: their drafts are in a signed cookie.
+CLINIC_STAFF_IDLE_MINUTES = env.int("CLINIC_STAFF_IDLE_MINUTES", default=30)
+CLINIC_STAFF_SESSION_HOURS = env.int("CLINIC_STAFF_SESSION_HOURS", default=12)
+if not 5 <= CLINIC_STAFF_IDLE_MINUTES <= 30:
+    raise ImproperlyConfigured(
+        "CLINIC_STAFF_IDLE_MINUTES must be from 5 to 30 (minutes without activity before a "
+        f"member of staff is signed out), not {CLINIC_STAFF_IDLE_MINUTES}."
+    )
+if not 1 <= CLINIC_STAFF_SESSION_HOURS <= 12:
+    raise ImproperlyConfigured(
+        f"CLINIC_STAFF_SESSION_HOURS must be from 1 to 12, not {CLINIC_STAFF_SESSION_HOURS}."
+    )
+SESSION_COOKIE_AGE = CLINIC_STAFF_SESSION_HOURS * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- end of staff sign-in ---
 
 # ---------------------------------------------------------------------------------------------
 # Scheduling (docs/scheduling.md): booking windows, slot generation, reminders, cancel links

@@ -2,11 +2,13 @@
 request id that ties a request's log lines (and its error page) to the proxy's.
 
 Shared by the patient pages (the rate limit, the cancel link's audit entry) and the staff side
-(the audit log of logins and of every staff action), so it lives in the core app.
+(the audit log of logins and of every staff action, the sign-in lockout), so it lives in the
+core app.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import uuid
@@ -31,10 +33,24 @@ def through_trusted_proxies(request: HttpRequest) -> bool:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: the socket peer, or the entry CLINIC_TRUSTED_PROXIES hops back."""
+    """The client's address: the socket peer, or the entry CLINIC_TRUSTED_PROXIES hops back.
+
+    Always a valid IP address (in its canonical form) or "" (no address at all): whatever a
+    header holds that is not an address is ignored, so it can be stored in an address column
+    (the audit log's, the sign-in lockout's) and never breaks the request.
+    """
     if through_trusted_proxies(request):
-        return str(_forwarded_for(request)[-settings.CLINIC_TRUSTED_PROXIES])
-    return str(request.META.get("REMOTE_ADDR", ""))
+        address = _valid(_forwarded_for(request)[-settings.CLINIC_TRUSTED_PROXIES])
+        if address:
+            return address
+    return _valid(str(request.META.get("REMOTE_ADDR", "")))
+
+
+def _valid(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return ""
 
 
 # --- The request id ------------------------------------------------------------------------------

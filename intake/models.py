@@ -602,6 +602,15 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("Logged in")
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Login failed")
+        # Staff sign-in (issue 17): "login" is the password step; these are the rest.
+        SECOND_FACTOR = "second_factor", _("Second factor accepted")
+        SECOND_FACTOR_FAILED = "second_factor_fail", _("Second factor refused")
+        LOCKED_OUT = "locked_out", _("Sign-in locked out")
+        THROTTLED = "signin_throttled", _("Sign-in refused: too many from the address")
+        DEVICE_ADDED = "device_added", _("Sign-in method added")
+        DEVICE_REMOVED = "device_removed", _("Sign-in method removed")
+        DEVICES_RESET = "devices_reset", _("Sign-in methods reset")
+        BACKUP_CODES = "backup_codes", _("Backup codes issued")
         BOOK = "book", _("Appointment booked")
         MOVE = "move", _("Appointment moved")
         CANCEL = "cancel", _("Appointment cancelled")
@@ -632,7 +641,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_username = models.CharField(max_length=150, blank=True)
-    # Blank on events recorded before it existed (migration 0018): staff if actor_username is
+    # Blank on events recorded before it existed (migration 0019): staff if actor_username is
     # set, else the system. The audit log is append-only, so they are not filled in after.
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
@@ -679,3 +688,23 @@ class AuditEvent(models.Model):
             }
         kind = cls.ActorKind.PATIENT if actor == cls.ActorKind.PATIENT else cls.ActorKind.SYSTEM
         return {"actor": None, "actor_username": "", "actor_kind": kind}
+
+
+class StaffSessionCutoff(models.Model):
+    """Every session of this user that signed in before `not_before` is over.
+
+    Set when the user signs out (out of every browser at once), is deactivated, or has their
+    sign-in methods reset; `intake.backoffice.middleware.StaffSessionLimits` ends the older
+    sessions on their next request. One row per user, written by `intake.services.staff`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    not_before = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("staff session cut-off")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} not before {self.not_before:%Y-%m-%d %H:%M:%S}"

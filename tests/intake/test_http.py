@@ -44,6 +44,28 @@ def test_a_header_shorter_than_the_proxy_chain_falls_back_to_the_socket_peer() -
     assert client_address(request) == "10.0.0.2"
 
 
+@override_settings(CLINIC_TRUSTED_PROXIES=1)
+def test_a_forwarded_entry_that_is_not_an_address_falls_back_to_the_socket_peer() -> None:
+    # The sign-in lockout stores the address in an address column: junk must never reach it.
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-address"
+    )
+    assert client_address(request) == "10.0.0.2"
+
+
+def test_no_address_at_all_is_empty_never_junk() -> None:
+    request = RequestFactory().get("/", REMOTE_ADDR="unix:socket")
+    assert client_address(request) == ""
+
+
+@override_settings(CLINIC_TRUSTED_PROXIES=1)
+def test_an_ipv6_address_is_given_in_its_canonical_form() -> None:
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:DB8:0:0::1"
+    )
+    assert client_address(request) == "2001:db8::1"
+
+
 # --- The request id (RequestIdMiddleware, RequestIdFilter) ---------------------------------------
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
