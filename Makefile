@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrations-check pytest pytest-orm worker beat serve check messages
+.PHONY: help install run test lint format migrations-check pytest pytest-orm worker beat serve check messages demo-codes
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -25,17 +25,25 @@ install: $(BIN)/.installed  ## Create .venv and install the pinned requirements
 # The local demo: DEBUG on, SQLite, tasks in-process and emails on the console unless the
 # environment says otherwise (DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL).
 run: export DJANGO_DEBUG ?= 1
-run: install  ## Migrate, create demo data and staff accounts, serve on http://127.0.0.1:$(PORT)
+# Open it at http://localhost (not 127.0.0.1): passkeys need a host name, and the demo's
+# passkey origin is http://localhost:$(PORT).
+run: export CLINIC_WEBAUTHN_ORIGINS ?= http://localhost:$(PORT)
+run: install  ## Migrate, create demo data and staff accounts, serve on http://localhost:$(PORT)
 	@# A git-ignored .env so that manage.py commands work on this development machine too.
 	@test -f .env || printf '# Local development only (created by make run).\nDJANGO_DEBUG=1\n' > .env
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo
 	@echo ""
-	@echo "  Patient form:  http://127.0.0.1:$(PORT)/"
-	@echo "  Staff admin:   http://127.0.0.1:$(PORT)/admin/  (user admin, triage or reception;"
-	@echo "                 password printed above)"
+	@echo "  Patient form:  http://localhost:$(PORT)/"
+	@echo "  Staff admin:   http://localhost:$(PORT)/admin/  (user admin, triage or reception;"
+	@echo "                 password printed above; then the code from \`make demo-codes\`,"
+	@echo "                 or from an authenticator app with the demo key printed above)"
 	@echo ""
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+demo-codes: export DJANGO_DEBUG ?= 1
+demo-codes: install  ## The demo accounts' second sign-in step: the code their authenticator shows now
+	@$(MANAGE) demo_codes
 
 test: install lint migrations-check pytest pytest-orm  ## Lint, check migrations and run the whole test suite
 
@@ -84,10 +92,19 @@ worker: install  ## Run a Celery worker for both queues, urgent first (needs CEL
 beat: install  ## Run Celery beat, the periodic-job scheduler (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A clinic beat --loglevel=INFO
 
+# gunicorn.conf.py: the access log, without query strings or referrers (docs/security.md).
 serve: install  ## Production-style: collect static files, migrate, serve with gunicorn on $(PORT)
 	$(MANAGE) collectstatic --no-input
-	$(MANAGE) migrate --no-input
-	$(BIN)/gunicorn clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	@# Migrations as the database's owner role when MIGRATE_DATABASE_URL is set (issue 17,
+	@# docs/operations.md "Least-privilege database set-up"); the app then runs as DATABASE_URL.
+	@# Not echoed: the URLs hold passwords.
+	@if [ -n "$$MIGRATE_DATABASE_URL" ]; then \
+	  echo "manage.py migrate as the owner role (MIGRATE_DATABASE_URL)"; \
+	  DATABASE_URL="$$MIGRATE_DATABASE_URL" $(MANAGE) migrate --no-input; \
+	else \
+	  echo "manage.py migrate"; $(MANAGE) migrate --no-input; \
+	fi
+	$(BIN)/gunicorn -c gunicorn.conf.py clinic.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 # Drives Debian's Chromium (CHROMIUM=/path to use another) against the app running on a
 # throwaway SQLite database: no PostgreSQL, Redis or worker needed, nothing left behind.

@@ -7,7 +7,11 @@ secret key, the allowed hosts) must be set or start-up stops with a clear messag
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -68,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines, and every response, carry the request id.
+    "intake.http.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,12 +126,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Authentication and passwords
 # https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
 # ---------------------------------------------------------------------------------------------
+# --- Passwords (issue 17; docs/security.md) ---
+# Length and a blocklist, as NIST SP 800-63B advises, and no composition rules: a passphrase of
+# lowercase words is fine. NumericPasswordValidator is left out on purpose: refusing all-digit
+# passwords is a rule about which characters to use; the guessable all-digit ones are too short
+# (dates, PINs) or on the common-password list (123123123123, 112233445566...).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- end of passwords ---
 LOGIN_URL = "admin:login"
 
 # ---------------------------------------------------------------------------------------------
@@ -145,6 +159,13 @@ USE_TZ = True
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
 # ---------------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A dead or hung Redis must not hold a patient's request (issue 17): the rate limiter fails open
+# when the cache raises, and these bound how long it waits first (redis-py waits for ever by
+# default). Redis on the clinic's network answers in well under a millisecond.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # ---------------------------------------------------------------------------------------------
 # Static files: Bootstrap is vendored under static/ and served by whitenoise (no CDN, so the
@@ -188,16 +209,38 @@ if env.str("EMAIL_FILE_PATH", default=""):
 # https://docs.djangoproject.com/en/5.2/topics/security/
 # ---------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-# Sessions hold only which drafts this browser may open (opaque tokens), never answers.
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 8
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-# Secure cookies and HSTS need HTTPS; on by default in production, off for the local demo.
+# --- HTTPS by default when DEBUG is off (issue 17; docs/security.md) ---
+# Secure cookies, HSTS and the redirect need HTTPS; on by default in production, off for the
+# local demo. Behind a proxy that ends TLS, the proxy must send X-Forwarded-Proto.
 _https = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
+# Plain HTTP is answered with a redirect to HTTPS, except the health check: load balancers
+# poll it over plain HTTP inside the network (patterns match the path without its leading /).
+SECURE_SSL_REDIRECT = _https
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS: browsers then refuse plain HTTP to this host (and its subdomains) for a year.
+# DJANGO_HSTS_SECONDS=0 turns it off (e.g. while first trying HTTPS out).
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preload asks browser makers to ship the host as HTTPS-only; leaving the list takes months
+# and every subdomain must have HTTPS first, so it is the clinic's own decision, off by default.
+# Off, Django's deploy check says so (security.W021): that warning is the decision, silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# With HTTPS, the __Host- prefix makes browsers accept these cookies only if they are Secure,
+# for Path=/ and without a Domain, so no subdomain (or HTTP page) can set or overwrite them.
+# The domains and paths below are what that needs: never set them to anything else.
+SESSION_COOKIE_NAME = "__Host-sessionid" if _https else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if _https else "csrftoken"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+# --- end of HTTPS by default ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -221,14 +264,35 @@ CONTENT_SECURITY_POLICY = {
 
 # ---------------------------------------------------------------------------------------------
 # Logging: to stdout, no request bodies. Patient data never goes into a log line.
+# Every line carries the request id (intake.http.RequestIdMiddleware: the trusted proxy's
+# X-Request-ID or one of our own; "-" outside a request), as the X-Request-ID response header
+# and the error pages do, so one request's lines can be found in the proxy's log and ours.
+# https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "intake.http.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Error pages (issue 17): 400, 403, 404 and 500 pages, and the CSRF failure page, that always
+# give the emergency number and the request id, and render without the database or the cache
+# (intake/questionnaire/errors.py; the handlers are named in clinic/urls.py).
+# https://docs.djangoproject.com/en/5.2/topics/http/views/#customizing-error-views
+# ---------------------------------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "intake.questionnaire.errors.csrf_failure"
 
 # ---------------------------------------------------------------------------------------------
 # Celery: CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0
@@ -375,6 +439,103 @@ CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)
 # on (tests/intake/test_plainsql_contract.py says what). CI runs the questionnaire tests both
 # ways (make pytest-orm).
 CLINIC_PLAINSQL = env_bool("CLINIC_PLAINSQL", default=True)
+
+# ---------------------------------------------------------------------------------------------
+# Staff sign-in: a second factor, lockout and throttling, session limits (issue 17;
+# docs/security.md). Staff sign in at /admin/login/ in two steps: the password, then a passkey,
+# a code from an authenticator app or a backup code (intake/backoffice/views/account.py).
+# ---------------------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
+]
+# django-otp's right after AuthenticationMiddleware (request.user.is_verified()); the staff
+# session limits (idle, absolute, "signed out everywhere") after the messages, which they use to
+# say why a session ended. Axes last, as its documentation asks: it turns a lockout into the
+# lockout page.
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE.insert(_after_auth, "django_otp.middleware.OTPMiddleware")
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE.insert(_after_messages, "intake.backoffice.middleware.StaffSessionLimits")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Axes first: it refuses a locked-out user name and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Authenticator apps show the clinic's name beside the code; the admin never shows a device's
+# secret or QR code (only its owner sees them, on the page that sets it up).
+OTP_TOTP_ISSUER = CLINIC_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn) are a second factor only, never a way in without the password. A passkey
+# belongs to one host name (the "relying party"), an address never: a browser refuses
+# 127.0.0.1, so the local demo is opened at http://localhost:8000. By default the host of
+# CLINIC_SITE_URL, or localhost while that is an address; the origins (scheme, host and port the
+# browser shows) by default that site's if it is HTTPS, http://localhost:8000 for the demo.
+# Changing the host later means every member of staff registers their passkeys again.
+_site = urlsplit(CLINIC_SITE_URL)
+_site_host = _site.hostname or "localhost"
+with contextlib.suppress(ValueError):
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"  # an address cannot be a relying party
+OTP_WEBAUTHN_RP_ID = env.str("CLINIC_WEBAUTHN_RP_ID", default="") or _site_host
+if _site.scheme == "https" and _site.hostname == OTP_WEBAUTHN_RP_ID:
+    _default_origins = [f"{_site.scheme}://{_site.netloc}"]
+elif OTP_WEBAUTHN_RP_ID == "localhost":
+    _default_origins = ["http://localhost:8000"]
+else:
+    _default_origins = [f"https://{OTP_WEBAUTHN_RP_ID}"]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("CLINIC_WEBAUTHN_ORIGINS", default=[]) or _default_origins
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Lockout (django-axes): after CLINIC_STAFF_LOCKOUT_FAILURES wrong passwords or second-factor
+# codes for one user name from one address, that pair is refused for CLINIC_STAFF_LOCKOUT_MINUTES
+# after the last failure. Both together: nobody can lock a colleague out from elsewhere, and one
+# person's typos never lock out the rest of a clinic behind the same address. The count is reset
+# only once the second factor succeeds (a right password alone resets nothing). Unlock early:
+# `manage.py axes_reset_username <name>`.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("CLINIC_STAFF_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("CLINIC_STAFF_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # "try again after" stays true
+AXES_CLIENT_IP_CALLABLE = "intake.http.client_address"  # CLINIC_TRUSTED_PROXIES
+AXES_LOCKOUT_CALLABLE = "intake.backoffice.views.account.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Against spraying one password over many user names: after this many failures from one address
+# within CLINIC_STAFF_SIGNIN_THROTTLE_MINUTES (across all user names), that address is refused
+# until the window ends. No account is locked by it. Counted in the cache; if the cache is down
+# it lets sign-ins through (and logs a warning) rather than lock every member of staff out.
+CLINIC_STAFF_SIGNIN_FAILURES_PER_ADDRESS = env.int(
+    "CLINIC_STAFF_SIGNIN_FAILURES_PER_ADDRESS", default=30
+)
+CLINIC_STAFF_SIGNIN_THROTTLE_MINUTES = env.int("CLINIC_STAFF_SIGNIN_THROTTLE_MINUTES", default=15)
+
+# Staff sessions end after CLINIC_STAFF_IDLE_MINUTES without a request (at most 30; the pages
+# warn two minutes before, with "Stay signed in"), and CLINIC_STAFF_SESSION_HOURS after the
+# sign-in however busy (intake/backoffice/middleware.py), and when the browser closes. Patients
+# have no session: their drafts are in a signed cookie.
+CLINIC_STAFF_IDLE_MINUTES = env.int("CLINIC_STAFF_IDLE_MINUTES", default=30)
+CLINIC_STAFF_SESSION_HOURS = env.int("CLINIC_STAFF_SESSION_HOURS", default=12)
+if not 5 <= CLINIC_STAFF_IDLE_MINUTES <= 30:
+    raise ImproperlyConfigured(
+        "CLINIC_STAFF_IDLE_MINUTES must be from 5 to 30 (minutes without activity before a "
+        f"member of staff is signed out), not {CLINIC_STAFF_IDLE_MINUTES}."
+    )
+if not 1 <= CLINIC_STAFF_SESSION_HOURS <= 12:
+    raise ImproperlyConfigured(
+        f"CLINIC_STAFF_SESSION_HOURS must be from 1 to 12, not {CLINIC_STAFF_SESSION_HOURS}."
+    )
+SESSION_COOKIE_AGE = CLINIC_STAFF_SESSION_HOURS * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- end of staff sign-in ---
 
 # ---------------------------------------------------------------------------------------------
 # Scheduling (docs/scheduling.md): booking windows, slot generation, reminders, cancel links

@@ -1,4 +1,5 @@
-"""Test settings: the production settings, made faster. Nothing here changes behaviour.
+"""Test settings: the production settings, made faster. Nothing here changes behaviour but the
+redirect to HTTPS, which plain-HTTP test clients cannot follow (see the end).
 
 The environment still decides the database and broker (CI sets DATABASE_URL and
 CELERY_BROKER_URL); tests/conftest.py refuses to run under CI=true on anything but PostgreSQL
@@ -41,3 +42,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Serve static files from the finders, as in development, so tests need no `collectstatic`.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The test client and the live server of the browser tests speak plain HTTP, so the redirect to
+# HTTPS would answer every request; tests/clinic/test_https.py checks it with the production
+# settings instead. Secure cookies and their __Host- names stay on, as in production.
+SECURE_SSL_REDIRECT = False

@@ -7,6 +7,15 @@ admin.site.site_header = "Clinic intake: staff"
 admin.site.site_title = "Clinic intake"
 
 urlpatterns = [
+    # Passkeys for the staff sign-in (issue 17): JSON endpoints for django-otp-webauthn's scripts.
+    path("admin/passkeys/", include("intake.backoffice.passkey_urls")),
     path("admin/", admin.site.urls),
     path("", include("intake.questionnaire.urls")),
 ]
+
+# The error pages (issue 17): the emergency number and the request id on each, rendered without
+# the database or the cache; a signed-in staff member's 403 is logged and audited.
+handler400 = "intake.questionnaire.errors.bad_request"
+handler403 = "intake.questionnaire.errors.permission_denied"
+handler404 = "intake.questionnaire.errors.page_not_found"
+handler500 = "intake.questionnaire.errors.server_error"

@@ -6,8 +6,13 @@ Models hold data and its invariants (constraints, choices). Behaviour that chang
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Self, TypeVar
+
 from django.conf import settings
-from django.db import models
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import NotSupportedError, models, transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +77,169 @@ OPEN_EMERGENCY_Q = models.Q(
 AWAITING_REVIEW_Q = models.Q(status__in=["submitted", "in_review"]) | OPEN_EMERGENCY_Q
 # Cases the escalation sweep watches: nobody has started to review them.
 NOT_PICKED_UP_Q = models.Q(status="submitted") | OPEN_EMERGENCY_Q
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit nothing bypasses (issue 17): bulk writes on submissions and appointments
+# ---------------------------------------------------------------------------------------------
+
+_M = TypeVar("_M", bound=models.Model)
+
+# Locked rows are changed, and their audit rows written, this many at a time (well under
+# SQLite's limit on the parameters of one statement).
+AUDIT_BATCH = 500
+
+
+class AuditedQuerySet(models.QuerySet[_M]):
+    """`update()` and `delete()` that leave one audit row per row they change.
+
+    Every change of a case goes through a service that records what it did (intake/services/),
+    but `QuerySet.update()` and `delete()` are one line away anywhere: a management command, a
+    shell, a data fix. On these querysets (the default and base managers of Submission and
+    Appointment, so also their related managers, `bulk_update()` and the SET_NULL updates of a
+    deleted user) both record, in the same transaction, one audit row per affected row: the
+    changed field *names* (never the values: free text and identity stay out of the log),
+    the submission, and who did it. Without `.audited(...)` that is "system", action "change"
+    (or "delete"). A caller that knows better says so:
+
+        Submission.objects.filter(...).audited(actor=user, ip_address=ip).update(status=...)
+
+    How: in one transaction, lock the matching rows (`SELECT ... FOR UPDATE`, their ids only),
+    change exactly those (the same filter plus `pk IN` the locked ids, so a row that matches
+    only later is neither changed nor recorded), then insert their audit rows in bulk. That
+    is one SELECT more, and one INSERT per 500 rows: cheap for what uses it (commands, the
+    daily purge), and nothing on the patient's hot path uses it.
+
+    Not covered, on purpose: `Model.save()` and `Model.delete()` on one instance (the services
+    do that, each with its own audit event), creating rows, and `update_unaudited()` below
+    (the patient's page saves through plainsql's ORM fallback; docs/operations.md, "The audit
+    log", says why they are not recorded). tests/intake/test_audit_trail.py holds all this.
+    """
+
+    # What each row's audit event names: its own id, its submission's id, the reference.
+    audit_columns: tuple[str, str, str] = ("pk", "pk", "reference")
+    # Set for rows that are not submissions themselves: details name them ("appointment": id).
+    audit_entity: str = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._audit: dict[str, Any] = {}
+
+    def _clone(self) -> Self:
+        # Django's private copy step (not in django-stubs): the audit context goes along.
+        clone: Self = super()._clone()  # type: ignore[misc]
+        clone._audit = self._audit
+        return clone
+
+    def audited(
+        self,
+        *,
+        actor: Any = None,
+        action: str = "",
+        ip_address: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> Self:
+        """Who makes the next `update()` or `delete()`, and how: copied into its audit rows.
+
+        `actor`: a staff User, AuditEvent.ActorKind.PATIENT, or None for the system. `details`:
+        names and ids only, as everywhere in the audit log."""
+        clone = self.all()
+        clone._audit = {
+            "actor": actor,
+            "action": action,
+            "ip_address": ip_address,
+            "details": dict(details or {}),
+        }
+        return clone
+
+    def update(self, **kwargs: Any) -> int:
+        if not kwargs:
+            return super().update()
+        self._refuse_as_django_does("update")
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = self._lock_rows()
+            changed = 0
+            for batch in _batches(rows):
+                pks = [row[0] for row in batch]
+                changed += models.QuerySet.update(self.filter(pk__in=pks), **kwargs)
+                self._record(batch, action=AuditEvent.Action.CHANGE, fields=sorted(kwargs))
+        return changed
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def update_unaudited(self, **kwargs: Any) -> int:
+        """`QuerySet.update()` without audit rows, for a caller that records its own audit event
+        or, for a patient's draft page saves, deliberately none (docs/operations.md). Only
+        intake/plainsql.py's ORM path calls it (tests/intake/test_audit_trail.py fences it)."""
+        return super().update(**kwargs)
+
+    update_unaudited.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_as_django_does("delete")
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = self._lock_rows()
+            total = 0
+            per_model: Counter[str] = Counter()
+            for batch in _batches(rows):
+                pks = [row[0] for row in batch]
+                deleted, counts = models.QuerySet.delete(self.filter(pk__in=pks))
+                total += deleted
+                per_model.update(counts)
+                self._record(batch, action=AuditEvent.Action.DELETE, fields=[])
+        return total, dict(per_model)
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def _refuse_as_django_does(self, what: str) -> None:
+        """What Django's own update() or delete() refuses, refused before anything runs."""
+        if self.query.combinator:
+            raise NotSupportedError(f"Calling QuerySet.{what}() after {self.query.combinator}()")
+        if self.query.is_sliced:  # Django's own messages
+            if what == "update":
+                raise TypeError("Cannot update a query once a slice has been taken.")
+            raise TypeError("Cannot use 'limit' or 'offset' with delete().")
+
+    def _lock_rows(self) -> list[tuple[Any, ...]]:
+        """The matching rows' audit columns, locked until the transaction ends, in id order
+        (two such updates never deadlock)."""
+        locking = self.order_by("pk").select_for_update(of=("self",))
+        locking.query.distinct = False  # FOR UPDATE refuses DISTINCT; ids are deduplicated
+        rows = locking.values_list(*self.audit_columns)
+        return list({row[0]: row for row in rows}.values())
+
+    def _record(self, rows: Sequence[tuple[Any, ...]], *, action: str, fields: list[str]) -> None:
+        context = self._audit
+        who = AuditEvent.actor_fields(context.get("actor"))
+        via = "queryset.delete" if action == AuditEvent.Action.DELETE else "queryset.update"
+        AuditEvent.objects.using(self.db).bulk_create(
+            [
+                AuditEvent(
+                    **who,
+                    action=context.get("action") or action,
+                    submission_id=submission_id,
+                    object_repr=reference or _("Draft %(id)s") % {"id": submission_id},
+                    changed_fields=fields,
+                    details={
+                        **({self.audit_entity: pk} if self.audit_entity else {}),
+                        "via": via,
+                        **context.get("details", {}),
+                    },
+                    ip_address=context.get("ip_address"),
+                )
+                for pk, submission_id, reference in rows
+            ]
+        )
+
+
+def _batches(rows: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    for start in range(0, len(rows), AUDIT_BATCH):
+        yield rows[start : start + AUDIT_BATCH]
+
+
+class SubmissionQuerySet(AuditedQuerySet["Submission"]):
+    """Submissions: every `update()` and `delete()` audited (AuditedQuerySet)."""
 
 
 class Submission(models.Model):
@@ -162,12 +330,19 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    # Bulk updates and deletes leave an audit row per row (AuditedQuerySet), also through the
+    # base manager Django uses for related lookups and a deleted user's SET_NULL updates.
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
+        base_manager_name = "objects"
         permissions = [
             ("view_clinical_detail", _("Can see answers, free text, scores and reasons")),
             ("triage_submission", _("Can assign, review, override, note, refer and close")),
+            # Bulk export of patient data: its own permission, not "view" (issue 17).
+            ("export_submission", _("Can export submissions (CSV)")),
         ]
         indexes = [
             # The queue: awaiting review, most urgent first, then longest waiting.
@@ -406,7 +581,9 @@ class AuditEvent(models.Model):
     """Append-only record of who saw and changed what, when and from where.
 
     Holds names (of fields, statuses, tiers), never the clinical values themselves. On
-    PostgreSQL a trigger refuses UPDATE and DELETE; the admin offers neither. The submission
+    PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations 0004 and 0019), and the
+    app can connect as a role without those privileges (docs/operations.md); the admin offers
+    none of them. The submission
     link is a plain id (no foreign-key constraint) so purging a draft never rewrites history.
     """
 
@@ -425,10 +602,34 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("Logged in")
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Login failed")
+        # Staff sign-in (issue 17): "login" is the password step; these are the rest.
+        SECOND_FACTOR = "second_factor", _("Second factor accepted")
+        SECOND_FACTOR_FAILED = "second_factor_fail", _("Second factor refused")
+        LOCKED_OUT = "locked_out", _("Sign-in locked out")
+        THROTTLED = "signin_throttled", _("Sign-in refused: too many from the address")
+        DEVICE_ADDED = "device_added", _("Sign-in method added")
+        DEVICE_REMOVED = "device_removed", _("Sign-in method removed")
+        DEVICES_RESET = "devices_reset", _("Sign-in methods reset")
+        BACKUP_CODES = "backup_codes", _("Backup codes issued")
         BOOK = "book", _("Appointment booked")
         MOVE = "move", _("Appointment moved")
         CANCEL = "cancel", _("Appointment cancelled")
         ATTENDANCE = "attendance", _("Attendance recorded")
+        # Issue 17: the patient's own actions, and bulk deletes.
+        SUBMIT = "submit", _("Form sent")
+        EMERGENCY_SHOWN = "emergency_shown", _("Emergency advice shown")
+        RESUME = "resume", _("Resume link used")
+        DELETE = "delete", _("Deleted")
+        ACCESS_DENIED = "access_denied", _("Access denied")
+
+    class ActorKind(models.TextChoices):
+        """Who acted: a signed-in staff member (`actor`), the patient (through their form or an
+        emailed link: no account, no name recorded), or the system (tasks, commands, the
+        login page's failed attempts)."""
+
+        STAFF = "staff", _("Staff member")
+        PATIENT = "patient", _("Patient")
+        SYSTEM = "system", _("System")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -440,6 +641,9 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_username = models.CharField(max_length=150, blank=True)
+    # Blank on events recorded before it existed (migration 0019): staff if actor_username is
+    # set, else the system. The audit log is append-only, so they are not filled in after.
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
     submission = models.ForeignKey(
         Submission,
@@ -461,4 +665,46 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["submission", "created_at"], name="audit_submission_idx")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who, as the history shows it: the staff member's user name, "patient" or "system"."""
+        if self.actor_username:
+            return self.actor_username
+        if self.actor_kind == self.ActorKind.PATIENT:
+            return str(_("patient"))
+        return str(_("system"))
+
+    @classmethod
+    def actor_fields(cls, actor: object) -> dict[str, Any]:
+        """The actor columns of an event by `actor`: a signed-in user (staff),
+        `ActorKind.PATIENT`, or anything else (None, an anonymous user) for the system."""
+        if isinstance(actor, AbstractBaseUser) and actor.is_authenticated:
+            return {
+                "actor": actor,
+                "actor_username": actor.get_username(),
+                "actor_kind": cls.ActorKind.STAFF,
+            }
+        kind = cls.ActorKind.PATIENT if actor == cls.ActorKind.PATIENT else cls.ActorKind.SYSTEM
+        return {"actor": None, "actor_username": "", "actor_kind": kind}
+
+
+class StaffSessionCutoff(models.Model):
+    """Every session of this user that signed in before `not_before` is over.
+
+    Set when the user signs out (out of every browser at once), is deactivated, or has their
+    sign-in methods reset; `intake.backoffice.middleware.StaffSessionLimits` ends the older
+    sessions on their next request. One row per user, written by `intake.services.staff`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    not_before = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("staff session cut-off")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} not before {self.not_before:%Y-%m-%d %H:%M:%S}"

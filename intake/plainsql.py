@@ -42,6 +42,8 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from intake.models import AuditedQuerySet
+
 M = TypeVar("M", bound=models.Model)
 
 # CLINIC_PLAINSQL, read once here and again whenever a test overrides it (`override_settings`,
@@ -223,7 +225,8 @@ def update(model: type[models.Model], values: Mapping[str, Any], **where: Any) -
     """Set `values` on the rows whose fields equal `where`; returns how many rows changed.
 
     Like `QuerySet.update()`: one statement, no signals, and `auto_now` fields are not touched
-    unless given."""
+    unless given. Unlike the audited `update()` of submissions (intake.models.AuditedQuerySet),
+    no audit row: the service calling this records what needs recording."""
     if not _plain_sql:
         return _orm_update(model, values, where)
     sql = _update_sql(model, tuple(values), tuple(where))
@@ -363,7 +366,12 @@ def _orm_first_pk(
 def _orm_update(
     model: type[models.Model], values: Mapping[str, Any], where: Mapping[str, Any]
 ) -> int:
-    return model._default_manager.filter(**where).update(**values)
+    rows = model._default_manager.filter(**where)
+    if isinstance(rows, AuditedQuerySet):
+        # As the plain UPDATE: no audit row of its own. The sending service records the sending
+        # itself, and a draft page save is deliberately not recorded (docs/operations.md).
+        return rows.update_unaudited(**values)
+    return rows.update(**values)
 
 
 def _orm_insert(model: type[M], rows: Sequence[Mapping[str, Any]]) -> list[M]:

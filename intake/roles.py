@@ -23,6 +23,10 @@ CLINIC_ADMIN = "Clinic admin"
 
 VIEW_CLINICAL_DETAIL = "intake.view_clinical_detail"
 TRIAGE_SUBMISSION = "intake.triage_submission"
+# The queue's CSV export: many patients' identity and contact details at once, so a permission
+# of its own rather than part of "view" (issue 17). Clinic admins only: reception and triage
+# work case by case, from the queue and the submission page.
+EXPORT_SUBMISSION = "intake.export_submission"
 # Booking, moving and cancelling appointments (receptionists and triage clinicians). The
 # scheduling models were the core app's until issue 16: the permissions, and every group's grant
 # of them, moved with their content types (scheduling's migration 0002).
@@ -91,6 +95,7 @@ ROLES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "intake.view_notification",
                 "intake.change_notification",
                 "intake.view_auditevent",
+                EXPORT_SUBMISSION,
                 "auth.view_user",
                 "auth.add_user",
                 "auth.change_user",
@@ -170,21 +175,36 @@ def sync_roles(
 
 
 def _roles_for(apps: Any) -> dict[str, frozenset[str]]:
-    """ROLES, less the permissions of apps that a migration's historical state does not have yet.
+    """ROLES, less the permissions that a migration's historical state does not have yet.
 
     On a fresh database the core's migration 0015 runs before the scheduling app's models exist
     (scheduling's migrations come after the core's 0016): it grants what it can, and scheduling's
-    0002 syncs again once they do. The global registry has every app, so nothing is left out
-    there: a permission no model has stays an error.
+    0002 syncs again once they do. Likewise a permission a later migration adds (0018 adds
+    `export_submission`) is left out until that migration, which syncs again. The global registry
+    has every model, so nothing is left out there: a permission no model has stays an error.
     """
     if apps is global_apps:
         return dict(ROLES)
     labels = {perm.split(".")[0] for perms in ROLES.values() for perm in perms}
-    present = {label for label in labels if _has_app(apps, label)}
-    return {
-        name: frozenset(perm for perm in perms if perm.split(".")[0] in present)
-        for name, perms in ROLES.items()
-    }
+    present = _historical_permissions(apps, {label for label in labels if _has_app(apps, label)})
+    return {name: frozenset(perms & present) for name, perms in ROLES.items()}
+
+
+def _historical_permissions(apps: Any, labels: set[str]) -> frozenset[str]:
+    """Every permission ("app_label.codename") the models of `labels` define in this state: the
+    default ones (add, change, delete, view) and their Meta.permissions."""
+    from django.contrib.auth import get_permission_codename
+
+    perms: set[str] = set()
+    for label in labels:
+        for model in apps.get_app_config(label).get_models():
+            opts = model._meta
+            perms.update(
+                f"{label}.{get_permission_codename(action, opts)}"
+                for action in opts.default_permissions
+            )
+            perms.update(f"{label}.{codename}" for codename, _name in opts.permissions)
+    return frozenset(perms)
 
 
 def _has_app(apps: Any, label: str) -> bool:

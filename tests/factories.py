@@ -103,11 +103,31 @@ def staff_user(username: str, group: str | None = None, **extra: Any) -> User:
     return user
 
 
-def logged_in(user: User) -> Client:
-    """A browser logged in as `user` (made by staff_user), through the login itself."""
-    client = Client()
-    assert client.login(username=user.username, password=STAFF_PASSWORD)
+def logged_in(user: User, client: Client | None = None) -> Client:
+    """A browser signed in as `user` (made by staff_user), with both factors done.
+
+    The one helper every staff test signs in with: Django's own login (the `user_logged_in`
+    signal and its receivers run, as for a real sign-in), then the session marked as verified
+    by a second factor, the test's backup-code device (tests of the sign-in itself go through
+    the real pages: tests/intake/backoffice/test_sign_in.py).
+    """
+    client = client or Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    verify_session(client, user)
     return client
+
+
+def verify_session(client: Client, user: User) -> None:
+    """Mark `client`'s signed-in session as having passed the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="Test device", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 # --- Scheduling ----------------------------------------------------------------------------------

@@ -65,6 +65,14 @@ class PrivateRedis:
             self.process = None
 
 
+def redis_cache(url: str) -> dict[str, dict[str, object]]:
+    """CACHES for Django's Redis cache at `url`, as clinic/settings.py makes them from
+    CACHE_URL=redis://... (the socket timeouts included: tests/clinic/test_settings.py)."""
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    backend = "django.core.cache.backends.redis.RedisCache"
+    return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options}}
+
+
 @contextmanager
 def private_redis() -> Iterator[PrivateRedis]:
     server = PrivateRedis()

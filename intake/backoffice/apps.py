@@ -10,6 +10,10 @@ class BackofficeConfig(AppConfig):
     label = "backoffice"
     verbose_name = _("Staff back office")
 
+    def ready(self) -> None:
+        # The staff sign-in's receivers: session times, the per-address throttle, deactivation.
+        from intake.backoffice import signals  # noqa: F401
+
 
 class ClinicAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with `ClinicAdminSite` as its default site (`admin.site`), so the model

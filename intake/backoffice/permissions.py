@@ -51,6 +51,11 @@ def can_triage(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.TRIAGE_SUBMISSION)
 
 
+def can_export(request: HttpRequest) -> bool:
+    """The queue's CSV export: many patients at once (clinic admins; never reception)."""
+    return request.user.has_perm(roles.EXPORT_SUBMISSION)
+
+
 def can_book(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.BOOK_APPOINTMENT)
 

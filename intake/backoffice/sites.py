@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver
 
 from intake.backoffice import urls
+from intake.backoffice.views import account
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -14,8 +19,32 @@ class ClinicAdminSite(admin.AdminSite):
     Lists, filters and read-only pages are the admin's own; each staff process is an ordinary
     view (`intake/backoffice/views/`) served here, so staff still review and book inside the
     admin, with its login, look and navigation.
+
+    Staff sign in in two steps (issue 17): a session signed in with the password alone is not
+    *verified* and this site refuses it, like an anonymous one, until the second factor has
+    passed (`has_permission`). Every admin page and every workflow view is wrapped in
+    `admin_view`, which asks `has_permission`, so none of them can be reached without it.
     """
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and account.is_verified(request.user)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The first step, the password (views/account.py), at the admin's own login URL."""
+        return account.sign_in(request)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # The idle warning's timing (admin/base_site.html, static/intake/js/staff_idle.js).
+        return {
+            **super().each_context(request),
+            "staff_idle_seconds": int(settings.CLINIC_STAFF_IDLE_MINUTES) * 60,
+        }
+
     def get_urls(self) -> list[URLResolver | URLPattern]:
-        # Before the admin's own: a model's catch-all URL would otherwise take them.
-        return [*urls.urlpatterns(self.admin_view), *super().get_urls()]
+        # Before the admin's own: a model's catch-all URL would otherwise take them, and our
+        # logout replaces the admin's.
+        return [
+            *urls.account_urlpatterns(self.admin_view),
+            *urls.urlpatterns(self.admin_view),
+            *super().get_urls(),
+        ]

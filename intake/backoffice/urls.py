@@ -4,6 +4,11 @@
 `admin_view` (login, CSRF, no caching). They live under the admin pages of the model each one
 belongs to, so the breadcrumbs read true; their paths are the ones staff have always used.
 Names are in the admin's namespace: reverse them as `admin:<name>`.
+
+The sign-in pages (`account_urlpatterns`) are the exception: the steps before a session is
+verified cannot be behind `admin_view`, which lets only verified sessions through. Each of those
+views checks who may see it itself (intake/backoffice/views/account.py, methods.py); the
+passkeys' JSON endpoints are in passkey_urls.py.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 
-from intake.backoffice.views import booking, diary, release, triage
+from intake.backoffice.views import account, booking, diary, methods, release, triage
 from intake.scheduling.models import Appointment
 
 # Where the admin serves each model's pages ("<app_label>/<model_name>/").
@@ -79,5 +84,43 @@ def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
             RULESET_CHANGES + "<int:change_id>/decide/<slug:decision>/",
             release.decide,
             "intake_rulesetchange_decide",
+        ),
+    ]
+
+
+def account_urlpatterns(admin_view: AdminView) -> list[URLPattern]:
+    """Staff sign-in (issue 17). Before the admin's own URLs: "logout/" replaces its own."""
+    return [
+        # Not behind admin_view: for a session that is signed in but not verified yet, or not
+        # at all. Each checks the session itself.
+        path("logout/", account.sign_out, name="logout"),
+        path("login/second-factor/", account.SecondFactor.as_view(), name="staff_second_factor"),
+        path("login/set-up/", methods.Enrol.as_view(), name="staff_enrol"),
+        # Behind admin_view: a verified session only.
+        path("account/keep-alive/", admin_view(account.keep_alive), name="staff_keep_alive"),
+        path(
+            "account/sign-in-methods/",
+            admin_view(methods.sign_in_methods),
+            name="staff_sign_in_methods",
+        ),
+        path(
+            "account/sign-in-methods/remove/",
+            admin_view(methods.device_remove),
+            name="staff_device_remove",
+        ),
+        path(
+            "account/backup-codes/",
+            admin_view(methods.BackupCodes.as_view()),
+            name="staff_backup_codes",
+        ),
+        path(
+            "account/backup-codes/renew/",
+            admin_view(methods.backup_codes_renew),
+            name="staff_backup_codes_renew",
+        ),
+        path(
+            "auth/user/<int:user_id>/reset-sign-in/",
+            admin_view(methods.ResetSignIn.as_view()),
+            name="auth_user_reset_sign_in",
         ),
     ]

@@ -496,10 +496,10 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status as JSON; HTTP 503 naming the failing part when one is down."""
-    status = {"database": health.database_status(), "broker": health.broker_status()}
-    healthy = all(value in (health.OK, health.IN_PROCESS) for value in status.values())
-    return JsonResponse(status, status=200 if healthy else 503)
+    """Database, broker and cache status as JSON (questionnaire/health.py): HTTP 503 naming the
+    failing part when the database or the broker is down, 200 "degraded" when only the cache is."""
+    body, code = health.report()
+    return JsonResponse(body, status=code)
 
 
 # --- The patient's appointment cancel link ----------------------------------------------------

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Submission
+from intake.models import AuditedQuerySet, Submission
 
 
 class Weekday(models.IntegerChoices):
@@ -205,6 +205,14 @@ class Slot(models.Model):
 ACTIVE_APPOINTMENT_STATUSES = ("booked", "attended", "no_show")
 
 
+class AppointmentQuerySet(AuditedQuerySet["Appointment"]):
+    """Appointments: every `update()` and `delete()` leaves an audit row per appointment, on its
+    submission, naming the appointment (intake.models.AuditedQuerySet)."""
+
+    audit_columns = ("pk", "submission_id", "submission__reference")
+    audit_entity = "appointment"
+
+
 class Appointment(models.Model):
     """A submission booked into a slot. Changed only through the appointment_* services.
 
@@ -245,8 +253,12 @@ class Appointment(models.Model):
     # Bumped by every move: the calendar file's SEQUENCE, so the patient's calendar updates.
     sequence = models.PositiveSmallIntegerField(default=0)
 
+    # Bulk updates and deletes audited, also through the base manager (as Submission's).
+    objects = AppointmentQuerySet.as_manager()
+
     class Meta:
         db_table = "intake_appointment"
+        base_manager_name = "objects"
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
         ordering = ["starts_at", "clinician__name"]

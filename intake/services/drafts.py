@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from intake import clinical, plainsql, triage
 from intake.models import (
+    AuditEvent,
     Notification,
     Submission,
     Tier,
 )
-from intake.services import escalation, outbox
+from intake.services import audit, escalation, outbox
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,14 @@ def submission_save_step(
 
     If an EMERGENCY rule fires that the patient has not yet been interrupted for, records the
     interruption (when, which rules), makes the draft a case in the triage queue (tier, fired
-    rules and reasons so far, waiting from now) and writes the on-call staff alert through the
-    same service the final submission uses. Side effects: the draft row; Notification rows;
+    rules and reasons so far, waiting from now), writes the on-call staff alert through the
+    same service the final submission uses, and records the interruption in the audit log
+    (actor: the patient). Side effects: the draft row; Notification rows; an audit event;
     tasks queued after commit. Raises ValidationError for a sent form.
+
+    A plain page save writes no audit event: a draft is the patient's own working copy until
+    it becomes a case, and an audit row per page would double the writes of the hot path
+    (docs/operations.md, "The audit log").
 
     `hold` is for a page that failed validation (issue 15: validation never stands between a
     patient and the emergency advice): `step_answers` are then only the page's answers that
@@ -134,9 +140,24 @@ def submission_save_step(
                 submission.version += 1
                 if interrupt:
                     escalation.staff_alert_add(submission, tier=Tier.EMERGENCY, again=reopened)
+                    _audit_interruption(submission, sorted(changes), emergency, reopened)
                 return StepSaved(result=result, interrupt=interrupt)
         submission.refresh_from_db()
     raise ValidationError(_("Your answers could not be saved just now. Please try again."))
+
+
+def _audit_interruption(
+    submission: Submission, changed: list[str], emergency: set[str], reopened: bool
+) -> None:
+    """The emergency advice shown: which rules (codes), whether it reopened a followed-up case,
+    and the names of the fields the save wrote (never the answers)."""
+    audit.audit_record(
+        actor=audit.PATIENT,
+        action=AuditEvent.Action.EMERGENCY_SHOWN,
+        submission=submission,
+        changed_fields=changed,
+        details={"rules": sorted(emergency), "reopened": reopened},
+    )
 
 
 def _interruption_changes(
@@ -184,19 +205,30 @@ def submission_check_resume(*, submission: Submission, date_of_birth: dt.date) -
     """Whether `date_of_birth` unlocks this draft on a new device.
 
     Counts wrong answers; after CLINIC_RESUME_MAX_FAILURES the link stops working for good (the
-    patient can start again). Side effects: the draft's failure count.
+    patient can start again). Side effects: the draft's failure count; an audit event for each
+    answer checked (actor: the patient; whether it unlocked, the count, never the date). An
+    answer on a link that no longer works changes nothing and records nothing.
     """
     draft = Submission.objects.select_for_update().get(pk=submission.pk)
     if not draft.is_draft or draft.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES:
         return False
-    if draft.identity.get("date_of_birth") == date_of_birth.isoformat():
-        if draft.resume_failures:
-            draft.resume_failures = 0
-            draft.save(update_fields=["resume_failures"])
-        return True
-    draft.resume_failures += 1
-    draft.save(update_fields=["resume_failures"])
-    return False
+    unlocked = bool(draft.identity.get("date_of_birth") == date_of_birth.isoformat())
+    before = draft.resume_failures
+    draft.resume_failures = 0 if unlocked else before + 1
+    if draft.resume_failures != before:
+        draft.save(update_fields=["resume_failures"])
+    audit.audit_record(
+        actor=audit.PATIENT,
+        action=AuditEvent.Action.RESUME,
+        submission=draft,
+        changed_fields=["resume_failures"] if draft.resume_failures != before else [],
+        details={
+            "unlocked": unlocked,
+            "failures": draft.resume_failures,
+            "link_closed": draft.resume_failures >= settings.CLINIC_RESUME_MAX_FAILURES,
+        },
+    )
+    return unlocked
 
 
 def submission_purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
@@ -205,12 +237,12 @@ def submission_purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
     A draft on which the emergency advice was shown is kept: it is a case, with the alert, the
     clinician's follow-up note and its audit history (retention rules for these are a decision
     for the clinic, issue 18). Side effects: deletes draft Submission rows and their
-    notifications. Returns how many.
+    notifications; an audit event per draft (actor: the system; ids only), written by the
+    audited queryset's delete(). Returns how many.
     """
     now = now or timezone.now()
     expired = Submission.objects.filter(
         status=Submission.Status.DRAFT, expires_at__lt=now, interruption_shown_at__isnull=True
     )
-    count = expired.count()
-    expired.delete()
-    return count
+    _deleted, per_model = expired.audited(details={"reason": "expired_draft"}).delete()
+    return per_model.get(Submission._meta.label, 0)

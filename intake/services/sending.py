@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from intake import clinical, plainsql, triage
 from intake.identity import IDENTITY_REQUIRED, age_on
 from intake.models import (
+    AuditEvent,
     Notification,
     Patient,
     Submission,
 )
-from intake.services import escalation, outbox
+from intake.services import audit, escalation, outbox
 
 # Crockford-style alphabet without look-alikes (0/O, 1/I/L) or U, for references read aloud.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -50,11 +51,12 @@ def submission_submit(
     """Send the form: one transaction freezes the answers and stores the triage with them.
 
     Creates or updates the Patient, sets the reference, age, ruleset version, tier, fired rules,
-    reasons, scores and patient message, and writes the staff alert (EMERGENCY/URGENT) and the
-    patient receipt as Notification rows. Idempotent: a double click or a replayed POST returns
-    the submission already sent. Raises ValidationError if the form is incomplete, and
-    EmergencyNotShown (writing nothing) if the answers fire an EMERGENCY rule the patient has
-    not been interrupted for: the advice comes before anything is sent.
+    reasons, scores and patient message, writes the staff alert (EMERGENCY/URGENT) and the
+    patient receipt as Notification rows, and records the sending in the audit log (actor: the
+    patient; the field names and the tier, never the answers). Idempotent: a double click or a
+    replayed POST returns the submission already sent. Raises ValidationError if the form is
+    incomplete, and EmergencyNotShown (writing nothing) if the answers fire an EMERGENCY rule
+    the patient has not been interrupted for: the advice comes before anything is sent.
 
     A freshly drawn reference collides with an existing one about once in 10^11 forms; then the
     whole transaction is rolled back and tried again with a new draw (cheaper, on every other
@@ -156,6 +158,14 @@ def _submit_once(
                 "patient_receipt",
             ),
         ],
+    )
+    # One INSERT, in this transaction: the sending is in the case's history from the start.
+    audit.audit_record(
+        actor=audit.PATIENT,
+        action=AuditEvent.Action.SUBMIT,
+        submission=sent,
+        changed_fields=[*SUBMIT_FIELDS, "patient"],
+        details={"from": Submission.Status.DRAFT, "to": sent.status, "tier": sent.tier},
     )
     return sent
 

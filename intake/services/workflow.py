@@ -41,7 +41,7 @@ def move_status(
     submission: Submission,
     to: str,
     *,
-    actor: User | None,  # None: the patient, by their cancel link
+    actor: audit.Actor,  # audit.PATIENT: the patient, by their cancel link
     ip_address: str | None,
     now: dt.datetime,
 ) -> None:
@@ -92,7 +92,10 @@ def submission_start_review(
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> Submission:
-    """Mark in review; the reviewer takes it if nobody has. Raises ValidationError if illegal."""
+    """Mark in review; the reviewer takes it if nobody has. Raises ValidationError if illegal.
+
+    Side effects: the row; an audit event for the status and, if the reviewer took it, one for
+    the assignment (issue 17: that change went unrecorded)."""
     locked = locked_sent(submission)
     move_status(
         locked, Status.IN_REVIEW, actor=actor, ip_address=ip_address, now=now or timezone.now()
@@ -100,6 +103,14 @@ def submission_start_review(
     if locked.assigned_to_id is None:
         locked.assigned_to = actor
         locked.save(update_fields=["assigned_to", "updated_at"])
+        audit.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.ASSIGN,
+            submission=locked,
+            changed_fields=["assigned_to"],
+            details={"to": actor.username, "taken_on_review": True},
+            ip_address=ip_address,
+        )
     return locked
 
 

@@ -213,12 +213,10 @@ def shoot_every_page(base_url: str) -> None:
 def shoot_staff_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
     """The triage queue and a submission page, as the demo's triage clinician sees them."""
     from intake.management.commands.seed_demo import DEMO_PASSWORD
+    from tests.browser.staff import sign_in
 
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("#id_username", "triage")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, base_url, "triage", DEMO_PASSWORD)
     page.goto(f"{base_url}/admin/intake/submission/")
     path = OUTPUT / "admin-queue-desktop.png"
     page.screenshot(path=path, animations="disabled")
@@ -249,6 +247,7 @@ def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path])
     from intake.management.commands.seed_demo import DEMO_PASSWORD
     from intake.models import Submission
     from intake.scheduling.models import Appointment
+    from tests.browser.staff import sign_in
 
     # A triaged form the demo left unbooked (the most urgent), and the first day with bookings.
     to_book = (
@@ -260,10 +259,7 @@ def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path])
     first = Appointment.objects.order_by("starts_at").first()
     assert to_book is not None and first is not None, "seed_demo made no diary"
     page = browser.new_context(viewport=SIZES["desktop"]).new_page()
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("#id_username", "reception")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, base_url, "reception", DEMO_PASSWORD)
     pages = {
         "admin-booking": f"/admin/scheduling/appointment/book/{to_book.pk}/",
         "admin-day-view": (

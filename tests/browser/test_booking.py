@@ -20,8 +20,8 @@ from intake import roles
 from intake.models import Submission
 from intake.scheduling.models import Appointment
 from tests.browser.patient import assert_accessible
+from tests.browser.staff import sign_in
 from tests.factories import (
-    STAFF_PASSWORD,
     AppointmentTypeFactory,
     SlotFactory,
     TriagedSubmissionFactory,
@@ -31,14 +31,6 @@ from tests.factories import (
 
 # Real transactions: the live server's thread commits and reads what the test wrote.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
 
 
 def test_reception_books_an_urgent_patient_into_a_same_day_scan(
@@ -60,7 +52,7 @@ def test_reception_books_an_urgent_patient_into_a_same_day_scan(
     SlotFactory(appointment_type=scan, start=today.start + dt.timedelta(days=10))
     mail.outbox.clear()
 
-    log_in(page, live_server.url, "rita")
+    sign_in(page, live_server.url, "rita")
     page.goto(f"{live_server.url}/admin/intake/submission/{submission.pk}/change/")
     with page.expect_navigation():
         page.get_by_role("link", name="Book an appointment").click()

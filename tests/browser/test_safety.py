@@ -20,7 +20,7 @@ from tests.browser.patient import (
     start_form,
     step_of,
 )
-from tests.browser.test_booking import log_in
+from tests.browser.staff import sign_in
 from tests.factories import ensure_role_groups, staff_user
 from tests.journey import CONSENT, lone_emergency_answers, step_post_data, vignette_answers
 
@@ -90,7 +90,7 @@ def test_an_abandoned_mid_form_emergency_reaches_the_queue(
     ensure_role_groups()
     staff_user("tom", roles.TRIAGE_CLINICIAN)
     staff = new_page()
-    log_in(staff, live_server.url, "tom")
+    sign_in(staff, live_server.url, "tom")
     staff.goto(f"{live_server.url}/admin/intake/submission/")
     first_row = staff.locator("#result_list tbody tr").first
     expect(first_row).to_contain_text("Form not finished")

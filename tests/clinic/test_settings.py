@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import pytest_django
+
+from tests.servers import redis_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 # Start the web app as gunicorn would, then report DEBUG.
@@ -214,6 +217,7 @@ BOOLEANS = {
     "DJANGO_READ_DOT_ENV": ("s._read_dot_env", True),
     "DJANGO_DEBUG": ("s.DEBUG", False),
     "DJANGO_HTTPS": ("s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE", True),
+    "DJANGO_HSTS_PRELOAD": ("s.SECURE_HSTS_PRELOAD", False),
     "CLINIC_PLAINSQL": ("s.CLINIC_PLAINSQL", True),
 }
 TRUE_SPELLINGS = ["1", "true", "yes", "on", "TRUE", "Yes", " on ", "\ttrue\n"]
@@ -298,3 +302,20 @@ def test_the_settings_read_no_boolean_with_the_lenient_env_bool() -> None:
     source = (ROOT / "clinic" / "settings.py").read_text()
     assert "env.bool(" not in source
     assert sorted(set(re.findall(r'env_bool\("(\w+)"', source))) == sorted(BOOLEANS)
+
+
+def test_a_redis_cache_waits_at_most_a_second_for_the_server() -> None:
+    # A hung Redis must not hold a patient's "Start now" for long: the rate limit fails open once
+    # the cache raises, and these timeouts make it raise (tests/servers.py's redis_cache copies
+    # them for the tests that stop a Redis).
+    env = clean_env()
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_READ_DOT_ENV="0",
+        DJANGO_DEBUG="1",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+    probe = "import json; from django.conf import settings as s; print(json.dumps(s.CACHES))"
+    result = run_python(probe, env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == redis_cache("redis://127.0.0.1:6379/1")

@@ -19,10 +19,12 @@ import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -204,6 +206,28 @@ def test_every_patient_page_is_shown_in_the_patients_language(
     read("cancel an appointment", f"/appointment/cancel/{emails.cancel_token(booked.pk)}/")
 
     found = {name: untranslated(html, data=data) for name, html in pages.items()}
+    assert {name: runs for name, runs in found.items() if runs} == {}
+
+
+def test_the_error_pages_are_shown_in_the_patients_language(in_pseudo: None) -> None:
+    # Their own layout (templates/errors/base.html), rendered without the context processors.
+    browser = Client(HTTP_ACCEPT_LANGUAGE=PSEUDO, raise_request_exception=False)
+    strict = Client(HTTP_ACCEPT_LANGUAGE=PSEUDO, enforce_csrf_checks=True)
+    pages = {
+        ("400", 400): browser.get("/", HTTP_HOST="evil.example"),
+        ("404", 404): browser.get("/no-such-page/"),
+        ("csrf", 403): strict.post("/start/"),
+    }
+    # The start page made to refuse, then to fail.
+    for name, status, error in (("403", 403, PermissionDenied), ("500", 500, RuntimeError)):
+        with mock.patch("intake.questionnaire.views.render", side_effect=error):
+            pages[name, status] = browser.get("/")
+    found = {}
+    for (name, status), response in pages.items():
+        assert response.status_code == status, name
+        assert "⟦" in response.content.decode(), name  # the pseudo-translation is in use
+        data = [*_data_patterns(), re.escape(response["X-Request-ID"])]
+        found[name] = untranslated(response.content.decode(), data=data)
     assert {name: runs for name, runs in found.items() if runs} == {}
 
 

@@ -1,7 +1,8 @@
 """Staff roles are defined once, in intake/roles.py, and the groups have exactly that access.
 
 The access the groups had before roles.py became the definition is what migrations 0003 and 0012
-gave them; the first tests prove that ROLES is exactly that, on a freshly migrated database.
+gave them; the first tests prove that ROLES is exactly that, on a freshly migrated database, bar
+the grants made on purpose since (GRANTED_SINCE).
 """
 
 from __future__ import annotations
@@ -34,6 +35,21 @@ BEFORE_SYNC = "0014_mid_form_emergency_cases_and_ruleset_release"
 MOVED_TO_SCHEDULING = frozenset(
     str(model._meta.model_name) for model in apps.get_app_config("scheduling").get_models()
 )
+
+
+# Grants ROLES has made since roles.py became the definition, each with the migration that
+# syncs it: exporting submissions became a permission of its own, clinic admins' only (0018,
+# issue 17; before, anyone who could see the queue could export it).
+GRANTED_SINCE: dict[str, frozenset[str]] = {
+    roles.CLINIC_ADMIN: frozenset({roles.EXPORT_SUBMISSION}),
+}
+
+
+def as_first_defined() -> dict[str, frozenset[str]]:
+    """ROLES without GRANTED_SINCE: the access roles.py was first defined with."""
+    return {
+        name: perms - GRANTED_SINCE.get(name, frozenset()) for name, perms in roles.ROLES.items()
+    }
 
 
 def named_today(perm: str) -> str:
@@ -93,9 +109,9 @@ def test_roles_are_exactly_the_access_migrations_0003_and_0012_gave(
     migrated_before_sync: Path,
 ) -> None:
     before = groups_in(migrated_before_sync)
-    assert {name: {named_today(perm) for perm in perms} for name, perms in before.items()} == dict(
-        roles.ROLES
-    )
+    assert {
+        name: {named_today(perm) for perm in perms} for name, perms in before.items()
+    } == as_first_defined()
 
 
 def test_roles_are_the_union_of_the_old_migrations_definitions() -> None:
@@ -106,7 +122,7 @@ def test_roles_are_the_union_of_the_old_migrations_definitions() -> None:
             expected.setdefault(name, set()).update(
                 named_today(f"{app}.{codename}") for app, codename in perms
             )
-    assert {name: set(perms) for name, perms in roles.ROLES.items()} == expected
+    assert {name: set(perms) for name, perms in as_first_defined().items()} == expected
 
 
 def test_roles_give_no_access_to_ruleset_changes() -> None:
@@ -241,15 +257,16 @@ def test_works_with_a_migrations_historical_models() -> None:
 
 @pytest.mark.django_db
 def test_a_migration_before_the_scheduling_app_leaves_its_permissions_for_a_later_sync() -> None:
-    """As 0015 does on a fresh database: its historical state has no scheduling app yet, so it
-    syncs the rest; scheduling's 0002 (here, a sync with the global registry) grants the rest."""
+    """As 0015 does on a fresh database: its historical state has no scheduling app yet, nor the
+    permissions later migrations add, so it syncs the rest; scheduling's 0002 and 0018 (here, a
+    sync with the global registry) grant the rest."""
     at_0015 = MigrationLoader(connection).project_state(("intake", "0015_sync_roles")).apps
 
     roles.sync_roles(apps=at_0015)
 
     assert groups_now() == {
         name: frozenset(perm for perm in perms if not perm.startswith("scheduling."))
-        for name, perms in roles.ROLES.items()
+        for name, perms in as_first_defined().items()
     }
     roles.sync_roles()
     assert groups_now() == dict(roles.ROLES)

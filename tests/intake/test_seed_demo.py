@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
@@ -13,6 +14,7 @@ from intake.demo import demo_cases
 from intake.management.commands.seed_demo import DEMO_PASSWORD
 from intake.models import AuditEvent, Submission
 from intake.scheduling.models import Appointment, AppointmentType, Clinician, Slot
+from intake.services import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,14 @@ def test_seed_demo_is_idempotent_and_the_accounts_can_log_in(client: Client) -> 
     assert all(u.is_staff for u in users)
     assert [u.username for u in users if u.is_superuser] == ["admin"]
     assert DEMO_PASSWORD in out.getvalue()
-    assert client.login(username="triage", password=DEMO_PASSWORD)
+    assert staff.DEMO_TOTP_SECRET in out.getvalue()
+    # The two steps of the sign-in, as the README tells a newcomer: the password, then the
+    # code the demo authenticator shows now (`manage.py demo_codes` prints it).
+    client.post("/admin/login/", {"username": "triage", "password": DEMO_PASSWORD})
+    codes = io.StringIO()
+    call_command("demo_codes", stdout=codes)
+    response = client.post("/admin/login/second-factor/", {"otp_token": codes.getvalue()[:6]})
+    assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     # Each account is in its role's group.
     groups = {u.username: [g.name for g in u.groups.all()] for u in users}
@@ -42,6 +51,15 @@ def test_seed_demo_is_idempotent_and_the_accounts_can_log_in(client: Client) -> 
         "reception": ["Receptionist"],
         "triage": ["Triage clinician"],
     }
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_password_meets_the_password_rules_for_every_demo_account() -> None:
+    # Published, so not a secret; but an account the demo makes must be one a clinic admin
+    # could have made (at least 12 characters, not common, not like the account's name).
+    call_command("seed_demo", stdout=io.StringIO())
+    for user in get_user_model().objects.all():
+        validate_password(DEMO_PASSWORD, user)
 
 
 @override_settings(DEBUG=True)
@@ -95,3 +113,22 @@ def test_seed_demo_fills_a_diary_once_through_the_services() -> None:
     # The most urgent bookable forms are left for a person to book.
     left = Submission.objects.filter(status=Submission.Status.TRIAGED).exclude(tier="EMERGENCY")
     assert left.count() == 2
+
+
+def test_demo_codes_refuses_to_run_with_debug_off() -> None:
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        call_command("demo_codes", stdout=io.StringIO())
+
+
+def test_the_demo_authenticator_signs_nobody_in_with_debug_off(client: Client) -> None:
+    # A database seeded for the demo and then served with DEBUG off: the published secret must
+    # not be a second factor there. (seed_demo itself refuses to run with DEBUG off.)
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+        code = io.StringIO()
+        call_command("demo_codes", stdout=code)
+    client.post("/admin/login/", {"username": "triage", "password": DEMO_PASSWORD})
+    response = client.post("/admin/login/second-factor/", {"otp_token": code.getvalue()[:6]})
+    assert response.status_code == 200
+    assert "That code is not right" in response.content.decode()
+    assert client.get("/admin/").status_code == 302

@@ -24,8 +24,15 @@ from intake.services import outbox
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log: read-only, no add, change or delete for anyone."""
 
-    list_display = ("created_at", "actor_username", "action", "object_repr", "ip_address")
-    list_filter = ("action", ("created_at", admin.DateFieldListFilter))
+    list_display = (
+        "created_at",
+        "actor_username",
+        "actor_kind",
+        "action",
+        "object_repr",
+        "ip_address",
+    )
+    list_filter = ("action", "actor_kind", ("created_at", admin.DateFieldListFilter))
     search_fields = ("actor_username", "object_repr")
     list_select_related = ()
     show_full_result_count = False
@@ -33,6 +40,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     readonly_fields = (
         "created_at",
         "actor_username",
+        "actor_kind",
         "action",
         "object_repr",
         "submission_id",

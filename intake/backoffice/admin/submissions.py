@@ -38,6 +38,7 @@ from intake.backoffice.forms import (
 )
 from intake.backoffice.permissions import (
     can_book,
+    can_export,
     can_see_clinical,
     can_triage,
     staff_member,
@@ -219,6 +220,11 @@ class SubmissionAdmin(ReadOnlyAdmin):
             actions.pop("assign_to_me", None)
             actions.pop("mark_in_review", None)
         return actions
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        """Asked by the admin for actions marked `permissions=["export"]`: not offered without
+        it, and a posted action it does not offer is refused ("No action selected")."""
+        return can_export(request)
 
     # -- the queue --
 
@@ -454,11 +460,15 @@ class SubmissionAdmin(ReadOnlyAdmin):
             refused=_("%(n)d could not be marked in review from their status."),
         )
 
-    @admin.action(description=gettext_lazy("Export selected (CSV)"))
+    @admin.action(description=gettext_lazy("Export selected (CSV)"), permissions=["export"])
     def export_csv(
         self, request: HttpRequest, queryset: QuerySet[Submission]
     ) -> StreamingHttpResponse:
-        """CSV of the selection; answers and reasons only for users who may see them. Audited."""
+        """CSV of the selection, for users with `intake.export_submission` (403 otherwise, even
+        if called some other way than the admin's action menu); answers and reasons only for
+        users who may see them. Audited."""
+        if not can_export(request):
+            raise PermissionDenied
         clinical = can_see_clinical(request)
         header = ["reference", "submitted_at", "status", "tier", "engine_tier", "patient", "email"]
         header += ["phone", "assigned_to"]

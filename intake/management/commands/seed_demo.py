@@ -32,7 +32,7 @@ from intake.scheduling.models import (
 )
 from intake.scheduling.selectors import slot_list_for_booking
 from intake.scheduling.services import booking, slots
-from intake.services import drafts, sending, workflow
+from intake.services import drafts, sending, staff, workflow
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, by design
@@ -77,6 +77,12 @@ class Command(BaseCommand):
                 f"Demo staff accounts ready: admin, triage, reception; password {DEMO_PASSWORD}"
             )
         )
+        # The second step of the sign-in: every demo account has the same published
+        # authenticator secret (refused with DEBUG off: intake/services/staff.py).
+        self.stdout.write(
+            f"  Second step: the code from an authenticator app set up with the demo key "
+            f"{staff.DEMO_TOTP_SECRET}, or `manage.py demo_codes` (now: {demo_code_now()})"
+        )
 
     def _users(self) -> dict[str, Any]:
         User = get_user_model()
@@ -92,6 +98,7 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             user.groups.set([Group.objects.get(name=group_name)])
+            staff.demo_authenticator_set(user=user)
             users[username] = user
             verb = "created" if created else "updated"
             self.stdout.write(f"  {username:<10} {verb} ({group_name})")
@@ -244,6 +251,15 @@ class Command(BaseCommand):
                 )
                 booked += 1
         self.stdout.write(f"  demo diary: {booked} appointments booked")
+
+
+def demo_code_now() -> str:
+    """The demo authenticator's code at this moment (every demo account has the same)."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(b32decode(staff.DEMO_TOTP_SECRET)).token():06d}"
 
 
 # Fictional clinicians and a week that looks like a small vascular service's.

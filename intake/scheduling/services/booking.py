@@ -258,7 +258,7 @@ def _cancel(
     appointment: Appointment,
     *,
     reason: str,
-    actor: User | None,
+    actor: audit.Actor,
     by_patient: bool,
     ip_address: str | None,
     now: dt.datetime,
@@ -266,7 +266,7 @@ def _cancel(
     locked = _locked_booked(appointment)
     locked.status = AStatus.CANCELLED
     locked.cancelled_at = now
-    locked.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
+    locked.cancelled_by = actor if isinstance(actor, User) and actor.is_authenticated else None
     locked.cancelled_by_patient = by_patient
     locked.cancel_reason = reason.strip()
     locked.save(
@@ -336,10 +336,11 @@ def appointment_cancel_by_patient(
 ) -> Appointment:
     """The patient cancels through the signed link in their email.
 
-    As a staff cancellation, plus: reception is told (CLINIC_RECEPTION_EMAILS) and, for an
-    URGENT patient, the triage clinicians are alerted at once (CLINIC_TRIAGE_EMAILS, urgent
-    queue): an urgent problem has just lost its appointment. Raises ValidationError if the
-    appointment is no longer booked or has already started.
+    As a staff cancellation (its audit events name the patient as the actor), plus: reception
+    is told (CLINIC_RECEPTION_EMAILS) and, for an URGENT patient, the triage clinicians are
+    alerted at once (CLINIC_TRIAGE_EMAILS, urgent queue): an urgent problem has just lost its
+    appointment. Raises ValidationError if the appointment is no longer booked or has already
+    started.
     """
     now = now or timezone.now()
     if appointment.starts_at <= now:
@@ -348,7 +349,12 @@ def appointment_cancel_by_patient(
             code="started",
         )
     cancelled = _cancel(
-        appointment, reason=reason, actor=None, by_patient=True, ip_address=ip_address, now=now
+        appointment,
+        reason=reason,
+        actor=audit.PATIENT,
+        by_patient=True,
+        ip_address=ip_address,
+        now=now,
     )
     submission = cancelled.submission
     for address in settings.CLINIC_RECEPTION_EMAILS:

@@ -2,8 +2,9 @@
 
 Personas: anonymous, a patient with a draft in their session, Rita (receptionist), Tess (triage
 clinician), Cleo (clinic admin) and Sid (staff, in no group). Rita must never see answers, free
-text, scores or reasons, whichever way she asks: change page, history, search, export. Every
-workflow view (intake/backoffice/views/) is in the matrix at the end.
+text, scores or reasons, whichever way she asks: change page, history, search; and she may not
+export at all (only clinic admins may, issue 17). Every workflow view (intake/backoffice/views/)
+is in the matrix at the end.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
-from django.test import RequestFactory
+from django.http.response import HttpResponseBase
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from intake.backoffice import permissions
@@ -26,7 +29,7 @@ from intake.models import AuditEvent, RulesetChange, Submission
 from intake.scheduling.models import Appointment
 from intake.scheduling.services import booking
 from tests.factories import SubmissionFactory, TriagedSubmissionFactory, staff_user
-from tests.intake.backoffice.staff import client_for, slot_in
+from tests.intake.backoffice.staff import QUEUE, client_for, logged_in, slot_in
 from tests.intake.ruleset_cases import would_fall
 
 pytestmark = pytest.mark.django_db
@@ -113,19 +116,25 @@ def test_workflow_actions_permission_matrix(
     # "Mark triaged" is only allowed from "in review"; every other action from "submitted".
     start_status = Submission.Status.IN_REVIEW if action == "triaged" else submission.status
     Submission.objects.filter(pk=submission.pk).update(status=start_status)
+    arranged = AuditEvent.objects.order_by("id").last()  # the update above is audited too
     client = client_for(persona, users)
     data = {"tier": "SOON", "reason": "checked by phone", "text": "a note"}
     url = f"/admin/intake/submission/{submission.pk}/workflow/{action}/"
     response = client.post(url, data)
-    events = AuditEvent.objects.exclude(action__in=["login", "view"])
+    # A refusal is audited as such (issue 17); nothing else may be written for it.
+    after = AuditEvent.objects.filter(id__gt=arranged.pk if arranged else 0)
+    denied = after.filter(action="access_denied")
+    events = after.exclude(action__in=["login", "view", "access_denied"])
     if MAY_TRIAGE[persona]:
         assert response.status_code == 302
         assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
         assert events.exists()
+        assert not denied.exists()
     else:
         assert response.status_code in (302, 403)
         if response.status_code == 302:
             assert response["Location"].startswith("/admin/login/")
+        assert denied.exists() is (response.status_code == 403)
         assert not events.exists()
         submission.refresh_from_db()
         assert submission.status == start_status
@@ -163,34 +172,87 @@ def test_receptionist_never_sees_clinical_detail(
     assert submission.reference is not None and submission.reference not in found
 
 
-def test_receptionist_export_has_no_clinical_columns(
+EXPORT = {"action": "export_csv"}
+# persona -> is the CSV export offered, and does it work? (issue 17: reception has no export)
+MAY_EXPORT = {"receptionist": False, "triage": False, "clinic_admin": True}
+
+
+def _export(client: Client, submission: Submission) -> HttpResponseBase:
+    return client.post(QUEUE, {**EXPORT, "_selected_action": [submission.pk]})
+
+
+@pytest.mark.parametrize("persona", list(MAY_EXPORT))
+def test_only_clinic_admins_are_offered_the_export(
+    persona: str, users: dict[str, User], submission: Submission
+) -> None:
+    html = client_for(persona, users).get(QUEUE).content.decode()
+    assert ('value="export_csv"' in html) is MAY_EXPORT[persona]
+
+
+@pytest.mark.parametrize("persona", ["receptionist", "triage"])
+def test_a_forged_export_is_refused_with_no_file_and_nothing_audited(
+    persona: str, users: dict[str, User], submission: Submission
+) -> None:
+    # The action is not offered, so the admin does not run it: the queue again (Tess, who has
+    # other actions, by a redirect with "No action selected"; Rita, who has none, at once).
+    response = _export(client_for(persona, users), submission)
+    assert not isinstance(response, StreamingHttpResponse)
+    assert response.status_code in (200, 302)
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("persona", ["receptionist", "triage"])
+def test_the_export_action_itself_refuses_a_user_without_the_permission(
+    persona: str, users: dict[str, User], submission: Submission, rf: RequestFactory
+) -> None:
+    # However the action is reached, it checks the permission itself before reading a row.
+    request = rf.post(QUEUE)
+    request.user = users[persona]
+    model_admin = admin.site.get_model_admin(Submission)
+    with pytest.raises(PermissionDenied):
+        model_admin.export_csv(request, Submission.objects.all())  # type: ignore[attr-defined]
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_clinic_admin_export_includes_reasons_and_is_audited(
     users: dict[str, User], submission: Submission
 ) -> None:
-    client = client_for("receptionist", users)
-    response = client.post(
-        "/admin/intake/submission/",
-        {"action": "export_csv", "_selected_action": [submission.pk]},
-    )
+    response = _export(client_for("clinic_admin", users), submission)
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)  # the CSV, streamed
+    assert response["Content-Disposition"] == 'attachment; filename="submissions.csv"'
+    body = response.getvalue().decode()
+    assert "fired_rules" in body.splitlines()[0]
+    assert REASON in body
+    assert "Ada Brook" in body
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == users["clinic_admin"]
+    assert event.details == {"count": 1, "clinical_detail": True}
+
+
+def test_an_exporter_without_clinical_access_gets_no_clinical_columns(
+    submission: Submission,
+) -> None:
+    # No role is like this today, but a hand-made grant (say, an auditor with view and export
+    # only) must not turn the export into a way round view_clinical_detail.
+    auditor = staff_user("audra")
+    auditor.user_permissions.add(
+        Permission.objects.get(content_type__app_label="intake", codename="view_submission"),
+        Permission.objects.get(content_type__app_label="intake", codename="export_submission"),
+    )
+    response = _export(logged_in(auditor), submission)
+    assert isinstance(response, StreamingHttpResponse)
     body = response.getvalue().decode()
     header = body.splitlines()[0]
     assert "fired_rules" not in header and "top_reason" not in header
     assert REASON not in body and FREE_TEXT not in body
     assert "Ada Brook" in body
-    assert AuditEvent.objects.filter(action="export", actor=users["receptionist"]).count() == 1
-
-
-def test_triage_export_includes_reasons(users: dict[str, User], submission: Submission) -> None:
-    client = client_for("triage", users)
-    response = client.post(
-        "/admin/intake/submission/",
-        {"action": "export_csv", "_selected_action": [submission.pk]},
-    )
-    assert isinstance(response, StreamingHttpResponse)  # the CSV, streamed
-    body = response.getvalue().decode()
-    assert "fired_rules" in body.splitlines()[0]
-    assert REASON in body
+    assert AuditEvent.objects.get(action="export").details == {
+        "count": 1,
+        "clinical_detail": False,
+    }
 
 
 def test_receptionist_has_no_bulk_workflow_actions(
@@ -344,9 +406,10 @@ POST_ONLY.remove("dismiss")
 
 
 def _changes_after(first_id: int) -> QuerySet[AuditEvent]:
-    """Audit events other than views and logins since `first_id`: what the request changed."""
+    """Audit events other than views, logins and refusals since `first_id`: what the request
+    changed."""
     return AuditEvent.objects.filter(id__gt=first_id).exclude(
-        action__in=["view", "login", "export"]
+        action__in=["view", "login", "export", "access_denied"]
     )
 
 
@@ -375,6 +438,9 @@ def test_workflow_views_permission_matrix(
     else:
         assert response.status_code == 403
         assert not _changes_after(before).exists()
+        # The refusal itself is audited, with who was refused (issue 17).
+        [refusal] = AuditEvent.objects.filter(id__gt=before, action="access_denied")
+        assert refusal.actor == everyone[persona]
 
 
 @pytest.mark.parametrize("persona", ["no_role", "receptionist", "triage"])

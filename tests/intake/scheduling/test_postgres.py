@@ -20,7 +20,6 @@ from typing import TypeVar
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
-from django.test import Client
 
 from intake import roles
 from intake.models import Submission
@@ -30,6 +29,7 @@ from tests.factories import (
     SlotFactory,
     TriagedSubmissionFactory,
     ensure_role_groups,
+    logged_in,
     staff_user,
 )
 from tests.support.databases import needs_postgresql
@@ -94,9 +94,7 @@ def test_twenty_receptionists_book_the_same_slot_at_once() -> None:
     patients = [TriagedSubmissionFactory(tier="URGENT") for _ in range(THREADS)]
     clients = []
     for i in range(THREADS):
-        client = Client()
-        client.force_login(staff_user(f"reception{i}", roles.RECEPTIONIST))
-        clients.append(client)
+        clients.append(logged_in(staff_user(f"reception{i}", roles.RECEPTIONIST)))
 
     def press_book(i: int) -> tuple[int, str]:
         response = clients[i].post(book_url(patients[i]), {"slot": slot.pk})

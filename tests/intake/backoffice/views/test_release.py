@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from intake.models import AuditEvent, RulesetChange, Submission
-from tests.factories import STAFF_PASSWORD, staff_user
+from tests.factories import STAFF_PASSWORD, logged_in, staff_user
 from tests.intake.ruleset_cases import would_fall
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def client_for(
 ) -> Client:
     client = Client(enforce_csrf_checks=enforce_csrf_checks)
     if persona != "anonymous":
-        assert client.login(username=users[persona].username, password=STAFF_PASSWORD)
+        logged_in(users[persona], client)
     return client
 
 
@@ -95,8 +95,7 @@ def test_staff_who_may_see_clinical_detail_but_not_triage_cannot_decide(
     from django.contrib.auth.models import Permission
 
     viewer.user_permissions.add(Permission.objects.get(codename="view_clinical_detail"))
-    client = Client()
-    assert client.login(username="vic", password=STAFF_PASSWORD)
+    client = logged_in(viewer)
     assert client.get(CHANGELIST).status_code == 200
     assert b"decide/accept" not in client.get(CHANGELIST).content
     assert client.post(decide_url(change, "accept"), {"reason": "x"}).status_code == 403
