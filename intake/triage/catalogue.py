@@ -109,6 +109,15 @@ class Question:
     instrument: str | None = None  # e.g. "ECQ 1": which validated item this is
     text_format: str | None = None  # "phone" for contact_phone
     below_min_message: str | None = None  # e.g. the under-18 stop message
+    # Issue 19 (the patient journey's second edition). The short page of its step the question
+    # is on ("" for steps that are one page); the wording and hint addressed to the patient in
+    # the third person, for someone filling in the form for them ("" when the patient wording
+    # already fits); the specific message when a required question is left unanswered ("" for
+    # the generic one).
+    page: str = ""
+    helper_text: str = ""
+    helper_hint: str = ""
+    error_message: str = ""
 
     @property
     def choice_codes(self) -> tuple[str, ...]:
