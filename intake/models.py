@@ -679,3 +679,31 @@ class AuditEvent(models.Model):
             }
         kind = cls.ActorKind.PATIENT if actor == cls.ActorKind.PATIENT else cls.ActorKind.SYSTEM
         return {"actor": None, "actor_username": "", "actor_kind": kind}
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention (issue 18): each run of the nightly job, for the admin home page
+# ---------------------------------------------------------------------------------------------
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job (intake/services/retention.py): when it started and
+    finished, and how many of each thing it removed. Counts only, never what was removed.
+
+    Written when the run starts and again as each step ends, so a run that failed part-way
+    shows what it had done, and no `finished_at`. The admin home page shows the latest.
+    """
+
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What was removed, by kind: {"submissions": 3, "appointments": 2, "patients": 1,
+    # "messages": 40, "sessions": 120, "audit_events": 0, ...} (RETENTION_COUNTS in the service).
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
