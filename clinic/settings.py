@@ -366,6 +366,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "intake.tasks.generate_slots",
         "schedule": 60 * 60 * 24,
     },
+    # --- Retention (issue 18; docs/operations.md, "Retention") ---
+    # Once a day: cases, message recipients, sessions and audit events past their retention
+    # periods (the "Data rights and retention" settings below). Idempotent, so the hour does not
+    # matter and an interval will do, like the jobs above; it locks only rows years old.
+    "apply-retention": {
+        "task": "intake.tasks.apply_retention",
+        "schedule": 60 * 60 * 24,
+    },
+    # --- end of retention ---
 }
 
 # ---------------------------------------------------------------------------------------------

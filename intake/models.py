@@ -583,7 +583,8 @@ class AuditEvent(models.Model):
     Holds names (of fields, statuses, tiers), never the clinical values themselves. On
     PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations 0004 and 0019), and the
     app can connect as a role without those privileges (docs/operations.md); the admin offers
-    none of them. The submission
+    none of them. Events past their retention period go through one database function only,
+    intake_audit_purge() (migration 0023; intake/services/retention.py). The submission
     link is a plain id (no foreign-key constraint) so purging a draft never rewrites history.
     """
 
