@@ -32,3 +32,23 @@ def env_bool(name: str, default: bool, environ: Mapping[str, str] = os.environ) 
     raise ImproperlyConfigured(
         f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}. See .env.example."
     )
+
+
+def env_days(name: str, default: int, environ: Mapping[str, str] = os.environ) -> int:
+    """A number of days in environment variable `name`: a whole number of at least 1, with
+    surrounding whitespace ignored; `default` when it is absent or empty. Anything else (a
+    typo, 0, a negative number, "8y") raises ImproperlyConfigured naming the variable: a
+    retention period read as 0 would delete records the day they are made (issue 18)."""
+    raw = environ.get(name, "")
+    value = raw.strip()
+    if not value:
+        return default
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of days, 1 or more, not {raw!r}. See .env.example."
+        )
+    return days

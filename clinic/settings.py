@@ -17,7 +17,7 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool
+from clinic.env import env_bool, env_days
 
 # Lets classes such as admin.ModelAdmin[Submission] be subscripted at run time, as the type
 # checker wants them (django-stubs).
@@ -368,6 +368,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "intake.tasks.generate_slots",
         "schedule": 60 * 60 * 24,
     },
+    # --- Retention (issue 18; docs/operations.md, "Retention") ---
+    # Once a day: cases, message recipients, sessions and audit events past their retention
+    # periods (the "Data rights and retention" settings below). Idempotent, so the hour does not
+    # matter and an interval will do, like the jobs above; it locks only rows years old.
+    "apply-retention": {
+        "task": "intake.tasks.apply_retention",
+        "schedule": 60 * 60 * 24,
+    },
+    # --- end of retention ---
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -571,3 +580,41 @@ if not CLINIC_OPEN_WEEKDAYS or not set(CLINIC_OPEN_WEEKDAYS) <= set(range(7)):
     raise ImproperlyConfigured(
         "CLINIC_OPEN_WEEKDAYS must list at least one weekday number from 0 (Monday) to 6."
     )
+
+# ---------------------------------------------------------------------------------------------
+# Data rights and retention (issue 18): how long what is kept is kept, and the privacy notice
+# (/privacy/). docs/operations.md, "Retention", says what the nightly job removes and when.
+# ---------------------------------------------------------------------------------------------
+# A case (a sent form, or an unfinished one that showed the emergency advice) and everything
+# that hangs on it (appointments, notes, messages, escalations) is deleted this many days after
+# the last contact with its patient: the latest sending, status change, emergency follow-up,
+# note or appointment of any of their cases. 2922 days is 8 years, the NHS Records Management
+# Code of Practice's period for adult health records ("8 years after the conclusion of
+# treatment"). The erasure of a record still inside it needs a second admin's confirmation.
+CLINIC_RETENTION_DAYS = env_days("CLINIC_RETENTION_DAYS", default=2922)
+# Who a delivered message went to (its recipient address or number, and any error text) is
+# blanked this many days after it was sent; the kind, channel, times and status stay. The
+# message body is never stored: it is rendered when sent.
+CLINIC_MESSAGE_RETENTION_DAYS = env_days("CLINIC_MESSAGE_RETENTION_DAYS", default=90)
+# Audit events are deleted this many days after they were recorded, on PostgreSQL through the
+# database function intake_audit_purge(), which refuses to delete anything younger than 365
+# days (migration 0024). Not shorter than CLINIC_RETENTION_DAYS: while a record is kept, so is
+# who saw and changed it (a patient's copy of their data includes it).
+CLINIC_AUDIT_RETENTION_DAYS = env_days("CLINIC_AUDIT_RETENTION_DAYS", default=2922)
+AUDIT_PURGE_MIN_DAYS = 365  # the floor intake_audit_purge() enforces in the database
+_audit_floor = max(CLINIC_RETENTION_DAYS, AUDIT_PURGE_MIN_DAYS)
+if _audit_floor > CLINIC_AUDIT_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        f"CLINIC_AUDIT_RETENTION_DAYS ({CLINIC_AUDIT_RETENTION_DAYS}) must be at least "
+        f"CLINIC_RETENTION_DAYS ({CLINIC_RETENTION_DAYS}) and at least {AUDIT_PURGE_MIN_DAYS}: "
+        "the audit of a record is kept as long as the record. See .env.example."
+    )
+# The privacy notice's variable parts: who patients write to about their data (the data
+# protection officer, or whoever answers for the clinic), by email and post. The clinic's name,
+# address and phone number are the settings above; the lawful basis and the rights are the
+# page's own text (intake/questionnaire/templates/questionnaire/privacy.html; a clinic whose
+# basis differs overrides that template in templates/questionnaire/privacy.html).
+CLINIC_DPO_NAME = env.str("CLINIC_DPO_NAME", default="")  # empty: "our data protection officer"
+CLINIC_DPO_EMAIL = env.str("CLINIC_DPO_EMAIL", default="")  # empty: by post and phone only
+CLINIC_DPO_ADDRESS = env.str("CLINIC_DPO_ADDRESS", default="") or CLINIC_ADDRESS
+# --- end of data rights and retention ---

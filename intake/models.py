@@ -583,7 +583,8 @@ class AuditEvent(models.Model):
     Holds names (of fields, statuses, tiers), never the clinical values themselves. On
     PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE (migrations 0004 and 0019), and the
     app can connect as a role without those privileges (docs/operations.md); the admin offers
-    none of them. The submission
+    none of them. Events past their retention period go through one database function only,
+    intake_audit_purge() (migration 0024; intake/services/retention.py). The submission
     link is a plain id (no foreign-key constraint) so purging a draft never rewrites history.
     """
 
@@ -708,3 +709,30 @@ class StaffSessionCutoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} not before {self.not_before:%Y-%m-%d %H:%M:%S}"
+
+# ---------------------------------------------------------------------------------------------
+# Retention (issue 18): each run of the nightly job, for the admin home page
+# ---------------------------------------------------------------------------------------------
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job (intake/services/retention.py): when it started and
+    finished, and how many of each thing it removed. Counts only, never what was removed.
+
+    Written when the run starts and again as each step ends, so a run that failed part-way
+    shows what it had done, and no `finished_at`. The admin home page shows the latest.
+    """
+
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What was removed, by kind: {"submissions": 3, "appointments": 2, "patients": 1,
+    # "messages": 40, "sessions": 120, "audit_events": 0, ...} (RETENTION_COUNTS in the service).
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from intake.models import Notification
-from intake.services import drafts, escalation, outbox
+from intake.services import drafts, escalation, outbox, retention
 
 
 @shared_task
@@ -44,3 +44,14 @@ def escalate_overdue() -> int:
 def purge_expired_drafts() -> int:
     """Delete unfinished forms past their expiry (daily, from beat)."""
     return drafts.submission_purge_expired_drafts()
+
+
+# Up to an hour, not the minute every other task gets (CELERY_TASK_*_TIME_LIMIT): the first run
+# on a database with years of history deletes them in batches, and each batch is committed, so
+# a run cut short loses nothing and the next night carries on.
+@shared_task(soft_time_limit=55 * 60, time_limit=60 * 60)
+def apply_retention() -> int:
+    """Delete or blank what has outlived its retention period (daily, from beat): old cases
+    and their patients, message recipients, expired sessions, old audit events. Returns the
+    id of the run's record (RetentionRun), which holds the counts."""
+    return retention.retention_apply().pk

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -77,10 +78,30 @@ def question_label(question: Question) -> SafeString:
     return mark_safe(html)  # noqa: S308 - every piece above was escaped first
 
 
+# The step-1 question the patient agrees to: its hint links to the privacy notice (issue 18).
+PRIVACY_QUESTION = "privacy_ack"
+
+
+def privacy_link() -> SafeString:
+    """A link to the privacy notice that opens in a new tab, and says so: on a question page,
+    the answers typed so far are saved only by Continue, and a link in the same tab would lose
+    them (GOV.UK's advice for links inside a form). noopener: the notice gets no handle on
+    the form's window."""
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>',
+        reverse("intake:privacy"),
+        _("Read our privacy notice (opens in a new tab)"),
+    )
+
+
 @_per_language
 def _hint(question: Question) -> SafeString:
-    # Escaped once here; markup.py keeps a SafeString as it is.
-    return conditional_escape(_(question.hint)) if question.hint else SafeString("")
+    # Escaped once here; markup.py keeps a SafeString as it is. The catalogue is pure data and
+    # knows no URLs: the privacy question's link is added here.
+    hint = conditional_escape(_(question.hint)) if question.hint else SafeString("")
+    if question.code == PRIVACY_QUESTION:
+        hint = format_html("{} {}", hint, privacy_link()) if hint else privacy_link()
+    return hint
 
 
 class _SharedChoices:

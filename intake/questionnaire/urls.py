@@ -7,6 +7,7 @@ app_name = "intake"
 urlpatterns = [
     path("", views.start, name="start"),
     path("start/", views.start_draft, name="start_draft"),
+    path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("resume/<str:token>/", views.resume, name="resume"),

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import strip_tags
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -230,6 +230,40 @@ def start_draft(request: HttpRequest) -> HttpResponse:
     submission = drafts.submission_create_draft(language=get_language())
     first = redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
     return _allow(request, first, submission.token)
+
+
+# --- The privacy notice (issue 18) --------------------------------------------------------------
+
+
+def period_in_words(days: int) -> str:
+    """A retention period as a patient reads it: whole years when it is one ("8 years" for
+    2922 days, leap days and all), else days ("90 days")."""
+    years = round(days / 365.25)
+    if years >= 1 and abs(days - years * 365.25) < 1.5:
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: who holds the patient's data and why, for how long, their rights and
+    whom to ask. The wording is the template's; the clinic's own details and the retention
+    periods come from the settings, so the notice says what the retention job does."""
+    return render(
+        request,
+        "questionnaire/privacy.html",
+        {
+            "clinic_address": settings.CLINIC_ADDRESS,
+            "clinic_phone": settings.CLINIC_PHONE,
+            "dpo_name": settings.CLINIC_DPO_NAME,
+            "dpo_email": settings.CLINIC_DPO_EMAIL,
+            "dpo_address": settings.CLINIC_DPO_ADDRESS,
+            "retention": period_in_words(settings.CLINIC_RETENTION_DAYS),
+            "message_retention": period_in_words(settings.CLINIC_MESSAGE_RETENTION_DAYS),
+            "audit_retention": period_in_words(settings.CLINIC_AUDIT_RETENTION_DAYS),
+            "draft_retention": period_in_words(settings.CLINIC_DRAFT_LIFETIME_DAYS),
+        },
+    )
 
 
 # --- Steps ---------------------------------------------------------------------------------------

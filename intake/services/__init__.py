@@ -7,6 +7,7 @@ sub-domain (DESIGN §3):
 - `escalation`: on-call alerts, escalation of urgent cases nobody picked up.
 - `workflow`: the triage clinicians' actions on a sent form.
 - `audit`: the audit log's writer.
+- `retention`: the nightly deletion of what has outlived its retention period (issue 18).
 
 Views, the admin, tasks and commands call these; nothing else changes Submission, Patient or
 Notification rows. Import the module (`from intake.services import drafts`), not the package.

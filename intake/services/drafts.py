@@ -235,8 +235,8 @@ def submission_purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
     """Delete unfinished forms past their expiry (7 days after the last save by default).
 
     A draft on which the emergency advice was shown is kept: it is a case, with the alert, the
-    clinician's follow-up note and its audit history (retention rules for these are a decision
-    for the clinic, issue 18). Side effects: deletes draft Submission rows and their
+    clinician's follow-up note and its audit history, deleted like a sent form by the retention
+    job (intake/services/retention.py). Side effects: deletes draft Submission rows and their
     notifications; an audit event per draft (actor: the system; ids only), written by the
     audited queryset's delete(). Returns how many.
     """

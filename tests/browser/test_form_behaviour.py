@@ -221,3 +221,38 @@ def test_body_map_and_checkboxes_drive_each_other(page: Page, live_server: LiveS
     assert step_of(page) == "how_it_started"
     submission = Submission.objects.get(token=token_of(page))
     assert sorted(submission.answers["pain_regions"]) == ["calf", "knee"]
+
+
+# --- The privacy notice (issue 18): read beside the form, nothing typed lost ------------------
+
+
+def test_the_privacy_notice_opens_beside_the_first_page_and_nothing_typed_is_lost(
+    page: Page, live_server: LiveServer
+) -> None:
+    # Sam starts the form, types a name, then wants to read the notice before agreeing to it.
+    token = start_form(page, live_server.url)
+    page.get_by_label("Full name of the patient").fill("Sam Example")
+    question = page.locator('[data-question="privacy_ack"]')
+    link = question.get_by_role("link", name="Read our privacy notice (opens in a new tab)")
+    with page.context.expect_page() as opened:
+        link.click()
+    notice = opened.value
+    notice.wait_for_load_state()
+    assert notice.url == f"{live_server.url}/privacy/"
+    expect(notice.get_by_role("heading", level=1)).to_have_text("Privacy notice")
+    assert notice.evaluate("window.opener") is None  # rel="noopener"
+    assert_accessible(notice, "the privacy notice")
+    notice.close()
+
+    # The form is where Sam left it, with the name typed, and goes on.
+    assert step_of(page) == "about_you" and token_of(page) == token
+    expect(page.get_by_label("Full name of the patient")).to_have_value("Sam Example")
+    expect(page.locator("footer [data-privacy-link]")).to_have_attribute("target", "_blank")
+    question.get_by_label("Yes").check()
+    answers = vignette_answers("V07")
+    fill_in(page, {**step_post_data("about_you", answers), "full_name": "Sam Example"})
+    press(page, "Continue")
+    assert step_of(page) == "red_flags"
+    submission = Submission.objects.get(token=token)
+    assert submission.answers["privacy_ack"] == "yes"
+    assert submission.identity["full_name"] == "Sam Example"

@@ -88,6 +88,14 @@ def in_pseudo(pseudo_locale: Path) -> Iterator[None]:
         yield
 
 
+# The privacy notice's contact for data protection: the clinic's data, like its name.
+DPO = {
+    "CLINIC_DPO_NAME": "Dana Okafor",
+    "CLINIC_DPO_EMAIL": "dpo@clinic.example",
+    "CLINIC_DPO_ADDRESS": "Information Governance Office",
+}
+
+
 ACCESSIBLE_NAMES = re.compile(r'\s(?:aria-label|alt|title|placeholder)="([^"]*)"')
 
 
@@ -111,6 +119,7 @@ def _data_patterns() -> list[str]:
         settings.CLINIC_EMERGENCY_NUMBER,
         settings.CLINIC_URGENT_ADVICE_LINE,
         *str(settings.CLINIC_ADDRESS).split(","),
+        *DPO.values(),
     ]
     return [re.escape(str(name).strip()) for name in names if str(name).strip()]
 
@@ -204,6 +213,9 @@ def test_every_patient_page_is_shown_in_the_patients_language(
         pseudo_patient.post(step_url(later, "red_flags"), {"action": "save_for_later"})
     read("saved", f"/intake/{later.token}/saved/")
     read("cancel an appointment", f"/appointment/cancel/{emails.cancel_token(booked.pk)}/")
+    # The privacy notice (issue 18), with every one of the clinic's contact details set.
+    with override_settings(**DPO):
+        read("privacy notice", "/privacy/")
 
     found = {name: untranslated(html, data=data) for name, html in pages.items()}
     assert {name: runs for name, runs in found.items() if runs} == {}
