@@ -468,6 +468,19 @@ CLINIC_TRIAGE_EMAILS = env.list(
     "CLINIC_TRIAGE_EMAILS", default=["triage@clinic.invalid"] if DEBUG else []
 )
 
+# ---------------------------------------------------------------------------------------------
+# Data rights (issue 18; docs/operations.md, "Answering a patient's request (access, erasure)
+# within one month")
+# ---------------------------------------------------------------------------------------------
+# How long a sent form (and its appointments) is kept as part of the medical record, counted
+# from when it was sent or its last appointment, whichever is later: 8 years (2922 days), the
+# usual period for adult records. Inside it, erasing a patient's data needs a second clinic
+# admin's confirmation, and the coded clinical data (tier, rule codes, coded answers) is kept
+# without the identity; past it, erasure deletes the form outright.
+CLINIC_RETENTION_DAYS = env.int("CLINIC_RETENTION_DAYS", default=2922)
+if CLINIC_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("CLINIC_RETENTION_DAYS must be a whole number of days, 1 or more.")
+
 if not CLINIC_OPEN_WEEKDAYS or not set(CLINIC_OPEN_WEEKDAYS) <= set(range(7)):
     raise ImproperlyConfigured(
         "CLINIC_OPEN_WEEKDAYS must list at least one weekday number from 0 (Monday) to 6."
