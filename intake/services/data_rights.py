@@ -145,8 +145,41 @@ def patient_export_json(data: Mapping[str, Any]) -> str:
 def patient_export_html(data: Mapping[str, Any]) -> str:
     """The export as one readable HTML page: no scripts, styles inline, nothing fetched from
     elsewhere, every value escaped (free text is shown as text, never as markup)."""
+    forms = [
+        {
+            **form,
+            "score_rows": _readable_scores(form["triage"]["scores"]),
+            "held_rows": _readable_held_input(form["unsaved_page_input"]),
+        }
+        for form in data.get("submissions", [])
+    ]
     with translation.override(str(data.get("language") or settings.LANGUAGE_CODE)):
-        return render_to_string("intake/data_rights/export.html", {"data": data})
+        return render_to_string(
+            "intake/data_rights/export.html", {"data": data, "submissions": forms}
+        )
+
+
+def _readable_held_input(held: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What was typed on an interrupted page, as (question wording, what was typed)."""
+    posted = held.get("data") or {}
+    rows = []
+    for name, values in posted.items():
+        question = QUESTIONS_BY_CODE.get(name)
+        typed = values if isinstance(values, list) else [values]
+        rows.append((_(question.text) if question else str(name), ", ".join(map(str, typed))))
+    return rows
+
+
+def _readable_scores(scores: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each score as (name, value), a nested one (the PE Wells items) as compact JSON rather
+    than Python's notation."""
+    return [
+        (
+            name,
+            json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value),
+        )
+        for name, value in scores.items()
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Erasing a patient's data (issue 18): the page the queue's "Erase this patient's data" action
 leads to. Clinic admins only (`intake.erase_patient_data`, checked on the server for GET and
-POST). It shows who the patient is and what the erasure will keep and delete, and asks for the
-reason and, inside the retention period, a second clinic admin's confirmation: that admin signs
-in on this form with their own user name and password. The service decides and audits.
+POST). It shows who the patient is (a view, audited) and what the erasure will keep and delete,
+and asks for the reason and, inside the retention period, a second clinic admin's confirmation:
+that admin signs in on this form with their own user name and password. The service decides
+and audits.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from intake.backoffice.audit import audit_staff
 from intake.backoffice.forms import ErasureForm
 from intake.backoffice.permissions import can_erase_patient_data
 from intake.backoffice.views.base import admin_page, by_staff
-from intake.models import Patient, Submission
+from intake.models import AuditEvent, Patient, Submission
 from intake.selectors.data_rights import patient_get_erasure_plan
 from intake.services import data_rights
 
@@ -39,6 +41,13 @@ class ErasePatient(View):
 
     def get(self, request: HttpRequest, patient_id: int) -> HttpResponse:
         patient = get_object_or_404(Patient, pk=patient_id)
+        # The page shows who the patient is: a view, audited like the submission page's.
+        audit_staff(
+            request,
+            action=AuditEvent.Action.VIEW,
+            object_repr=data_rights.patient_repr(patient.pk),
+            details={"patient": patient.pk, "page": "erasure"},
+        )
         return self.page(request, patient, ErasureForm())
 
     def post(self, request: HttpRequest, patient_id: int) -> HttpResponse:

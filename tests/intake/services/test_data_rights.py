@@ -162,6 +162,9 @@ def test_the_readable_copy_escapes_what_the_patient_typed(world: World) -> None:
     html = data_rights.patient_export(patient=world.alex, actor=world.staff["admin"]).html
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
+    # Readable: answers by their wording, scores by name (nested ones as JSON, not Python).
+    assert "In your own words, what is the main problem?" in html and ALEX["free_text"] in html
+    assert "p_wells" in html and "{&#x27;" not in html
     # Self-contained: nothing fetched from anywhere.
     assert "src=" not in html.replace("src=x", "") and "<link" not in html
 

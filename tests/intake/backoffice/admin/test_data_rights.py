@@ -148,6 +148,11 @@ def test_the_erase_action_leads_to_the_patients_erasure_page(world: World) -> No
     assert ALEX["name"] in page  # to check it is the right person
     assert "inside the retention period" in page and "second clinic admin" in page
     _alex_untouched(world)
+    # Seeing who the patient is, is a view in the audit log, by id (and in her access log).
+    viewed = AuditEvent.objects.filter(action="view", submission__isnull=True).get()
+    assert viewed.actor == world.staff["admin"]
+    assert viewed.object_repr == f"Patient #{world.alex.pk}"
+    assert viewed.details == {"patient": world.alex.pk, "page": "erasure"}
 
 
 @pytest.mark.parametrize("persona", ["receptionist", "triage"])
