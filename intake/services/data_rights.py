@@ -598,8 +598,8 @@ def _check_request(
 
 def names_the_patient(text: str, patient: Patient, submissions: Iterable[Submission]) -> bool:
     """Whether `text` holds any of the patient's identity: a word of their name (3 letters or
-    more), their email or its local part, phone number (by its digits), NHS number or date of
-    birth, as on the record or as typed on any of their forms."""
+    more), their email address or its part before the @, phone number (by its digits), NHS
+    number or date of birth, as on the record or as typed on any of their forms."""
     identities: list[Mapping[str, object]] = [
         {
             "full_name": patient.full_name,
@@ -617,10 +617,9 @@ def names_the_patient(text: str, patient: Patient, submissions: Iterable[Submiss
         name = str(identity.get("full_name") or "").casefold()
         if any(len(part) >= 3 and part in words for part in re.findall(r"\w+", name)):
             return True
-        email = str(identity.get("email") or "").casefold()
-        if email and (
-            email in lowered or (len(email.split("@")[0]) >= 3 and email.split("@")[0] in words)
-        ):
+        # The address, or its part before the @ (4 characters or more: "a.quill" too).
+        local = str(identity.get("email") or "").casefold().split("@")[0]
+        if len(local) >= 4 and local in lowered:
             return True
         for key in ("phone", "nhs_number"):
             number = re.sub(r"\D", "", str(identity.get(key) or ""))

@@ -333,6 +333,7 @@ def test_only_a_clinic_admin_can_erase(world: World, second_admin: User, who: st
         "quillfeather called",
         f"Email from {ALEX['email']}",
         "Email from a.quillfeather",
+        "Email from A.QUILLFEATHER at another address",
         "Rang from 07700900461",
         "NHS 943 476 5919",
         "",
@@ -346,6 +347,26 @@ def test_a_reason_that_names_her_or_is_missing_is_refused(
     with pytest.raises(ValidationError):
         erase(world, confirmed_by=second_admin, reason=reason)
     _nothing_erased(world)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Mail from wolfhound77, ref 12", True),  # the part of the address before the @
+        ("Mail from WOLFHOUND77@elsewhere.example", True),
+        ("Phoned from 07700-900-123", True),
+        ("Born 1961-04-12", True),
+        ("Mr Zed rang", True),  # a word of the name
+        ("Ed rang", False),  # under 3 letters: too common to tell
+        ("Letter of 3 March 2026, ref DR-2026-031, annual review", False),
+    ],
+)
+def test_what_counts_as_naming_the_patient(db: None, text: str, names: bool) -> None:
+    patient = PatientFactory(
+        full_name="Ed Zed", email="wolfhound77@x.example", phone="07700 900123",
+        date_of_birth=dt.date(1961, 4, 12),
+    )  # fmt: skip
+    assert data_rights.names_the_patient(text, patient, []) is names
 
 
 def test_an_appointment_still_to_come_must_be_cancelled_first(
