@@ -576,6 +576,7 @@ CLINIC_TRIAGE_EMAILS = env.list(
     "CLINIC_TRIAGE_EMAILS", default=["triage@clinic.invalid"] if DEBUG else []
 )
 
+
 if not CLINIC_OPEN_WEEKDAYS or not set(CLINIC_OPEN_WEEKDAYS) <= set(range(7)):
     raise ImproperlyConfigured(
         "CLINIC_OPEN_WEEKDAYS must list at least one weekday number from 0 (Monday) to 6."

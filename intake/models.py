@@ -57,6 +57,12 @@ class Patient(models.Model):
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
+        # The patient's rights (issue 18): a copy of everything held about one patient, and
+        # erasure. Clinic admins only (intake/roles.py); intake/services/data_rights.py.
+        permissions = [
+            ("export_patient_data", _("Can export one patient's data (access request)")),
+            ("erase_patient_data", _("Can erase one patient's data (erasure request)")),
+        ]
         # Sending a form finds the patient by NHS number, else by email (any case) and date of
         # birth. Plain indexes: `db_index=True` on a text field would add a second, LIKE-only
         # index on PostgreSQL that no query uses and every insert pays for.
@@ -622,6 +628,8 @@ class AuditEvent(models.Model):
         RESUME = "resume", _("Resume link used")
         DELETE = "delete", _("Deleted")
         ACCESS_DENIED = "access_denied", _("Access denied")
+        # Issue 18: a patient's data erased at their request (ids and counts only).
+        ERASE = "erase", _("Personal data erased")
 
     class ActorKind(models.TextChoices):
         """Who acted: a signed-in staff member (`actor`), the patient (through their form or an

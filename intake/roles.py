@@ -27,6 +27,11 @@ TRIAGE_SUBMISSION = "intake.triage_submission"
 # of its own rather than part of "view" (issue 17). Clinic admins only: reception and triage
 # work case by case, from the queue and the submission page.
 EXPORT_SUBMISSION = "intake.export_submission"
+# A patient's rights (issue 18): a copy of everything held about one patient (access, Art. 15
+# and 20), and erasure (Art. 17). Clinic admins only; an erasure inside the retention period
+# also needs a second clinic admin's confirmation (intake/services/data_rights.py).
+EXPORT_PATIENT_DATA = "intake.export_patient_data"
+ERASE_PATIENT_DATA = "intake.erase_patient_data"
 # Booking, moving and cancelling appointments (receptionists and triage clinicians). The
 # scheduling models were the core app's until issue 16: the permissions, and every group's grant
 # of them, moved with their content types (scheduling's migration 0002).
@@ -96,6 +101,8 @@ ROLES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "intake.change_notification",
                 "intake.view_auditevent",
                 EXPORT_SUBMISSION,
+                EXPORT_PATIENT_DATA,
+                ERASE_PATIENT_DATA,
                 "auth.view_user",
                 "auth.add_user",
                 "auth.change_user",
@@ -180,8 +187,9 @@ def _roles_for(apps: Any) -> dict[str, frozenset[str]]:
     On a fresh database the core's migration 0015 runs before the scheduling app's models exist
     (scheduling's migrations come after the core's 0016): it grants what it can, and scheduling's
     0002 syncs again once they do. Likewise a permission a later migration adds (0018 adds
-    `export_submission`) is left out until that migration, which syncs again. The global registry
-    has every model, so nothing is left out there: a permission no model has stays an error.
+    `export_submission`, 0022 the patient data rights) is left out until that migration, which
+    syncs again. The global registry has every model, so nothing is left out there: a
+    permission no model has stays an error.
     """
     if apps is global_apps:
         return dict(ROLES)

@@ -162,3 +162,33 @@ class AppointmentTypeForm(forms.ModelForm[AppointmentType]):
     class Meta:
         model = AppointmentType
         fields = ("name", "duration_minutes", "roles", "location", "active")
+
+
+# --- A patient's data rights (issue 18) -------------------------------------------------------
+
+
+class ErasureForm(forms.Form):
+    """Erasing a patient's data: the reason, and (inside the retention period) a second clinic
+    admin's confirmation, given by that admin signing in here with their own password."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (required)"),
+        help_text=gettext_lazy(
+            "How the request came, and its date or your reference. Kept in the audit log: "
+            "never the patient's name or contact details."
+        ),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+    confirmer_username = forms.CharField(
+        label=gettext_lazy("Second clinic admin: user name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    confirmer_password = forms.CharField(
+        label=gettext_lazy("Second clinic admin: password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )

@@ -56,6 +56,16 @@ def can_export(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.EXPORT_SUBMISSION)
 
 
+def can_export_patient_data(request: HttpRequest) -> bool:
+    """A copy of everything held about one patient, for their access request (clinic admins)."""
+    return request.user.has_perm(roles.EXPORT_PATIENT_DATA)
+
+
+def can_erase_patient_data(request: HttpRequest) -> bool:
+    """Erasing one patient's data, for their erasure request (clinic admins)."""
+    return request.user.has_perm(roles.ERASE_PATIENT_DATA)
+
+
 def can_book(request: HttpRequest) -> bool:
     return request.user.has_perm(roles.BOOK_APPOINTMENT)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 
-from intake.backoffice.views import account, booking, diary, methods, release, triage
+from intake.backoffice.views import account, booking, data_rights, diary, methods, release, triage
 from intake.scheduling.models import Appointment
 
 # Where the admin serves each model's pages ("<app_label>/<model_name>/").
@@ -78,6 +78,12 @@ def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
             appointment + f"do/{no_show}/",
             booking.RecordAttendance.as_view(status=no_show),
             "scheduling_appointment_no_show",
+        ),
+        # A patient's data rights (views/data_rights.py): erasure, from the queue's action.
+        route(
+            SUBMISSIONS + "patient/<int:patient_id>/erase/",
+            data_rights.ErasePatient.as_view(),
+            "intake_patient_erase",
         ),
         # Ruleset changes (views/release.py).
         route(

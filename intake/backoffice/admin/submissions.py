@@ -18,8 +18,15 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.db.models.expressions import Expression
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -38,7 +45,9 @@ from intake.backoffice.forms import (
 )
 from intake.backoffice.permissions import (
     can_book,
+    can_erase_patient_data,
     can_export,
+    can_export_patient_data,
     can_see_clinical,
     can_triage,
     staff_member,
@@ -53,7 +62,7 @@ from intake.selectors.workflow import (
     submission_list_awaiting_counts,
     submission_list_for_triage,
 )
-from intake.services import workflow
+from intake.services import data_rights, workflow
 
 REFERENCE_RE = re.compile(r"^LEG-[A-Z0-9]{4}-[A-Z0-9]{4}$")
 Status = Submission.Status
@@ -188,7 +197,13 @@ class SubmissionAdmin(ReadOnlyAdmin):
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
-    actions = ["assign_to_me", "mark_in_review", "export_csv"]
+    actions = [
+        "assign_to_me",
+        "mark_in_review",
+        "export_csv",
+        "export_patient_data",
+        "erase_patient_data",
+    ]
     change_list_template = "admin/intake/submission/change_list.html"
     change_form_template = "admin/intake/submission/change_form.html"
 
@@ -225,6 +240,14 @@ class SubmissionAdmin(ReadOnlyAdmin):
         """Asked by the admin for actions marked `permissions=["export"]`: not offered without
         it, and a posted action it does not offer is refused ("No action selected")."""
         return can_export(request)
+
+    def has_export_patient_data_permission(self, request: HttpRequest) -> bool:
+        """A copy of one patient's data (access request): clinic admins (issue 18)."""
+        return can_export_patient_data(request)
+
+    def has_erase_patient_data_permission(self, request: HttpRequest) -> bool:
+        """Erasing one patient's data (erasure request): clinic admins (issue 18)."""
+        return can_erase_patient_data(request)
 
     # -- the queue --
 
@@ -505,6 +528,67 @@ class SubmissionAdmin(ReadOnlyAdmin):
         response["Content-Disposition"] = 'attachment; filename="submissions.csv"'
         response["Cache-Control"] = "no-store"
         return response
+
+    # -- a patient's data rights (issue 18) --
+
+    @admin.action(
+        description=gettext_lazy("Export this patient's data (access request, zip)"),
+        permissions=["export_patient_data"],
+    )
+    def export_patient_data(
+        self, request: HttpRequest, queryset: QuerySet[Submission]
+    ) -> HttpResponse | None:
+        """A zip of one patient's data (JSON and HTML), for users with
+        `intake.export_patient_data` (403 otherwise). The selection must be the forms of one
+        patient (any one of them will do). Audited by the service."""
+        if not can_export_patient_data(request):
+            raise PermissionDenied
+        patient = self._one_patient(request, queryset)
+        if patient is None:
+            return None
+        export = data_rights.patient_export(
+            patient=patient, actor=staff_member(request), ip_address=client_address(request)
+        )
+        response = HttpResponse(export.zip_bytes(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{export.stem}.zip"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(
+        description=gettext_lazy("Erase this patient's data (erasure request)…"),
+        permissions=["erase_patient_data"],
+    )
+    def erase_patient_data(
+        self, request: HttpRequest, queryset: QuerySet[Submission]
+    ) -> HttpResponse | None:
+        """To the erasure page of the one patient selected, which asks for the reason and the
+        second admin's confirmation (intake/backoffice/views/data_rights.py)."""
+        if not can_erase_patient_data(request):
+            raise PermissionDenied
+        patient = self._one_patient(request, queryset)
+        if patient is None:
+            return None
+        return HttpResponseRedirect(reverse("admin:intake_patient_erase", args=[patient.pk]))
+
+    def _one_patient(self, request: HttpRequest, queryset: QuerySet[Submission]) -> Any:
+        """The one patient whose sent forms are selected (unfinished forms in the selection
+        add nothing: the patient's own are found by their details); None, with a message,
+        if there is no such patient or more than one."""
+        patients = {s.patient for s in queryset.select_related("patient") if s.patient}
+        if not patients:
+            self.message_user(
+                request,
+                _(
+                    "Select a sent form of the patient: an unfinished form has no patient "
+                    "record yet. (The patient's unfinished forms are included in their data.)"
+                ),
+                messages.WARNING,
+            )
+            return None
+        if len(patients) > 1:
+            self.message_user(request, _("Select the forms of one patient only."), messages.WARNING)
+            return None
+        return patients.pop()
 
 
 class _Echo:

@@ -345,6 +345,13 @@ def _appointment(users: dict[str, User], *, started: bool = False) -> str:
     return f"/admin/scheduling/appointment/{appointment.pk}/"
 
 
+def _erasure() -> str:
+    """A patient whose only form is past the retention period: erasing needs one admin."""
+    old = timezone.now() - dt.timedelta(days=9 * 365)
+    submission = SubmissionFactory(submitted_at=old, awaiting_since=old)
+    return f"/admin/intake/submission/patient/{submission.patient_id}/erase/"
+
+
 def _ruleset_change() -> str:
     would_fall()
     call_command("triage_release", stdout=io.StringIO())
@@ -353,6 +360,8 @@ def _ruleset_change() -> str:
 
 # A workflow's set-up: given the personas' users, the URL to ask and the data to post.
 SetUp = Callable[[dict[str, User]], tuple[str, dict[str, object]]]
+
+ADMINS = frozenset({"clinic_admin"})
 
 # name -> (who may, "GET" page or "POST" button, set-up returning (url, data))
 WORKFLOWS: dict[str, tuple[frozenset[str], str, SetUp]] = {
@@ -395,6 +404,9 @@ WORKFLOWS: dict[str, tuple[frozenset[str], str, SetUp]] = {
     "accept": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "accept/", {"reason": "Fine"})),
     "dismiss page": (TRIAGERS, "GET", lambda u: (_ruleset_change() + "dismiss/", {})),
     "dismiss": (TRIAGERS, "POST", lambda u: (_ruleset_change() + "dismiss/", {"reason": "No"})),
+    # A patient's data rights (issue 18): clinic admins only.
+    "erase page": (ADMINS, "GET", lambda u: (_erasure(), {})),
+    "erase": (ADMINS, "POST", lambda u: (_erasure(), {"reason": "Letter of 3 March"})),
 }
 POST_ONLY = [
     name for name, (_, method, _) in WORKFLOWS.items() if method == "POST" and "page" not in name
@@ -403,6 +415,7 @@ POST_ONLY.remove("book")  # the booking page: GET shows it
 POST_ONLY.remove("move")
 POST_ONLY.remove("accept")  # the decision page: GET shows it
 POST_ONLY.remove("dismiss")
+POST_ONLY.remove("erase")  # the erasure page: GET shows it
 
 
 def _changes_after(first_id: int) -> QuerySet[AuditEvent]:

@@ -32,6 +32,7 @@ PATHS = [
     ("scheduling_appointment_attended", [3], "/admin/scheduling/appointment/3/do/attended/"),
     ("scheduling_appointment_no_show", [3], "/admin/scheduling/appointment/3/do/no_show/"),
     ("intake_rulesetchange_decide", [5, "accept"], "/admin/intake/rulesetchange/5/decide/accept/"),
+    ("intake_patient_erase", [4], "/admin/intake/submission/patient/4/erase/"),
 ]
 
 
