@@ -288,7 +288,8 @@ def _insert_unless_sql(
     for field in fields:
         # In INSERT ... SELECT, PostgreSQL reads a quoted value as text, which a character,
         # date or time column takes by assignment but a JSON one does not: say what it is.
-        if vendor == "postgresql" and isinstance(field, models.JSONField):
+        # (By the column's type: an encrypted JSON field is a text column, its value a token.)
+        if vendor == "postgresql" and field.get_internal_type() == "JSONField":
             values.append("CAST(%s AS jsonb)")
         else:
             values.append("%s")

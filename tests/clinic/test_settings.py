@@ -31,6 +31,12 @@ ALERT_LISTS = {
 # And a broker (importing the app does not connect to it).
 BROKER = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
 
+# And the keys of the encryption at rest (issue 18).
+ENCRYPTION = {
+    "CLINIC_FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ=",
+    "CLINIC_LOOKUP_HASH_KEY": "test-only-lookup-hash-key-not-a-secret",
+}
+
 
 def clean_env() -> dict[str, str]:
     """This process's environment without any of the app's own settings (DJANGO_*, CLINIC_*,
@@ -43,7 +49,7 @@ def clean_env() -> dict[str, str]:
 def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
     """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
     env = clean_env()
-    env.update(ALERT_LISTS, **BROKER)
+    env.update(ALERT_LISTS, **BROKER, **ENCRYPTION)
     # A dict, not keywords: an override may replace DJANGO_READ_DOT_ENV too.
     env.update({"DJANGO_SETTINGS_MODULE": "clinic.settings", "DJANGO_READ_DOT_ENV": "0"})
     env.update(overrides)
@@ -74,6 +80,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env.update(
         **ALERT_LISTS,
         **BROKER,
+        **ENCRYPTION,
         DJANGO_READ_DOT_ENV="0",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="clinic.example",
