@@ -21,6 +21,15 @@ COLUMNS = [
 ]
 
 
+def fire_deferred_checks(schema_editor):
+    """PostgreSQL queues the deferred foreign-key checks of every row updated here, and then
+    refuses to ALTER those tables in the same transaction ("pending trigger events"): run the
+    checks now, then defer again as Django's constraints are."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def encrypt_columns(apps, schema_editor):
     connection = schema_editor.connection
     for table, column in COLUMNS:
@@ -30,6 +39,7 @@ def encrypt_columns(apps, schema_editor):
     intake.encryption.rehash_column(
         connection, table="intake_patient", source="nhs_number", target="nhs_number_hash"
     )
+    fire_deferred_checks(schema_editor)
 
 
 def decrypt_columns(apps, schema_editor):
@@ -40,6 +50,7 @@ def decrypt_columns(apps, schema_editor):
             column=column,
             rewrite=intake.encryption.decrypt_token,
         )
+    fire_deferred_checks(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -14,6 +14,15 @@ COLUMNS = [
 ]
 
 
+def fire_deferred_checks(schema_editor):
+    """PostgreSQL queues the deferred foreign-key checks of every row updated here, and then
+    refuses to ALTER those tables in the same transaction ("pending trigger events"): run the
+    checks now, then defer again as Django's constraints are."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def encrypt_columns(apps, schema_editor):
     for table, column in COLUMNS:
         intake.encryption.rewrite_column(
@@ -22,6 +31,7 @@ def encrypt_columns(apps, schema_editor):
             column=column,
             rewrite=intake.encryption.encrypt_plain,
         )
+    fire_deferred_checks(schema_editor)
 
 
 def decrypt_columns(apps, schema_editor):
@@ -32,6 +42,7 @@ def decrypt_columns(apps, schema_editor):
             column=column,
             rewrite=intake.encryption.decrypt_token,
         )
+    fire_deferred_checks(schema_editor)
 
 
 class Migration(migrations.Migration):
