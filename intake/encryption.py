@@ -2,8 +2,9 @@
 reasons, and the NHS number, encrypted; and the keyed hash that still finds a patient by NHS
 number. docs/security.md, "Encryption at rest", says what is encrypted, what is not, and why.
 
-The fields are django-fernet-encrypted-fields' own (Fernet from `cryptography`: AES-128-CBC and
-HMAC-SHA256, a random IV per value), with four changes, each for a reason:
+The fields are django-fernet-encrypted-fields' (its EncryptedFieldMixin over Django's fields;
+Fernet from `cryptography`: AES-128-CBC and HMAC-SHA256, a random IV per value), with four
+changes, each for a reason:
 
 1. The keys. The library derives its keys from SECRET_KEY (and SALT_KEY), so rotating the secret
    key would make every stored value unreadable. Here they are CLINIC_FIELD_ENCRYPTION_KEYS, a
