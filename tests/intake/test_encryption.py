@@ -297,6 +297,8 @@ def test_without_keys_nothing_is_read_or_written_and_the_variable_is_named(
     settings.CLINIC_FIELD_ENCRYPTION_KEYS = []
     with pytest.raises(ImproperlyConfigured, match="CLINIC_FIELD_ENCRYPTION_KEYS must be set"):
         SubmissionFactory(override_reason=OVERRIDE)
+    with pytest.raises(CommandError, match="CLINIC_FIELD_ENCRYPTION_KEYS and"):
+        reencrypt()
     settings.CLINIC_LOOKUP_HASH_KEY = ""
     with pytest.raises(ImproperlyConfigured, match="CLINIC_LOOKUP_HASH_KEY must be set"):
         encryption.lookup_hash(NHS_NUMBER)

@@ -46,6 +46,11 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         keys = len(settings.CLINIC_FIELD_ENCRYPTION_KEYS)
+        if not keys or not settings.CLINIC_LOOKUP_HASH_KEY:
+            raise CommandError(
+                "CLINIC_FIELD_ENCRYPTION_KEYS and CLINIC_LOOKUP_HASH_KEY must be set "
+                "(docs/security.md, Encryption at rest)."
+            )
         self.stdout.write(f"Re-encrypting with the first of {keys} key(s) ...")
         reports = encryption.encrypted_fields_reencrypt(batch_size=options["batch_size"])
         for report in reports:
