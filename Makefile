@@ -51,7 +51,8 @@ pytest: install  ## Run the test suite only
 	$(BIN)/pytest
 
 # The questionnaire's tests (and plainsql's own) once more with CLINIC_PLAINSQL=false, so the
-# ORM fallback for intake/plainsql.py is known to work (issue 16). About 10 s on SQLite.
+# ORM fallback for intake/plainsql.py is known to work (issue 16), with the encrypted columns
+# too (issue 18). About 10 s on SQLite.
 PLAINSQL_ORM_TESTS := \
 	tests/intake/questionnaire/test_journey_views.py \
 	tests/intake/questionnaire/test_resume.py \
@@ -62,7 +63,8 @@ PLAINSQL_ORM_TESTS := \
 	tests/intake/questionnaire/test_step_queries.py \
 	tests/intake/test_plainsql.py \
 	tests/intake/test_plainsql_contract.py \
-	tests/intake/test_plainsql_postgres.py
+	tests/intake/test_plainsql_postgres.py \
+	tests/intake/test_encryption.py
 
 pytest-orm: install  ## The questionnaire tests again through the ORM (CLINIC_PLAINSQL=false)
 	CLINIC_PLAINSQL=false $(BIN)/pytest $(PLAINSQL_ORM_TESTS)

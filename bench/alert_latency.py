@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import secrets
 import statistics
@@ -144,6 +145,9 @@ def environment(args: argparse.Namespace, broker_url: str, smtp_port: int) -> di
             "CLINIC_ESCALATION_EMAILS": "lead@clinic.invalid",
             "CLINIC_TRIAGE_EMAILS": "triage@clinic.invalid",
             "CLINIC_RECEPTION_EMAILS": "reception@clinic.invalid",
+            # Encryption at rest (issue 18): throwaway keys for the run.
+            "CLINIC_FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "CLINIC_LOOKUP_HASH_KEY": secrets.token_urlsafe(32),
             "CLINIC_ONCALL_PHONES": "",
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         }

@@ -55,6 +55,9 @@ def setup_django(database_url: str, *, bench: str) -> None:
         CLINIC_ESCALATION_EMAILS="lead@clinic.invalid",
         CLINIC_TRIAGE_EMAILS="triage@clinic.invalid",
         CLINIC_RECEPTION_EMAILS="reception@clinic.invalid",
+        # Encryption at rest (issue 18): fixed throwaway keys (base64 of 32 bytes; 32+ chars).
+        CLINIC_FIELD_ENCRYPTION_KEYS="YmVuY2gtb25seS1maWVsZC1rZXktbm90LXNlY3JldCE=",
+        CLINIC_LOOKUP_HASH_KEY=f"{bench}-only-lookup-hash-key-not-a-secret",
         DATABASE_URL=database_url,
     )
     if str(ROOT) not in sys.path:

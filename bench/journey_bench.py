@@ -45,6 +45,7 @@ and re-creates it anyway.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import http.client
 import math
@@ -380,6 +381,9 @@ def bench_environment(args: argparse.Namespace, settings_dir: Path) -> dict[str,
             "CLINIC_ESCALATION_EMAILS": "lead@clinic.invalid",
             "CLINIC_TRIAGE_EMAILS": "triage@clinic.invalid",
             "CLINIC_RECEPTION_EMAILS": "reception@clinic.invalid",
+            # Encryption at rest (issue 18): throwaway keys, as a clinic's are its own.
+            "CLINIC_FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "CLINIC_LOOKUP_HASH_KEY": secrets.token_urlsafe(32),
             "EMAIL_URL": "dummymail://",
         }
     )

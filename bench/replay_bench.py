@@ -69,8 +69,10 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
     """Fill intake_submission with `cases` rows cycling over `sets`; seconds taken."""
     from django.db import connection
 
-    from intake import clinical
+    from intake import clinical, encryption
     from intake.models import TIER_RANK
+
+    empty = encryption.encrypt("{}")  # identity and held input: encrypted empty documents
 
     rows = []
     for index, answers in enumerate(sets):
@@ -79,7 +81,8 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
         rows.append(
             (
                 index,
-                json.dumps(answers),
+                # Encrypted, as the app stores them (issue 18): one token per answer set.
+                encryption.encrypt(json.dumps(answers)),
                 result.tier.name,
                 HIGHER[result.tier.name],
                 TIER_RANK[result.tier.name],
@@ -92,7 +95,7 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE bench_sets (i int PRIMARY KEY, answers jsonb, tier text, "
+            "CREATE TEMP TABLE bench_sets (i int PRIMARY KEY, answers text, tier text, "
             "higher text, tier_rank int, fired jsonb, reasons jsonb, scores jsonb, "
             "version text)"
         )
@@ -114,7 +117,7 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
                      WHEN g %% 10 < 6 THEN 'closed'
                      WHEN g %% 10 < 9 THEN 'booked'
                      ELSE 'referred' END,
-                '{{}}'::jsonb, s.answers, '[]'::jsonb, '{{}}'::jsonb, 0, 0,
+                %s, s.answers, '[]'::jsonb, %s, 0, 0,
                 CASE WHEN g %% {DRAFT_EVERY} = 0 THEN NULL ELSE 'BEN-' || g END,
                 CASE WHEN g %% {DRAFT_EVERY} = 0 THEN NULL
                      ELSE now() - g * interval '20 seconds' END,
@@ -137,7 +140,7 @@ def seed(cases: int, sets: list[dict[str, object]]) -> float:
             FROM generate_series(1, %s) AS g
             JOIN bench_sets AS s ON s.i = g %% %s
             """,  # noqa: S608 - constants of this script, no input
-            [cases, len(sets)],
+            [empty, empty, cases, len(sets)],
         )
         cursor.execute("DROP TABLE bench_sets")
         cursor.execute("ANALYZE intake_submission")

@@ -52,3 +52,25 @@ def env_days(name: str, default: int, environ: Mapping[str, str] = os.environ) -
             f"{name} must be a whole number of days, 1 or more, not {raw!r}. See .env.example."
         )
     return days
+
+
+def env_fernet_keys(name: str, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The Fernet keys in environment variable `name`, comma-separated, the current one first
+    (encryption at rest, issue 18); [] when it is absent or empty. Each must be what
+    `Fernet.generate_key()` prints (32 random bytes, URL-safe base64). Anything else raises
+    ImproperlyConfigured naming the variable and the key's position, never the key itself."""
+    from cryptography.fernet import Fernet
+
+    keys = [key.strip() for key in environ.get(name, "").split(",") if key.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} of {len(keys)} is not a Fernet key (32 bytes, URL-safe "
+                'base64). Generate one with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())". See docs/security.md.'
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured(f"{name} lists the same key twice. See docs/security.md.")
+    return keys

@@ -17,7 +17,7 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_days
+from clinic.env import env_bool, env_days, env_fernet_keys
 
 # Lets classes such as admin.ModelAdmin[Submission] be subscripted at run time, as the type
 # checker wants them (django-stubs).
@@ -241,6 +241,31 @@ CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_PATH = "/"
 CSRF_COOKIE_PATH = "/"
 # --- end of HTTPS by default ---
+# --- Encryption at rest (issue 18; docs/security.md, "Encryption at rest") ---
+# Free-text answers, notes, reasons and the NHS number are stored encrypted (intake/encryption.py)
+# with these Fernet keys, comma-separated: new writes use the first, reads try each in turn.
+# Rotation: put a new key first, run `manage.py reencrypt`, then remove the old one. They live
+# in the environment or a secret store: never in the database, and never in the repository.
+CLINIC_FIELD_ENCRYPTION_KEYS = env_fernet_keys("CLINIC_FIELD_ENCRYPTION_KEYS")
+# The key of the keyed hash (HMAC-SHA256) that finds a patient by NHS number without storing
+# the number in the clear: at least 32 characters, and kept when the keys above are rotated.
+CLINIC_LOOKUP_HASH_KEY = env.str("CLINIC_LOOKUP_HASH_KEY", default="")
+if DEBUG:
+    # Local demo only: fixed, obviously fake keys, so `make run` needs no set-up. With DEBUG off
+    # the web app and the worker refuse to start without real ones (clinic/startup.py), and
+    # anything that reads or writes an encrypted column stops with the variable's name.
+    CLINIC_FIELD_ENCRYPTION_KEYS = CLINIC_FIELD_ENCRYPTION_KEYS or [
+        "aW5zZWN1cmUtbG9jYWwtZGVtby1maWVsZC1rZXktMzI="  # "insecure-local-demo-field-key-32"
+    ]
+    CLINIC_LOOKUP_HASH_KEY = (
+        CLINIC_LOOKUP_HASH_KEY or "insecure-local-demo-lookup-hash-key-never-use-in-production"
+    )
+if CLINIC_LOOKUP_HASH_KEY and len(CLINIC_LOOKUP_HASH_KEY) < 32:
+    raise ImproperlyConfigured(
+        "CLINIC_LOOKUP_HASH_KEY must be at least 32 characters. Generate one with: "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))". See docs/security.md.'
+    )
+# --- end of encryption at rest ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

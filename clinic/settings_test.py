@@ -18,6 +18,12 @@ os.environ.setdefault("CLINIC_ONCALL_PHONES", "+447700900001")
 os.environ.setdefault("CLINIC_ESCALATION_EMAILS", "lead@clinic.test")
 os.environ.setdefault("CLINIC_RECEPTION_EMAILS", "reception@clinic.test")
 os.environ.setdefault("CLINIC_TRIAGE_EMAILS", "triage@clinic.test")
+# Encryption at rest (issue 18): fixed, obviously fake keys, so that a worker process started by
+# a test reads what the test wrote. Base64 of "test-only-field-key-not-a-secret".
+os.environ.setdefault(
+    "CLINIC_FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ="
+)
+os.environ.setdefault("CLINIC_LOOKUP_HASH_KEY", "test-only-lookup-hash-key-not-a-secret")
 
 from clinic.settings import *  # noqa: F403
 

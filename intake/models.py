@@ -17,6 +17,13 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake.encryption import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    LookupHashField,
+    lookup_hash,
+)
 from intake.triage import Tier as EngineTier
 
 
@@ -39,6 +46,21 @@ class ContactMethod(models.TextChoices):
     TEXT = "text", _("Text message")
 
 
+class PatientQuerySet(models.QuerySet["Patient"]):
+    """`update(nhs_number=...)` sets the number's keyed hash too, as `save()` does
+    (LookupHashField): the look-up by NHS number must never find a stale hash."""
+
+    def update(self, **kwargs: Any) -> int:
+        if "nhs_number" in kwargs and "nhs_number_hash" not in kwargs:
+            number = kwargs["nhs_number"]
+            if hasattr(number, "resolve_expression"):
+                raise TypeError("Set nhs_number to a value, not an expression: its hash follows.")
+            kwargs["nhs_number_hash"] = lookup_hash(str(number or ""))
+        return super().update(**kwargs)
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+
 class Patient(models.Model):
     """Who the patient is and how to reach them. Created or updated when a form is sent."""
 
@@ -50,9 +72,14 @@ class Patient(models.Model):
         _("preferred contact"), max_length=10, choices=ContactMethod.choices
     )
     gp_practice = models.CharField(_("GP practice"), max_length=200, blank=True)
-    nhs_number = models.CharField(_("NHS number"), max_length=10, blank=True)
+    # Encrypted at rest (issue 18, docs/security.md); found by its keyed hash, kept in step by
+    # every save (the sending service, which writes through plainsql, passes it).
+    nhs_number = EncryptedCharField(_("NHS number"), max_length=10, blank=True)
+    nhs_number_hash = LookupHashField(source="nhs_number")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patient")
@@ -63,11 +90,11 @@ class Patient(models.Model):
             ("export_patient_data", _("Can export one patient's data (access request)")),
             ("erase_patient_data", _("Can erase one patient's data (erasure request)")),
         ]
-        # Sending a form finds the patient by NHS number, else by email (any case) and date of
-        # birth. Plain indexes: `db_index=True` on a text field would add a second, LIKE-only
-        # index on PostgreSQL that no query uses and every insert pays for.
+        # Sending a form finds the patient by NHS number (its keyed hash), else by email (any
+        # case) and date of birth. Plain indexes: `db_index=True` on a text field would add a
+        # second, LIKE-only index on PostgreSQL that no query uses and every insert pays for.
         indexes = [
-            models.Index(fields=["nhs_number"], name="patient_nhs_number_idx"),
+            models.Index(fields=["nhs_number_hash"], name="patient_nhs_number_hash_idx"),
             models.Index(Upper("email"), "date_of_birth", name="patient_email_dob_idx"),
         ]
 
@@ -274,8 +301,10 @@ class Submission(models.Model):
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
     )
-    identity = models.JSONField(default=dict, blank=True)
-    answers = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest, each as one token (issue 18): identity holds the NHS number and date
+    # of birth, answers the free text (main problem, medicines, allergies) and the health data.
+    identity = EncryptedJSONField(default=dict, blank=True)
+    answers = EncryptedJSONField(default=dict, blank=True)
 
     # The emergency interruption (spec §2.4): when it was first shown and for which rules.
     interruption_shown_at = models.DateTimeField(null=True, blank=True)
@@ -289,7 +318,7 @@ class Submission(models.Model):
     # What the patient typed on the page an emergency answer interrupted, as posted (field name
     # → list of values), so that "carry on with the form" shows it again with its errors.
     # Emptied when that page is next posted. {"step": code, "data": {...}, "to_check": bool}
-    held_input = models.JSONField(default=dict, blank=True)
+    held_input = EncryptedJSONField(default=dict, blank=True)
 
     # Bumped by every save of a draft page: saves never overwrite each other (optimistic lock).
     version = models.PositiveIntegerField(default=0)
@@ -325,7 +354,7 @@ class Submission(models.Model):
         related_name="assigned_submissions",
         verbose_name=_("assigned to"),
     )
-    override_reason = models.TextField(blank=True)
+    override_reason = EncryptedTextField(blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -550,7 +579,7 @@ class RulesetChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = EncryptedTextField(_("reason"), blank=True)
 
     class Meta:
         verbose_name = _("ruleset change")
@@ -571,7 +600,7 @@ class SubmissionNote(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    text = models.TextField(_("note"), max_length=5000)
+    text = EncryptedTextField(_("note"), max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -630,6 +659,8 @@ class AuditEvent(models.Model):
         ACCESS_DENIED = "access_denied", _("Access denied")
         # Issue 18: a patient's data erased at their request (ids and counts only).
         ERASE = "erase", _("Personal data erased")
+        # Issue 18: `manage.py reencrypt` after a key rotation (one event per run, counts only).
+        REENCRYPT = "reencrypt", _("Re-encrypted with the current key")
 
     class ActorKind(models.TextChoices):
         """Who acted: a signed-in staff member (`actor`), the patient (through their form or an
@@ -717,6 +748,7 @@ class StaffSessionCutoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} not before {self.not_before:%Y-%m-%d %H:%M:%S}"
+
 
 # ---------------------------------------------------------------------------------------------
 # Retention (issue 18): each run of the nightly job, for the admin home page

@@ -42,6 +42,7 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from intake.encryption import EncryptedFieldBase
 from intake.models import AuditedQuerySet
 
 M = TypeVar("M", bound=models.Model)
@@ -93,8 +94,17 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
     return field
 
 
+def _compared(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A field a condition compares: never an encrypted one, whose value SQL cannot match (each
+    encryption differs); its lookup hash is the column to compare (issue 18)."""
+    field = _field(model, name)
+    if isinstance(field, EncryptedFieldBase):
+        raise TypeError(f"{model.__name__}.{name} is encrypted: SQL cannot compare its value")
+    return field
+
+
 def _where(model: type[models.Model], names: Sequence[str]) -> str:
-    return " AND ".join(f"{_quote(_field(model, n).column)} = %s" for n in names)
+    return " AND ".join(f"{_quote(_compared(model, n).column)} = %s" for n in names)
 
 
 def _where_params(
@@ -178,8 +188,8 @@ def _first_pk_sql(model: type[models.Model], where: tuple[str, ...], upper: tupl
 def _matching(model: type[models.Model], where: tuple[str, ...], upper: tuple[str, ...]) -> str:
     """The WHERE of `first_pk` and `insert_unless`: `upper` fields ignoring case, then `where`
     fields equal (parameters in that order)."""
-    conditions = [f"UPPER({_quote(_field(model, n).column)}) = UPPER(%s)" for n in upper] + [
-        f"{_quote(_field(model, n).column)} = %s" for n in where
+    conditions = [f"UPPER({_quote(_compared(model, n).column)}) = UPPER(%s)" for n in upper] + [
+        f"{_quote(_compared(model, n).column)} = %s" for n in where
     ]
     return " AND ".join(conditions)
 
@@ -288,7 +298,8 @@ def _insert_unless_sql(
     for field in fields:
         # In INSERT ... SELECT, PostgreSQL reads a quoted value as text, which a character,
         # date or time column takes by assignment but a JSON one does not: say what it is.
-        if vendor == "postgresql" and isinstance(field, models.JSONField):
+        # (By the column's type: an encrypted JSON field is a text column, its value a token.)
+        if vendor == "postgresql" and field.get_internal_type() == "JSONField":
             values.append("CAST(%s AS jsonb)")
         else:
             values.append("%s")

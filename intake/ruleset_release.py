@@ -167,12 +167,13 @@ REPLAY_COLUMNS = (
 
 
 def replay_filter(*, since: dt.date | None = None, statuses: Collection[str] = ()) -> Q:
-    """Stored cases a replay covers: sent forms, and drafts with at least one answer.
+    """Stored cases a replay may cover: sent forms and drafts (`ruleset_replay_cases` leaves
+    out drafts without an answer: the answers are encrypted, so SQL cannot tell, issue 18).
 
     `since`: submitted on or after that day (a draft: created on or after it), in the clinic's
     time zone. `statuses`: Submission.Status values, "draft" included; empty means all.
     """
-    query = ~Q(status=Submission.Status.DRAFT, answers={})
+    query = Q()
     if statuses:
         query &= Q(status__in=list(statuses))
     if since is not None:
@@ -190,7 +191,8 @@ def ruleset_replay_cases(
     batch_size: int = REPLAY_BATCH,
     on_batch: Callable[[int], None] | None = None,
 ) -> Iterator[ReplayCase]:
-    """Every stored case in the selection, re-evaluated by the running ruleset, in id order.
+    """Every stored case in the selection (but drafts without an answer), re-evaluated by the
+    running ruleset, in id order.
 
     Reads `batch_size` rows per query (keyset pagination on the primary key, just the columns
     needed), so memory does not grow with the table. Writes nothing. `on_batch` is called with
@@ -210,6 +212,8 @@ def ruleset_replay_cases(
         for pk, reference, status, version, old_tier, old_rules, answers, sent, saved in batch:
             read += 1
             last = pk
+            if status == Submission.Status.DRAFT and not answers:
+                continue  # a draft nobody has answered anything on yet: nothing to replay
             result = _evaluate(answers, sent, saved)
             yield ReplayCase(
                 id=pk,

@@ -88,6 +88,9 @@ class Worker:
             "CLINIC_ESCALATION_EMAILS": ",".join(settings.CLINIC_ESCALATION_EMAILS),
             "CLINIC_TRIAGE_EMAILS": ",".join(settings.CLINIC_TRIAGE_EMAILS),
             "CLINIC_RECEPTION_EMAILS": ",".join(settings.CLINIC_RECEPTION_EMAILS),
+            # The test's own keys: the worker reads what the test wrote (issue 18).
+            "CLINIC_FIELD_ENCRYPTION_KEYS": ",".join(settings.CLINIC_FIELD_ENCRYPTION_KEYS),
+            "CLINIC_LOOKUP_HASH_KEY": settings.CLINIC_LOOKUP_HASH_KEY,
             "PYTHONPATH": str(ROOT),
             **env,
         }

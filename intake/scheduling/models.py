@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake.encryption import EncryptedCharField, EncryptedTextField
 from intake.models import AuditedQuerySet, Submission
 
 
@@ -147,7 +148,8 @@ class AvailabilityException(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LEAVE)
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
-    reason = models.CharField(_("note"), max_length=200, blank=True)
+    # Encrypted at rest (issue 18): a note on someone's leave can be about their health.
+    reason = EncryptedCharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         db_table = "intake_availabilityexception"
@@ -248,8 +250,9 @@ class Appointment(models.Model):
     )
     cancelled_by_patient = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(_("why cancelled"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    # Encrypted at rest (issue 18, docs/security.md).
+    cancel_reason = EncryptedTextField(_("why cancelled"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     # Bumped by every move: the calendar file's SEQUENCE, so the patient's calendar updates.
     sequence = models.PositiveSmallIntegerField(default=0)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from intake.models import Patient, Submission
@@ -31,17 +31,18 @@ def submission_list_for_patient(patient: Patient) -> list[Submission]:
     unfinished ones, which have no patient yet and are theirs when the details typed on the
     first page match the record: the same email (any case) and date of birth, or the same NHS
     number."""
-    same_person = Q(identity__email__iexact=patient.email)
-    if patient.nhs_number:
-        same_person |= Q(identity__nhs_number=patient.nhs_number)
-    drafts = Submission.objects.filter(same_person, patient__isnull=True)
+    # The first page's details are encrypted with the rest of the draft (intake/encryption.py),
+    # so they are compared here, not in SQL: unfinished forms are few (plain drafts are purged
+    # days after their last save) and this runs only for an access or erasure request.
+    email = patient.email.casefold()
     dob = patient.date_of_birth.isoformat()
-    theirs = [
-        draft
-        for draft in drafts
-        if draft.identity.get("date_of_birth") == dob
-        or (patient.nhs_number and draft.identity.get("nhs_number") == patient.nhs_number)
-    ]
+    theirs = []
+    for draft in Submission.objects.filter(patient__isnull=True).iterator(chunk_size=500):
+        typed = draft.identity
+        same_email = str(typed.get("email", "")).casefold() == email
+        same_nhs = bool(patient.nhs_number) and typed.get("nhs_number") == patient.nhs_number
+        if (same_email and typed.get("date_of_birth") == dob) or same_nhs:
+            theirs.append(draft)
     sent = list(Submission.objects.filter(patient=patient))
     return sorted([*sent, *theirs], key=lambda s: (s.created_at, s.pk))
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake import clinical, plainsql, triage
+from intake import clinical, encryption, plainsql, triage
 from intake.identity import IDENTITY_REQUIRED, age_on
 from intake.models import (
     AuditEvent,
@@ -188,7 +188,9 @@ SUBMIT_FIELDS = (
 
 def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> int:
     """The id of the Patient for these details, created or brought up to date: matched by NHS
-    number, else by email and date of birth. Only ids are read: the form has the details."""
+    number (its keyed hash: the number itself is encrypted, issue 18), else by email and date
+    of birth. Only ids are read: the form has the details."""
+    nhs_number = str(identity.get("nhs_number", ""))
     fields = {
         "full_name": str(identity.get("full_name", "")),
         "date_of_birth": dob,
@@ -196,12 +198,14 @@ def _patient_upsert(*, identity: Mapping[str, object], dob: dt.date) -> int:
         "phone": str(identity.get("phone", "")),
         "preferred_contact": str(identity.get("preferred_contact", "")),
         "gp_practice": str(identity.get("gp_practice", "")),
-        "nhs_number": str(identity.get("nhs_number", "")),
+        "nhs_number": nhs_number,
+        # plainsql bypasses Model.save(), which would set it (LookupHashField.pre_save).
+        "nhs_number_hash": encryption.lookup_hash(nhs_number),
     }
     by_email: dict[str, Any] = {"upper": {"email": fields["email"]}, "date_of_birth": dob}
     existing = None
-    if fields["nhs_number"]:
-        existing = plainsql.first_pk(Patient, nhs_number=fields["nhs_number"])
+    if nhs_number:
+        existing = plainsql.first_pk(Patient, nhs_number_hash=fields["nhs_number_hash"])
     if existing is None:
         # Most forms come from someone new: insert, unless the email and date of birth match.
         created = plainsql.insert_unless(Patient, fields, **by_email)

@@ -31,6 +31,12 @@ ALERT_LISTS = {
 # And a broker (importing the app does not connect to it).
 BROKER = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
 
+# And the keys of the encryption at rest (issue 18).
+ENCRYPTION = {
+    "CLINIC_FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ=",
+    "CLINIC_LOOKUP_HASH_KEY": "test-only-lookup-hash-key-not-a-secret",
+}
+
 
 def clean_env() -> dict[str, str]:
     """This process's environment without any of the app's own settings (DJANGO_*, CLINIC_*,
@@ -43,7 +49,7 @@ def clean_env() -> dict[str, str]:
 def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
     """Import clinic.settings in a fresh interpreter with a clean DJANGO_* environment."""
     env = clean_env()
-    env.update(ALERT_LISTS, **BROKER)
+    env.update(ALERT_LISTS, **BROKER, **ENCRYPTION)
     # A dict, not keywords: an override may replace DJANGO_READ_DOT_ENV too.
     env.update({"DJANGO_SETTINGS_MODULE": "clinic.settings", "DJANGO_READ_DOT_ENV": "0"})
     env.update(overrides)
@@ -74,6 +80,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env.update(
         **ALERT_LISTS,
         **BROKER,
+        **ENCRYPTION,
         DJANGO_READ_DOT_ENV="0",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="clinic.example",
@@ -143,6 +150,74 @@ def test_a_production_worker_refuses_to_start_without_a_broker(
         _refuse_to_work_without_production_settings()
     settings.TASKS_IN_PROCESS = False
     _refuse_to_work_without_production_settings()
+
+
+# --- Encryption at rest (issue 18) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ENCRYPTION))
+def test_production_web_app_refuses_to_start_without_the_encryption_keys(name: str) -> None:
+    result = run_python("import clinic.wsgi", production_env(**{name: ""}))
+    assert result.returncode != 0
+    assert f"{name} must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(ENCRYPTION))
+def test_a_production_worker_refuses_to_start_without_the_encryption_keys(
+    name: str, settings: pytest_django.Settings
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.celery import _refuse_to_work_without_production_settings
+
+    settings.DEBUG = False
+    settings.TASKS_IN_PROCESS = False  # a broker, as production has
+    setattr(settings, name, [] if name == "CLINIC_FIELD_ENCRYPTION_KEYS" else "")
+    with pytest.raises(ImproperlyConfigured, match=name):
+        _refuse_to_work_without_production_settings()
+
+
+def test_an_encryption_key_that_is_not_a_fernet_key_stops_start_up_without_showing_it() -> None:
+    good = ENCRYPTION["CLINIC_FIELD_ENCRYPTION_KEYS"]
+    result = start_django(CLINIC_FIELD_ENCRYPTION_KEYS=f"{good}, not-a-key-but-a-secret")
+    assert result.returncode != 0
+    assert "CLINIC_FIELD_ENCRYPTION_KEYS: key 2 of 2 is not a Fernet key" in result.stderr
+    assert "not-a-key-but-a-secret" not in result.stderr
+    twice = start_django(CLINIC_FIELD_ENCRYPTION_KEYS=f"{good},{good}")
+    assert "CLINIC_FIELD_ENCRYPTION_KEYS lists the same key twice" in twice.stderr
+
+
+def test_a_short_lookup_hash_key_stops_start_up() -> None:
+    result = start_django(CLINIC_LOOKUP_HASH_KEY="too-short")
+    assert result.returncode != 0
+    assert "CLINIC_LOOKUP_HASH_KEY must be at least 32 characters" in result.stderr
+
+
+def test_encryption_keys_are_read_in_order_current_first() -> None:
+    from cryptography.fernet import Fernet
+
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    probe = "from django.conf import settings as s; print(s.CLINIC_FIELD_ENCRYPTION_KEYS)"
+    env = production_env(CLINIC_FIELD_ENCRYPTION_KEYS=f" {new} , {old} ")
+    result = run_python(f"import clinic.wsgi; {probe}", env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str([new, old])
+
+
+def test_the_local_demo_encrypts_with_a_development_key_and_nothing_set() -> None:
+    env = {
+        **clean_env(),
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DJANGO_READ_DOT_ENV": "0",
+        "DJANGO_DEBUG": "1",
+    }
+    probe = (
+        "import django; django.setup(); from intake import encryption as e;"
+        " t = e.encrypt('demo'); print(e.is_token(t), e.decrypt(t), len(e.lookup_hash('1')))"
+    )
+    result = run_python(probe, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "demo", "64"]
 
 
 @pytest.mark.parametrize("days", ["", "0,7", "-1"])

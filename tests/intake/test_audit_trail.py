@@ -81,7 +81,9 @@ def test_a_bulk_update_of_submissions_leaves_an_audit_row_per_row() -> None:
         assert event.object_repr == submission.reference
     assert not events(submission_id=untouched.pk)
     assert_no_canary()
-    assert Submission.objects.filter(override_reason=CANARY).count() == 3
+    # The reason is encrypted (issue 18): compared once read back, not in SQL.
+    reasons = [s.override_reason for s in Submission.objects.filter(tier="ROUTINE")]
+    assert reasons == [CANARY] * 3
 
 
 def test_a_bulk_update_by_a_known_actor_names_them(triage_nurse: User) -> None:

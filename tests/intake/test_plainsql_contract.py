@@ -31,6 +31,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.env import env_bool
 from intake import plainsql
+from intake.encryption import lookup_hash
 from intake.models import Notification, Patient, Submission
 from intake.scheduling.models import AppointmentType, Clinician
 from intake.selectors.drafts import PATIENT_PAGE_FIELDS, submission_get_for_patient
@@ -425,7 +426,8 @@ def test_first_pk_and_insert_unless_agree_both_ways() -> None:
         {"upper": {"email": "sam@example.org"}, "date_of_birth": WHEN.date()},
         {"upper": {"email": "s%m@example.org"}, "date_of_birth": born},  # no LIKE wildcards
         {"full_name": "Sam", "phone": "1"},
-        {"nhs_number": "9434765919"},
+        # Encrypted (issue 18): found by its keyed hash.
+        {"nhs_number_hash": lookup_hash("9434765919")},
     ]
     found = [
         [plainsql.first_pk(Patient, **lookup) for lookup in lookups] for _ in _plain_then_orm()

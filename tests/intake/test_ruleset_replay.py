@@ -210,7 +210,9 @@ def test_small_batches_give_the_same_result_with_queries_per_batch_not_per_row(
     assert batched.rules_added == whole.rules_added
     assert [c.id for c in batched.downs] == [c.id for c in whole.downs]
     assert len(one_batch.captured_queries) == 1
-    assert len(small.captured_queries) == 3  # batches of 2, 2, 1
+    # Six rows in batches of 2, 2, 2, then an empty read: the draft without answers is read too
+    # and left out in Python, since SQL cannot see into the encrypted answers (issue 18).
+    assert len(small.captured_queries) == 4
     status, out, _err = replay("--batch-size", "2")
     assert status == 1 and "5 case(s) re-evaluated in 3 batch(es)" in out
 
