@@ -37,6 +37,8 @@ AFTER: list[tuple[str, str | None]] = [
     ("intake", "0021_access_denied_audit_action"),
     ("scheduling", "0003_appointment_bulk_changes_audited"),
 ]
+# Permissions of roles.ROLES that migrations after AFTER define.
+DEFINED_AFTER_THE_MOVE = frozenset({roles.EXPORT_PATIENT_DATA, roles.ERASE_PATIENT_DATA})
 MOVED = frozenset(
     str(model._meta.model_name) for model in global_apps.get_app_config("scheduling").get_models()
 )
@@ -204,6 +206,9 @@ def test_rows_links_schema_and_access_survive_the_move(before_the_move: Apps) ->
     assert content_types == dict.fromkeys(MOVED, "intake")  # the reverse moved them back
     ids = build_clinic(old)
     access_before = grants(old)
+    permissions_before = set(
+        old.get_model("auth", "Permission").objects.values_list("pk", flat=True)
+    )
     schema_before = schema()
 
     migrate(AFTER)
@@ -237,14 +242,27 @@ def test_rows_links_schema_and_access_survive_the_move(before_the_move: Apps) ->
     ContentTypeNow = new.get_model("contenttypes", "ContentType")
     assert not ContentTypeNow.objects.filter(app_label="intake", model__in=MOVED).exists()
     access_after = grants(new)
-    assert {name: {pk for pk, _ in perms} for name, perms in access_after.items()} == {
-        name: {pk for pk, _ in perms} for name, perms in access_before.items()
+    # The permissions later migrations define (issue 18's data rights, intake 0025) are left
+    # out on both sides: the test database was built at the latest state, so the groups held
+    # them before this test migrated back, and the migrations up to AFTER know nothing of them.
+    assert {
+        name: {pk for pk, perm in perms if perm not in DEFINED_AFTER_THE_MOVE}
+        for name, perms in access_after.items()
+    } == {
+        name: {pk for pk, perm in perms if perm not in DEFINED_AFTER_THE_MOVE}
+        for name, perms in access_before.items()
     }
     assert {name: {perm for _, perm in perms} for name, perms in access_after.items()} == {
-        name: set(perms) for name, perms in roles.ROLES.items()
+        name: set(perms) - DEFINED_AFTER_THE_MOVE for name, perms in roles.ROLES.items()
     }
     rita = new.get_model("auth", "User").objects.get(pk=ids["rita"])
     assert list(rita.user_permissions.values_list("content_type__app_label", "codename")) == [
         ("scheduling", "delete_slot")
     ]
-    assert roles.sync_roles(dry_run=True) == {}  # what `sync_roles --check` asks
+    # What `sync_roles --check` asks, with the models as they are at AFTER (both apps).
+    at_after = (
+        MigrationExecutor(connection)
+        .loader.project_state([(app, name) for app, name in AFTER if name is not None])
+        .apps
+    )
+    assert roles.sync_roles(apps=at_after, dry_run=True) == {}
