@@ -206,9 +206,6 @@ def test_rows_links_schema_and_access_survive_the_move(before_the_move: Apps) ->
     assert content_types == dict.fromkeys(MOVED, "intake")  # the reverse moved them back
     ids = build_clinic(old)
     access_before = grants(old)
-    permissions_before = set(
-        old.get_model("auth", "Permission").objects.values_list("pk", flat=True)
-    )
     schema_before = schema()
 
     migrate(AFTER)
