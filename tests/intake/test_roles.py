@@ -39,9 +39,10 @@ MOVED_TO_SCHEDULING = frozenset(
 
 # Grants ROLES has made since roles.py became the definition, each with the migration that
 # syncs it: exporting submissions became a permission of its own, clinic admins' only (0018,
-# issue 17; before, anyone who could see the queue could export it).
+# issue 17; before, anyone who could see the queue could export it); clinic admins manage the
+# FHIR API's clients (handover's 0002, issue 21).
 GRANTED_SINCE: dict[str, frozenset[str]] = {
-    roles.CLINIC_ADMIN: frozenset({roles.EXPORT_SUBMISSION}),
+    roles.CLINIC_ADMIN: frozenset({roles.EXPORT_SUBMISSION}) | roles.MANAGE_API_CLIENTS,
 }
 
 
