@@ -1,4 +1,4 @@
-"""The migrations that encrypt existing rows (intake 0022, scheduling 0004; issue 18), and their
+"""The migrations that encrypt existing rows (intake 0026, scheduling 0004; issue 18), and their
 reverse, which gives the plain values back (JSON columns as JSON again on PostgreSQL).
 
 Rows are written at the migrations just before, as a clinic running the release before
@@ -29,9 +29,11 @@ BEFORE: list[tuple[str, str | None]] = [
     ("intake", "0025_patient_data_rights"),
     ("scheduling", "0003_appointment_bulk_changes_audited"),
 ]
+# Up to the encryption, and the appointment's updated_at (issue 21, scheduling 0005) that
+# the app's Appointment model, used to read the rows back, already has.
 ENCRYPTING: list[tuple[str, str | None]] = [
     ("intake", "0026_encryption_at_rest"),
-    ("scheduling", "0004_encryption_at_rest"),
+    ("scheduling", "0005_appointment_updated_at"),
 ]
 ANSWERS = {"main_problem_text": "Heronsgate cramp at night", "age_years": 71, "smoker": True}
 IDENTITY = {"full_name": "Ada Brook", "nhs_number": "9434765919", "date_of_birth": "1950-01-01"}
