@@ -69,9 +69,10 @@ def token_of(page: Page) -> str:
 
 
 def step_of(page: Page) -> str:
-    """The page code in the current /intake/<token>/<step>/ address (without ?query or #hash)."""
-    path = page.url.split("?")[0].split("#")[0].rstrip("/")
-    return path.rsplit("/", 1)[-1]
+    """The page's key in the current /intake/<token>/<key>/ address (without ?query or #hash):
+    "about_you", "red_flags" (the safety check's first page), "red_flags/breathing", "check"."""
+    parts = page.url.split("?")[0].split("#")[0].rstrip("/").split("/")
+    return "/".join(parts[parts.index("intake") + 2 :])
 
 
 _FORM_STATE = """(form, names) => {
