@@ -24,6 +24,15 @@ from intake.summary import StepSummary
 register = template.Library()
 
 
+@register.filter
+def tel(number: object) -> str:
+    """A phone number as a tel: link's address: "01632 960000" → "tel:01632960000" (digits, and
+    a leading "+" if there is one; spaces, dashes and brackets are not part of it)."""
+    text = str(number).strip()
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    return f"tel:{'+' if text.startswith('+') else ''}{digits}"
+
+
 def _page_url(token: str, section: StepSummary, code: str) -> str:
     """The address of the page that asks `code` (its short page, for a step asked on several;
     the identity details are on the first page of their step), escaped."""
