@@ -1,5 +1,5 @@
-"""Issue 19: on the patient's cancel pages every phone number is a tel: link, so a patient on a
-phone calls the clinic (or the emergency number) with a tap."""
+"""Issue 19: on the patient's cancel pages and emails every phone number is a tel: link, so a
+patient on a phone calls the clinic (or the emergency number) with a tap."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -67,3 +69,13 @@ def test_every_cancel_page_links_its_phone_numbers(appointment: Appointment) -> 
     past = Client().get(url).content.decode()
     assert "cannot be cancelled online" in past and PHONE_LINK in past
     _every_number_is_a_link(past)
+
+
+@override_settings(CLINIC_PHONE=PHONE)
+def test_the_appointment_emails_link_their_phone_numbers(appointment: Appointment) -> None:
+    (message,) = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
+    assert f'<a href="tel:01632960000" style="color:inherit;">{PHONE}</a>' in html
+    assert '<a href="tel:999" style="color:inherit;">999</a>' in html
+    assert PHONE in str(message.body)  # the text part, as it was
