@@ -274,10 +274,16 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
 # --- Start ---------------------------------------------------------------------------------------
 
 
+# How long the form takes, as the start page says: the median of timed complete journeys of the
+# browser tests' vignettes, rounded up to whole 5 minutes (bench/journey_time.py; bench/README.md
+# says how it was measured and when, issue 19). Measure again when the questions change.
+FORM_MINUTES = 20
+
+
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: what the form is for, how long it takes, emergency advice, privacy."""
-    return render(request, "questionnaire/start.html")
+    return render(request, "questionnaire/start.html", {"minutes": FORM_MINUTES})
 
 
 @require_POST
