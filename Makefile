@@ -60,6 +60,7 @@ PLAINSQL_ORM_TESTS := \
 	tests/intake/questionnaire/test_resume.py \
 	tests/intake/questionnaire/test_emergency_interrupts.py \
 	tests/intake/questionnaire/test_mid_form_emergency_cases.py \
+	tests/intake/questionnaire/test_save_anything.py \
 	tests/intake/services/test_drafts.py \
 	tests/intake/services/test_sending.py \
 	tests/intake/questionnaire/test_step_queries.py \
