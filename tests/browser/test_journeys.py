@@ -192,6 +192,7 @@ def test_change_an_answer_from_the_check_page_and_go_back(
     press(page, "Continue")
     assert_reflows(page, "about_you with errors")
     while step_of(page) != "how_it_started":
+        assert_reflows(page, step_of(page))  # the safety check's short pages too
         answer_step(page, answers)
 
     # Back: the previous page comes again from a GET (post/redirect/get), answers as saved.
