@@ -156,8 +156,9 @@ def run_journey(page: Page, base_url: str, vignette: str | None, *, wait: bool) 
     def spend(record: PageTime) -> None:
         """Close the page's record: the machine's time since the last page, the patient's."""
         nonlocal clock
-        if wait:
-            page.wait_for_timeout(record.patient_seconds * 1000)
+        if wait:  # the typing was spent already, key by key (_retype)
+            typing = record.characters / CHARACTERS_PER_SECOND
+            page.wait_for_timeout((record.patient_seconds - typing) * 1000)
         now = time.monotonic()
         record.machine_seconds = now - clock - (record.patient_seconds if wait else 0.0)
         clock = now
@@ -182,6 +183,8 @@ def run_journey(page: Page, base_url: str, vignette: str | None, *, wait: bool) 
     fill_in(page, CONSENT)
     check = PageTime("check", words=words(page.evaluate(_READ)), check_rows=rows)
     check.answers, check.extra_ticks, check.characters = answered(page, CONSENT)
+    if wait:
+        _retype(page, CONSENT)
     press(page, "Send your answers")
     assert step_of(page) == "done", page.url
     spend(check)
