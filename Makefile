@@ -28,6 +28,9 @@ run: export DJANGO_DEBUG ?= 1
 # Open it at http://localhost (not 127.0.0.1): passkeys need a host name, and the demo's
 # passkey origin is http://localhost:$(PORT).
 run: export CLINIC_WEBAUTHN_ORIGINS ?= http://localhost:$(PORT)
+# Links in the emails it prints (resume, cancel, admin) point at the port it serves on (issue 19);
+# a CLINIC_SITE_URL in the environment wins.
+run: export CLINIC_SITE_URL ?= http://localhost:$(PORT)
 run: install  ## Migrate, create demo data and staff accounts, serve on http://localhost:$(PORT)
 	@# A git-ignored .env so that manage.py commands work on this development machine too.
 	@test -f .env || printf '# Local development only (created by make run).\nDJANGO_DEBUG=1\n' > .env
@@ -58,6 +61,7 @@ PLAINSQL_ORM_TESTS := \
 	tests/intake/questionnaire/test_resume.py \
 	tests/intake/questionnaire/test_emergency_interrupts.py \
 	tests/intake/questionnaire/test_mid_form_emergency_cases.py \
+	tests/intake/questionnaire/test_save_anything.py \
 	tests/intake/services/test_drafts.py \
 	tests/intake/services/test_sending.py \
 	tests/intake/questionnaire/test_step_queries.py \

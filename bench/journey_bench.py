@@ -120,6 +120,8 @@ def kind_of(method: str, path: str) -> str:
     if path == "/start/":
         return START
     parts = path.strip("/").split("/")
+    if len(parts) == 4 and parts[0] == "intake":  # a short page of a step (issue 19)
+        return STEP_POST if method == "POST" else STEP_GET
     if len(parts) == 3 and parts[0] == "intake":
         page = parts[2]
         if page == "check":
@@ -318,7 +320,8 @@ def run_journey(
         journey.csrf = _csrf(body)
         if url == check_url:
             break
-        code = url.rstrip("/").rsplit("/", 1)[1]
+        # The page's key: what follows /intake/<token>/ ("red_flags/breathing" for a short page).
+        code = url.split(f"/intake/{journey.token}/", 1)[1].rstrip("/")
         data = {**step_post_data(code, answers, identity), "csrfmiddlewaretoken": journey.csrf}
         status, location, body = _request(client, think, "POST", url, data)
         _expect(status, 302, f"POST {code}", body)
@@ -328,7 +331,7 @@ def run_journey(
             status, _, _ = _request(client, think, "GET", location)
             _expect(status, 200, "GET urgent")
             following = steps.next_step(code, answers)
-            url = f"/intake/{journey.token}/{following.code}/" if following else check_url
+            url = f"/intake/{journey.token}/{following.key}/" if following else check_url
         else:
             url = location
     else:

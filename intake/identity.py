@@ -24,6 +24,26 @@ IDENTITY_LABELS = {
     "gp_practice": gettext_lazy("GP practice"),
     "nhs_number": gettext_lazy("NHS number"),
 }
+# The labels that change when someone fills in the form for the patient (issue 19; the others
+# already name the patient or no one). Patient-facing wording: listed in docs/triage.md.
+IDENTITY_HELPER_LABELS = {
+    "preferred_contact": gettext_lazy("How should we contact you or the patient?"),
+}
+# What the form says when a required detail is left blank (GOV.UK style: what to do, no full
+# stop), in the patient's wording and, where it differs, in a helper's.
+IDENTITY_REQUIRED_MESSAGES = {
+    "full_name": gettext_lazy("Enter your full name"),
+    "date_of_birth": gettext_lazy("Enter your date of birth"),
+    "email": gettext_lazy("Enter your email address"),
+    "phone": gettext_lazy("Enter a phone number"),
+    "preferred_contact": gettext_lazy("Select how you would like us to contact you"),
+}
+IDENTITY_HELPER_REQUIRED_MESSAGES = {
+    "full_name": gettext_lazy("Enter the patient's full name"),
+    "date_of_birth": gettext_lazy("Enter the patient's date of birth"),
+    "email": gettext_lazy("Enter an email address"),
+    "preferred_contact": gettext_lazy("Select how we should contact you or the patient"),
+}
 
 
 def age_on(date_of_birth: dt.date, today: dt.date) -> int:

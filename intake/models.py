@@ -319,6 +319,13 @@ class Submission(models.Model):
     # → list of values), so that "carry on with the form" shows it again with its errors.
     # Emptied when that page is next posted. {"step": code, "data": {...}, "to_check": bool}
     held_input = EncryptedJSONField(default=dict, blank=True)
+    # What the patient typed on pages saved with "Save and come back later" (issue 19), as
+    # posted (field name → list of values), valid or not, so that each page shows it again when
+    # they come back; the answers keep only what was valid. A page's entry goes when the page is
+    # next saved with Continue; all of it when the form is sent. Encrypted like held_input: it
+    # is what the patient typed (issue 18).
+    # {"page": key of the page saved last, "to_check": bool, "pages": {key: {name: [values]}}}
+    typed_input = EncryptedJSONField(default=dict, blank=True)
 
     # Bumped by every save of a draft page: saves never overwrite each other (optimistic lock).
     version = models.PositiveIntegerField(default=0)

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from intake import steps, triage
-from intake.identity import IDENTITY_FIELDS, IDENTITY_LABELS
+from intake.identity import IDENTITY_FIELDS, IDENTITY_HELPER_LABELS, IDENTITY_LABELS
 from intake.models import ContactMethod
 from intake.triage import AnswerType, Question
 from intake.triage.catalogue import NOT_SURE
@@ -70,7 +70,7 @@ def answer_label(question: Question, value: object, translated: Callable[[str], 
     return str(value)
 
 
-def _identity_rows(identity: Mapping[str, object]) -> list[Row]:
+def _identity_rows(identity: Mapping[str, object], *, helper: bool = False) -> list[Row]:
     rows = []
     contact_methods = dict(ContactMethod.choices)
     for name in IDENTITY_FIELDS:
@@ -81,7 +81,7 @@ def _identity_rows(identity: Mapping[str, object]) -> list[Row]:
             text = date_format(dt.date.fromisoformat(str(value)), "j F Y")
         if name == "preferred_contact" and value:
             text = str(contact_methods.get(str(value), text))
-        label = str(IDENTITY_LABELS[name])
+        label = str((helper and IDENTITY_HELPER_LABELS.get(name)) or IDENTITY_LABELS[name])
         rows.append(Row(code=name, question=label, answer=text, provided=bool(text)))
     return rows
 
@@ -91,10 +91,13 @@ def summarise(
     identity: Mapping[str, object] | None = None,
     *,
     include_consent: bool = False,
+    helper: bool = False,
 ) -> list[StepSummary]:
     """Every visible question of every applicable step, with its answer or "not provided".
 
     With `identity` None (staff pages show identity elsewhere) step 1 lists its questions only.
+    `helper`: the questions as someone filling in the form for the patient was asked them (the
+    third-person wording, issue 19), for that person's own check and confirmation pages.
     """
     shown = set(triage.visible_codes(answers))
     translated = _catalogue_gettext()
@@ -103,7 +106,11 @@ def summarise(
         pages.append(steps.STEPS_BY_CODE[steps.CONSENT_STEP])
     result = []
     for page in pages:
-        rows = _identity_rows(identity) if page.collects_identity and identity is not None else []
+        rows = (
+            _identity_rows(identity, helper=helper)
+            if page.collects_identity and identity is not None
+            else []
+        )
         for question in page.questions:
             if question.code not in shown:
                 continue
@@ -112,7 +119,9 @@ def summarise(
             rows.append(
                 Row(
                     code=question.code,
-                    question=translated(question.text),
+                    question=translated(
+                        question.helper_text if helper and question.helper_text else question.text
+                    ),
                     answer=text,
                     provided=bool(text),
                     not_sure=value == NOT_SURE and question.type is AnswerType.YES_NO_UNSURE,

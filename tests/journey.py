@@ -22,6 +22,7 @@ __all__ = [
     "CONSENT",
     "IDENTITY",
     "identity_for",
+    "page_key",
     "step_post_data",
     "vignette_answers",
 ]
@@ -43,9 +44,13 @@ def step_post_data(
     identity: Mapping[str, Any] | None = None,
     action: str = "continue",
 ) -> dict[str, Any]:
-    """The POST body for one page: question codes as field names, choice codes as values."""
+    """The POST body for one page: question codes as field names, choice codes as values.
+
+    `step_code` is the page's key, the address after /intake/<token>/ ("red_flags" for the
+    safety check's first page, "red_flags/breathing" for another; "consent" for the check page).
+    """
     data: dict[str, Any] = {"action": action}
-    page = steps.STEPS_BY_CODE[step_code]
+    page = steps.PAGES_BY_KEY.get(step_code) or steps.STEPS_BY_CODE[step_code]
     if page.collects_identity:
         data.update({k: v for k, v in (identity or identity_for(answers)).items() if v is not None})
     for question in page.questions:
@@ -56,12 +61,19 @@ def step_post_data(
     return data
 
 
-def answers_before(step_code: str, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """What a draft has saved when the patient reaches `step_code` having filled in every
+def page_key(question_code: str) -> str:
+    """The key (address after /intake/<token>/) of the page that asks a question."""
+    return steps.PAGE_OF_QUESTION[question_code].key
+
+
+def answers_before(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What a draft has saved when the patient reaches the page `key` having filled in every
     earlier page from `answers` (age comes with the identity details of the first page)."""
-    earlier = {s.code for s in steps.STEPS if s.number < steps.STEPS_BY_CODE[step_code].number}
-    saved = {q.code: answers.get(q.code) for q in QUESTIONS if q.step in earlier}
-    if "about_you" in earlier:
+    keys = [p.key for p in steps.PAGES]
+    earlier = keys[: keys.index(key)] if key in keys else keys
+    codes = {q.code for k in earlier for q in steps.PAGES_BY_KEY[k].questions}
+    saved = {q.code: answers.get(q.code) for q in QUESTIONS if q.code in codes}
+    if steps.IDENTITY_STEP in earlier:
         saved["age_years"] = answers.get("age_years")
     return saved
 
@@ -81,18 +93,19 @@ def candidate_values(question: Question) -> list[Any]:
 
 
 def lone_emergency_answers() -> list[tuple[str, str, Any]]:
-    """(step, question, value) for every answer that, given alone on its page after the earlier
+    """(page, question, value) for every answer that, given alone on its page after the earlier
     pages were filled in with the vignettes' unremarkable defaults, fires an EMERGENCY rule that
-    did not fire before. Derived from the catalogue and the rules, never written out by hand."""
+    did not fire before. Derived from the catalogue and the rules, never written out by hand.
+    `page` is the page's key (`step_post_data`)."""
     defaults = vignette_answers()
     found = []
-    for page in steps.QUESTION_STEPS:
-        before = answers_before(page.code, defaults)
+    for page in steps.PAGES:
+        before = answers_before(page.key, defaults)
         already = _emergency_rules(before)
         for question in page.questions:
             for value in candidate_values(question):
                 if _emergency_rules({**before, question.code: value}) - already:
-                    found.append((page.code, question.code, value))
+                    found.append((page.key, question.code, value))
     return found
 
 

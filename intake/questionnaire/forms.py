@@ -15,9 +15,11 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
 from typing import Any, cast
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, format_html
@@ -28,8 +30,11 @@ from django.utils.translation import gettext as _
 
 from intake import bodymap, triage
 from intake.identity import (
+    IDENTITY_HELPER_LABELS,
+    IDENTITY_HELPER_REQUIRED_MESSAGES,
     IDENTITY_LABELS,
     IDENTITY_REQUIRED,
+    IDENTITY_REQUIRED_MESSAGES,
     age_on,
     nhs_number_is_valid,
     phone_problem,
@@ -37,7 +42,7 @@ from intake.identity import (
 from intake.models import ContactMethod
 from intake.questionnaire import markup
 from intake.steps import FormStep, StrOrPromise
-from intake.triage import AnswerType, Question
+from intake.triage import AnswerType, Choice, Question
 
 # Longest free text we accept in any identity field; the catalogue sets its own limits.
 NAME_MAX = 200
@@ -47,32 +52,104 @@ _HONEYPOT = "website"
 # --- Building fields from the catalogue -------------------------------------------------------
 
 
-def _per_language(build: Callable[[Question], SafeString]) -> Callable[[Question], SafeString]:
-    """`build(question)`, worked out once per question and language. A field's label and hint
-    are lazy, and a page reads each several times (legend, error summary, described-by), each
-    time through gettext and escaping; the result is the same for every patient."""
-    memo: dict[tuple[str, str | None], SafeString] = {}
+# --- Whose wording: the patient's, or a helper's (issue 19) ------------------------------------
+
+# "Who is filling in this form?" and the answer of someone filling it in for the patient.
+COMPLETED_BY = "completed_by"
+HELPER = "helper"
+
+
+class Wording(StrEnum):
+    """Which wording a form shows: the patient's ("you"), a helper's ("the patient"), or, on the
+    page that asks who is filling in the form, both, with the one that fits the answer given so
+    far shown and the other hidden (`hidden`), which the page's script swaps when the answer
+    changes (static/questionnaire/js/wording.js); without the script the server's choice stays.
+    """
+
+    PATIENT = "patient"
+    HELPER = "helper"
+    BOTH_PATIENT_SHOWN = "both_patient"
+    BOTH_HELPER_SHOWN = "both_helper"
+
+    @property
+    def shown(self) -> str:
+        """The wording in sight: "patient" or "helper"."""
+        return "helper" if self in (Wording.HELPER, Wording.BOTH_HELPER_SHOWN) else "patient"
+
+    @property
+    def both(self) -> bool:
+        return self in (Wording.BOTH_PATIENT_SHOWN, Wording.BOTH_HELPER_SHOWN)
+
+
+def wording_for(
+    step: FormStep, saved: Mapping[str, object], data: Mapping[str, Any] | None
+) -> Wording:
+    """The wording of a page: by the answer to "Who is filling in this form?" as posted (on
+    the page that asks it) or as saved (on every later page)."""
+    if any(q.code == COMPLETED_BY for q in step.questions):
+        value = data.get(COMPLETED_BY) if data is not None else saved.get(COMPLETED_BY)
+        helper = value == HELPER
+        return Wording.BOTH_HELPER_SHOWN if helper else Wording.BOTH_PATIENT_SHOWN
+    return Wording.HELPER if saved.get(COMPLETED_BY) == HELPER else Wording.PATIENT
+
+
+def worded(patient: str, helper: str, wording: Wording) -> str:
+    """HTML for a text in the page's wording: `patient` and `helper` are escaped HTML already.
+    With both wordings, each is in a <span data-wording>, the one not in sight `hidden`."""
+    if not helper or helper == patient:
+        return patient
+    if not wording.both:
+        return helper if wording.shown == "helper" else patient
+    hide_patient, hide_helper = (" hidden", "") if wording.shown == "helper" else ("", " hidden")
+    return (
+        f'<span data-wording="patient"{hide_patient}>{patient}</span>'
+        f'<span data-wording="helper"{hide_helper}>{helper}</span>'
+    )
+
+
+# --- Building fields from the catalogue -------------------------------------------------------
+
+
+def _per_language(
+    build: Callable[[Question, Wording], SafeString],
+) -> Callable[..., SafeString]:
+    """`build(question, wording)`, worked out once per question, wording and language. A
+    field's label and hint are lazy, and a page reads each several times (legend, error summary,
+    described-by), each time through gettext and escaping; the result is the same for every
+    patient."""
+    memo: dict[tuple[str, Wording, str | None], SafeString] = {}
 
     @functools.wraps(build)
-    def text(question: Question) -> SafeString:
-        key = (question.code, get_language())
+    def text(question: Question, wording: Wording = Wording.PATIENT) -> SafeString:
+        key = (question.code, wording, get_language())
         found = memo.get(key)
         if found is None:
-            found = memo[key] = build(question)
+            found = memo[key] = build(question, wording)
         return found
 
     return text
 
 
-@_per_language
-def question_label(question: Question) -> SafeString:
-    """The question's wording, escaped, with the spec's emphasised words in <strong>."""
+def _emphasised(text: str, question: Question) -> str:
+    """A wording, escaped, with the spec's emphasised words in <strong>."""
     # Catalogue texts are plain English data (intake/triage cannot import Django); they pass
     # through gettext here so a translation catalogue can supply them.
-    html = str(conditional_escape(_(question.text)))
+    html = str(conditional_escape(_(text)))
     for phrase in question.emphasis:
         escaped = str(conditional_escape(_(phrase)))
         html = html.replace(escaped, f"<strong>{escaped}</strong>", 1)
+    return html
+
+
+@_per_language
+def question_label(question: Question, wording: Wording = Wording.PATIENT) -> SafeString:
+    """The question's wording, escaped, with the spec's emphasised words in <strong>."""
+    if question.helper_text and wording is not Wording.PATIENT:
+        helper = _emphasised(question.helper_text, question)
+        patient = "" if wording is Wording.HELPER else _emphasised(question.text, question)
+        html = worded(patient, helper, wording)
+    else:
+        html = _emphasised(question.text, question)
     if not question.required:
         html += str(format_html(" <span class='optional'>{}</span>", _("(optional)")))
     return mark_safe(html)  # noqa: S308 - every piece above was escaped first
@@ -95,13 +172,36 @@ def privacy_link() -> SafeString:
 
 
 @_per_language
-def _hint(question: Question) -> SafeString:
+def _hint(question: Question, wording: Wording = Wording.PATIENT) -> SafeString:
     # Escaped once here; markup.py keeps a SafeString as it is. The catalogue is pure data and
     # knows no URLs: the privacy question's link is added here.
-    hint = conditional_escape(_(question.hint)) if question.hint else SafeString("")
+    if not question.hint:
+        hint = SafeString("")
+    elif not question.helper_hint or wording is Wording.PATIENT:
+        hint = conditional_escape(_(question.hint))
+    else:
+        patient = str(conditional_escape(_(question.hint)))
+        helper = str(conditional_escape(_(question.helper_hint)))
+        hint = mark_safe(worded(patient, helper, wording))  # noqa: S308 - escaped above
     if question.code == PRIVACY_QUESTION:
         hint = format_html("{} {}", hint, privacy_link()) if hint else privacy_link()
     return hint
+
+
+def required_message(question: Question, wording: Wording) -> str:
+    """The catalogue's message for the question left unanswered, in the wording in sight ("" if
+    it has none: the engine's generic message then)."""
+    if wording.shown == "helper" and question.helper_error_message:
+        return _(question.helper_error_message)
+    return _(question.error_message) if question.error_message else ""
+
+
+def _choice_label(choice: Choice, wording: Wording) -> str:
+    if not choice.helper_label:
+        return _(choice.label)
+    patient = str(conditional_escape(_(choice.label)))
+    helper = str(conditional_escape(_(choice.helper_label)))
+    return mark_safe(worded(patient, helper, wording))  # noqa: S308 - escaped above
 
 
 class _SharedChoices:
@@ -138,17 +238,20 @@ class CatalogueTypedChoiceField(_SharedChoices, forms.TypedChoiceField):
     pass
 
 
-def field_for(question: Question) -> forms.Field:
-    """A Django form field for one catalogue question (`required=False`: see module doc).
+def field_for(question: Question, wording: Wording = Wording.PATIENT) -> forms.Field:
+    """A Django form field for one catalogue question (`required=False`: see module doc), in
+    the given wording. Its "required" error message is the question's own, which the form gives
+    when the question is shown and left unanswered (`StepForm.clean`).
 
     Texts are lazy, so one field built at import serves every request in its own language.
     """
     common: dict[str, Any] = {
-        "label": lazy(question_label, SafeString)(question),
+        "label": lazy(question_label, SafeString)(question, wording),
         "required": False,
-        "help_text": lazy(_hint, SafeString)(question),
+        "help_text": lazy(_hint, SafeString)(question, wording),
+        "error_messages": {"required": lazy(required_message, str)(question, wording)},
     }
-    choices = [(c.code, gettext_lazy(c.label)) for c in question.choices]
+    choices = [(c.code, lazy(_choice_label, str)(c, wording)) for c in question.choices]
     if question.type in (AnswerType.YES_NO, AnswerType.YES_NO_UNSURE, AnswerType.SINGLE):
         return CatalogueChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if question.type is AnswerType.MULTI:
@@ -174,8 +277,20 @@ def field_for(question: Question) -> forms.Field:
     return forms.CharField(max_length=max_length, widget=widget, strip=True, **common)
 
 
-# Every question's field, built once (building them per request was a fifth of a step's cost).
+# Every question's field, built once (building them per request was a fifth of a step's cost):
+# in the patient's wording at import, in each other wording when first needed.
 FIELDS: dict[str, forms.Field] = {q.code: field_for(q) for q in triage.QUESTIONS}
+_FIELDS_BY_WORDING: dict[Wording, dict[str, forms.Field]] = {Wording.PATIENT: FIELDS}
+
+
+def fields_in(wording: Wording) -> dict[str, forms.Field]:
+    """Every question's field in `wording` (built once per process)."""
+    found = _FIELDS_BY_WORDING.get(wording)
+    if found is None:
+        found = _FIELDS_BY_WORDING[wording] = {
+            q.code: field_for(q, wording) for q in triage.QUESTIONS
+        }
+    return found
 
 
 def presentation_for(question: Question) -> markup.Presentation:
@@ -255,10 +370,12 @@ class StepForm(PatientForm):
         self.step = step
         self.saved = saved  # read only: clean() merges it into a new dict
         self.today = today or dt.date.today()  # noqa: DTZ011 - views pass the clinic's date
-        bound = bool(args) or kwargs.get("data") is not None
+        data = args[0] if args else kwargs.get("data")
+        bound = data is not None
         if "initial" not in kwargs and not bound:  # a posted form shows what was posted
             kwargs["initial"] = self._initial(saved, identity or {})
         super().__init__(*args, **kwargs)
+        self.wording = wording_for(step, saved, data)
         self.under_18 = False
         self.step_answers: dict[str, object] = {}
         self.identity: dict[str, object] = {}
@@ -268,10 +385,23 @@ class StepForm(PatientForm):
         self.valid_answers: dict[str, object] = {}
         self.valid_identity: dict[str, object] = {}
         if step.collects_identity:
-            self.fields.update(IdentityFields().fields)
+            self.fields.update(IdentityFields.in_wording(self.wording))
+        fields = fields_in(self.wording)
         for question in step.questions:
             # A copy per form: Django binds errors and widget state to field instances.
-            self.fields[question.code] = copy.deepcopy(FIELDS[question.code])
+            self.fields[question.code] = copy.deepcopy(fields[question.code])
+
+    @property
+    def asks_who_is_filling_in(self) -> bool:
+        """Whether the page asks "Who is filling in this form?" (it then carries both wordings
+        and the script that swaps them)."""
+        return self.wording.both
+
+    def without_errors(self) -> StepForm:
+        """Show what was typed, as typed, without validating it (a page saved for later and
+        opened again: validation happens on Continue only). Returns the form."""
+        self._errors = ErrorDict()
+        return self
 
     def _initial(
         self, saved: Mapping[str, object], identity: Mapping[str, object]
@@ -299,7 +429,7 @@ class StepForm(PatientForm):
             if problem.kind != "required":
                 invalid.add(problem.code)
             if problem.code in self.fields and problem.code not in self.errors:
-                self.add_error(problem.code, problem.text(_))
+                self.add_error(problem.code, self._message(problem))
         # A question hidden by this page's answers is stored as unanswered, never kept stale.
         self.step_answers = {
             code: value if code in shown else ([] if isinstance(value, list) else None)
@@ -317,10 +447,18 @@ class StepForm(PatientForm):
                 self.valid_answers["age_years"] = merged["age_years"]
         return cleaned
 
+    def _message(self, problem: triage.Problem) -> str:
+        """A problem's message for the patient: an unanswered question's own, if it has one."""
+        if problem.kind == "required":
+            message = str(self.fields[problem.code].error_messages.get("required") or "")
+            if message:
+                return message
+        return problem.text(_)
+
     def _clean_identity(self, cleaned: dict[str, Any]) -> None:
         for name in IDENTITY_REQUIRED:
             if not cleaned.get(name) and name not in self.errors:
-                self.add_error(name, IdentityFields.REQUIRED_MESSAGES[name])
+                self.add_error(name, self.fields[name].error_messages["required"])
         phone = cleaned.get("phone")
         if phone and (message := phone_problem(phone)):
             self.add_error("phone", message)
@@ -349,6 +487,14 @@ class StepForm(PatientForm):
         self.identity["age_years"] = age
 
 
+def _worded(patient: StrOrPromise, helper: StrOrPromise, wording: Wording) -> SafeString:
+    text = worded(str(conditional_escape(patient)), str(conditional_escape(helper)), wording)
+    return mark_safe(text)  # noqa: S308 - both escaped here
+
+
+_worded_lazy = lazy(_worded, SafeString)
+
+
 def _optional(label: StrOrPromise) -> StrOrPromise:
     """ "GP practice (optional)": an optional detail's label, as the form shows it."""
     return format_lazy("{} {}", label, gettext_lazy("(optional)"))
@@ -357,13 +503,25 @@ def _optional(label: StrOrPromise) -> StrOrPromise:
 class IdentityFields(forms.Form):
     """Who the patient is (step 1). Stored on the Patient record, not in the triage answers."""
 
-    REQUIRED_MESSAGES = {
-        "full_name": gettext_lazy("Enter your full name."),
-        "date_of_birth": gettext_lazy("Enter your date of birth."),
-        "email": gettext_lazy("Enter your email address."),
-        "phone": gettext_lazy("Enter a phone number."),
-        "preferred_contact": gettext_lazy("Select how you would like us to contact you."),
-    }
+    # The email hint, in a helper's wording (issue 19).
+    HELPER_EMAIL_HINT = gettext_lazy("We send the reference and any links to this address.")
+
+    @classmethod
+    def in_wording(cls, wording: Wording) -> dict[str, forms.Field]:
+        """A form's own copy of the fields, their texts in `wording` (see `Wording`), each
+        required detail's message as its "required" error message."""
+        fields = cls().fields
+        for name in IDENTITY_REQUIRED:
+            message = IDENTITY_REQUIRED_MESSAGES[name]
+            if wording.shown == "helper":
+                message = IDENTITY_HELPER_REQUIRED_MESSAGES.get(name, message)
+            fields[name].error_messages["required"] = message
+        if wording is not Wording.PATIENT:
+            for name, label in IDENTITY_HELPER_LABELS.items():
+                fields[name].label = _worded_lazy(IDENTITY_LABELS[name], label, wording)
+            email = fields["email"]
+            email.help_text = _worded_lazy(email.help_text, cls.HELPER_EMAIL_HINT, wording)
+        return fields
 
     full_name = forms.CharField(
         label=IDENTITY_LABELS["full_name"],

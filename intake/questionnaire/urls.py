@@ -19,4 +19,6 @@ urlpatterns = [
     path("intake/<str:token>/your-answers.pdf", copy.answers_pdf, name="answers_pdf"),
     path("intake/<str:token>/adults-only/", views.adults_only, name="adults_only"),
     path("intake/<str:token>/<slug:step>/", views.step, name="step"),
+    # A short page of a step asked on several (issue 19); the first is the step's own address.
+    path("intake/<str:token>/<slug:step>/<slug:page>/", views.step, name="step_page"),
 ]

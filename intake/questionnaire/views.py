@@ -7,6 +7,7 @@ patient must give the date of birth first. Pages that show answers are never cac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -36,7 +37,14 @@ from intake import clinical, steps, summary
 from intake.http import client_address
 from intake.models import Submission
 from intake.questionnaire import health, ratelimit
-from intake.questionnaire.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
+from intake.questionnaire.forms import (
+    COMPLETED_BY,
+    HELPER,
+    AppointmentCancelForm,
+    PatientForm,
+    ResumeForm,
+    StepForm,
+)
 from intake.scheduling import windows
 from intake.scheduling.models import Appointment
 from intake.scheduling.selectors import appointment_get_for_cancel_link
@@ -111,27 +119,45 @@ def draft_view(view: View) -> View:
     return wrapper
 
 
-def _step_url(submission: Submission, step: steps.FormStep, *, to_check: bool = False) -> str:
-    url = reverse("intake:step", args=[submission.token, step.code])
+def _step_url(submission: Submission, page: steps.FormStep, *, to_check: bool = False) -> str:
+    """A page's address: /intake/<token>/<step>/, or /intake/<token>/<step>/<page>/ for a short
+    page of a step after its first (issue 19)."""
+    if page.page_number == 1:
+        url = reverse("intake:step", args=[submission.token, page.code])
+    else:
+        url = reverse("intake:step_page", args=[submission.token, page.code, page.page])
     return f"{url}?return=check" if to_check else url
 
 
 def _held_url(submission: Submission) -> str | None:
     """The page an emergency answer interrupted, if what was typed there is still held."""
     held = submission.held_input or {}
-    page = steps.STEPS_BY_CODE.get(str(held.get("step", "")))
+    step_code = str(held.get("step", ""))
+    if step_code == steps.CONSENT_STEP:
+        return reverse("intake:check", args=[submission.token])
+    page = steps.page_for(step_code, str(held.get("page", "")))
     if page is None:
         return None
-    if page.code == steps.CONSENT_STEP:
-        return reverse("intake:check", args=[submission.token])
     return _step_url(submission, page, to_check=bool(held.get("to_check")))
+
+
+def _typed_url(submission: Submission) -> str | None:
+    """The page last saved with "Save and come back later", if what was typed there is kept."""
+    typed = submission.typed_input or {}
+    page = steps.PAGES_BY_KEY.get(str(typed.get("page", "")))
+    if page is None or page.key not in (typed.get("pages") or {}):
+        return None
+    return _step_url(submission, page, to_check=bool(typed.get("to_check")))
 
 
 def _continue_url(submission: Submission, *, to_check: bool = False) -> str:
     """Where the patient goes next: the page they were interrupted on (to see what they typed
-    and its errors), else the first unfinished page, else the check page."""
+    and its errors), else the page they saved for later as typed, else the first unfinished
+    page, else the check page. (A page out of order sends them on to the first unfinished.)"""
     if held := _held_url(submission):
         return held
+    if typed := _typed_url(submission):
+        return typed
     pending = steps.progress(submission.answers, submission.identity).first_incomplete
     if pending is not None:
         return _step_url(submission, pending, to_check=to_check)
@@ -142,6 +168,10 @@ def _pending_step(submission: Submission) -> str | None:
     """The URL of the first page still to fill in, if any."""
     pending = steps.first_incomplete(submission.answers, submission.identity)
     return _step_url(submission, pending) if pending is not None else None
+
+
+# A wording the page carries but hides (the one of "Who is filling in this form?" not chosen).
+_HIDDEN_WORDING = re.compile(r'<span data-wording="[a-z]+" hidden>.*?</span>', re.S)
 
 
 def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
@@ -156,16 +186,38 @@ def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
         ) in ("radio", "checkbox")
         anchor = f"{widget_id}_0" if multiple else widget_id
         # "Which leg - Select...": the question without its closing punctuation, then why.
-        label = strip_tags(str(field.label or "")).replace(_("(optional)"), "").strip()
-        label = label.rstrip("?:.").strip()
+        label = strip_tags(_HIDDEN_WORDING.sub("", str(field.label or "")))
+        label = label.replace(_("(optional)"), "").strip().rstrip("?:.").strip()
         for message in form.errors[name]:
             items.append((anchor, label, str(message)))
     return items
 
 
-# Longest value kept of one field typed on an interrupted page (the fields' own limits are
-# smaller; this only stops a forged post from filling the row).
+# Longest value kept of one field typed on an interrupted page or a page saved for later (the
+# fields' own limits are smaller; this only stops a forged post from filling the row), and
+# the most fields kept of one page.
 HELD_VALUE_MAX = 5000
+HELD_FIELDS_MAX = 200
+
+
+def _typed(request: HttpRequest, form: StepForm) -> dict[str, list[str]]:
+    """The page as posted, field name → values: the form's fields (and the parts of a field
+    typed in several boxes, "<name>_<part>"), nothing else."""
+    names = set(form.fields) - {"website"}
+    typed = {
+        name: [value[:HELD_VALUE_MAX] for value in values]
+        for name, values in request.POST.lists()
+        if name in names or name.rsplit("_", 1)[0] in names
+    }
+    return dict(list(typed.items())[:HELD_FIELDS_MAX])
+
+
+def _as_form_data(data: object) -> MultiValueDict[str, str] | None:
+    if not isinstance(data, dict):
+        return None
+    return MultiValueDict(
+        {str(k): [str(v) for v in values] for k, values in data.items() if isinstance(values, list)}
+    )
 
 
 def _held_form_data(
@@ -173,9 +225,18 @@ def _held_form_data(
 ) -> MultiValueDict[str, str] | None:
     """What the patient typed on this page before an emergency answer interrupted it."""
     held = submission.held_input or {}
-    if held.get("step") != page.code or not isinstance(held.get("data"), dict):
+    if held.get("step") != page.code:
         return None
-    return MultiValueDict({str(k): [str(v) for v in values] for k, values in held["data"].items()})
+    if page.page and steps.page_for(page.code, str(held.get("page", ""))) != page:
+        return None  # held on another page of the same step
+    return _as_form_data(held.get("data"))
+
+
+def _typed_form_data(
+    submission: Submission, page: steps.FormStep
+) -> MultiValueDict[str, str] | None:
+    """What the patient typed on this page when they saved it for later (issue 19)."""
+    return _as_form_data(((submission.typed_input or {}).get("pages") or {}).get(page.key))
 
 
 def _interrupt_if_emergency(
@@ -188,16 +249,17 @@ def _interrupt_if_emergency(
     saved, the on-call team alerted, what was typed is held for when the patient carries on,
     and the patient goes straight to the advice. Otherwise nothing is saved (None).
     """
-    typed = {
-        name: [value[:HELD_VALUE_MAX] for value in values]
-        for name, values in request.POST.lists()
-        if name in form.fields and name != "website"
+    hold = {
+        "step": form.step.code,
+        "page": form.step.page,
+        "data": _typed(request, form),
+        "to_check": to_check,
     }
     saved = drafts.submission_save_step(
         submission=submission,
         step_answers=form.valid_answers,
         identity=form.valid_identity if form.step.collects_identity else None,
-        hold={"step": form.step.code, "data": typed, "to_check": to_check},
+        hold=hold,
     )
     if saved.interrupt:
         return redirect("intake:urgent", token=submission.token)
@@ -212,10 +274,16 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
 # --- Start ---------------------------------------------------------------------------------------
 
 
+# How long the form takes, as the start page says: the median of timed complete journeys of the
+# browser tests' vignettes, rounded up to whole 5 minutes (bench/journey_time.py; bench/README.md
+# says how it was measured and when, issue 19). Measure again when the questions change.
+FORM_MINUTES = 20
+
+
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: what the form is for, how long it takes, emergency advice, privacy."""
-    return render(request, "questionnaire/start.html")
+    return render(request, "questionnaire/start.html", {"minutes": FORM_MINUTES})
 
 
 @require_POST
@@ -228,7 +296,7 @@ def start_draft(request: HttpRequest) -> HttpResponse:
     ):
         return render(request, "questionnaire/too_many.html", status=429)
     submission = drafts.submission_create_draft(language=get_language())
-    first = redirect("intake:step", token=submission.token, step=steps.QUESTION_STEPS[0].code)
+    first = redirect(_step_url(submission, steps.PAGES[0]))
     return _allow(request, first, submission.token)
 
 
@@ -271,41 +339,49 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @draft_view
-def step(request: HttpRequest, submission: Submission, step: str) -> HttpResponse:
-    """One questionnaire page: GET shows saved answers; POST validates, saves, redirects."""
+def step(request: HttpRequest, submission: Submission, step: str, page: str = "") -> HttpResponse:
+    """One questionnaire page: GET shows saved answers; POST validates, saves, redirects.
+
+    "Save and come back later" saves without validating (issue 19): the answers valid on their
+    own are saved and triaged (an emergency answer still interrupts), the page as typed is kept
+    to be shown again, and the patient is emailed a link.
+    """
     if not submission.is_draft:
         return redirect("intake:done", token=submission.token)
     if step == steps.CONSENT_STEP:
         return redirect("intake:check", token=submission.token)
-    page = steps.STEPS_BY_CODE.get(step)
-    if page is None:
+    current = steps.page_for(step, page)
+    if current is None:
         raise Http404
+    to_check = request.GET.get("return") == "check"
+    if page and current.page_number == 1:  # the first page lives at the step's own address
+        return redirect(_step_url(submission, current, to_check=to_check))
     answers, identity = submission.answers, submission.identity
-    # Steps out of order: never show (or accept) a page before the earlier ones are done.
+    # Pages out of order: never show (or accept) a page before the earlier ones are done.
     before = steps.progress(answers, identity)
     pending = before.first_incomplete
-    if pending is not None and pending.number < page.number:
+    if pending is not None and steps.is_before(pending, current):
         return redirect(_step_url(submission, pending))
-    if page not in before.pages:
+    if current not in before.pages:
         return redirect(_continue_url(submission))
-    to_check = request.GET.get("return") == "check"
     today = timezone.localdate()
 
     if request.method == "POST":
-        form = StepForm(request.POST, step=page, saved=answers, identity=identity, today=today)
+        form = StepForm(request.POST, step=current, saved=answers, identity=identity, today=today)
         valid = form.is_valid()
         if form.is_bot:
             return _bad_request(request)
-        if valid and form.under_18:
+        if form.under_18:
             return redirect("intake:adults_only", token=submission.token)
+        if request.POST.get("action") == "save_for_later":
+            return _save_for_later(request, submission, form, valid=valid, to_check=to_check)
         if valid:
             saved = drafts.submission_save_step(
                 submission=submission,
                 step_answers=form.step_answers,
-                identity=form.identity if page.collects_identity else None,
+                identity=form.identity if current.collects_identity else None,
+                page=current.key,
             )
-            if request.POST.get("action") == "save_for_later":
-                return _save_for_later(request, submission)
             if saved.interrupt:
                 return redirect("intake:urgent", token=submission.token)
             if to_check:
@@ -313,52 +389,105 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
             # Pages only: the next page is decided by what is shown, not by what is complete.
             following = steps.progress(
                 submission.answers, submission.identity, pages_only=True
-            ).next_after(page.code)
+            ).next_after(current.key)
             if following is None:
                 return redirect("intake:check", token=submission.token)
             return redirect(_step_url(submission, following))
-        if not form.under_18 and (
-            interrupted := _interrupt_if_emergency(request, submission, form, to_check=to_check)
-        ):
+        if interrupted := _interrupt_if_emergency(request, submission, form, to_check=to_check):
             return interrupted
-    elif (held := _held_form_data(submission, page)) is not None:
+    elif (held := _held_form_data(submission, current)) is not None:
         # Back from the emergency advice: the page as typed, with its errors, shown now.
-        form = StepForm(held, step=page, saved=answers, identity=identity, today=today)
+        form = StepForm(held, step=current, saved=answers, identity=identity, today=today)
         form.is_valid()
+    elif (typed := _typed_form_data(submission, current)) is not None:
+        # Saved for later: the page as typed, its errors only once Continue is pressed.
+        form = StepForm(
+            typed, step=current, saved=answers, identity=identity, today=today
+        ).without_errors()
     else:
-        form = StepForm(step=page, saved=answers, identity=identity, today=today)
+        form = StepForm(step=current, saved=answers, identity=identity, today=today)
+    return _step_page(request, submission, current, form, before, to_check=to_check)
 
-    previous = before.before(page.code)
+
+def _step_page(
+    request: HttpRequest,
+    submission: Submission,
+    current: steps.FormStep,
+    form: StepForm,
+    progress: steps.Progress,
+    *,
+    to_check: bool,
+) -> HttpResponse:
+    """A questionnaire page, with where it stands: "Step 2 of 10", and for a short page of a
+    step asked on several, "page 3 of 6" (of the pages of that step this patient sees)."""
+    previous = progress.before(current.key)
     back_url = (
         reverse("intake:check", args=[submission.token])
         if to_check
         else (_step_url(submission, previous) if previous else reverse("intake:start"))
     )
+    step_codes = progress.step_codes
+    step_pages = progress.pages_of(current.code)
     context = {
         "submission": submission,
-        "page": page,
+        "page": current,
         "form": form,
         "errors": _error_summary(form) if form.is_bound else [],
         "back_url": back_url,
-        "step_count": len(before.pages) + 1,
-        "step_index": before.pages.index(page) + 1,
-        "context_answers": {"age_years": answers.get("age_years")},
+        "step_count": len(step_codes) + 1,
+        "step_index": step_codes.index(current.code) + 1,
+        "page_count": len(step_pages),
+        "page_index": step_pages.index(current) + 1,
+        "context_answers": {"age_years": submission.answers.get("age_years")},
         "emergency": _emergency_banner(submission),
     }
     return render(request, "questionnaire/step.html", context)
 
 
-def _save_for_later(request: HttpRequest, submission: Submission) -> HttpResponse:
+def _save_for_later(
+    request: HttpRequest, submission: Submission, form: StepForm, *, valid: bool, to_check: bool
+) -> HttpResponse:
+    """Save the page as it is, valid or not, and email the link to carry on.
+
+    A valid page is saved as Continue saves it. Otherwise the answers valid on their own are
+    saved, and the page as typed is kept to be shown again (`typed_input`): an invalid value
+    never reaches the answers or the engine. Either way the answers are triaged: an emergency
+    answer interrupts (the advice first; the link is still sent, as asked).
+    """
+    page = form.step
+    saved = drafts.submission_save_step(
+        submission=submission,
+        step_answers=form.step_answers if valid else form.valid_answers,
+        identity=(form.identity if valid else form.valid_identity)
+        if page.collects_identity
+        else None,
+        page=page.key,
+        typed=None if valid else _typed(request, form),
+        to_check=to_check,
+    )
     try:
         drafts.submission_send_resume_link(submission=submission)
     except ValidationError as error:
+        if saved.interrupt:
+            return redirect("intake:urgent", token=submission.token)
         return render(
             request,
             "questionnaire/saved.html",
-            {"submission": submission, "problem": error.messages[0]},
+            {
+                "submission": submission,
+                "problem": error.messages[0],
+                "continue_url": _continue_url(submission),
+            },
             status=400,
         )
+    if saved.interrupt:
+        return redirect("intake:urgent", token=submission.token)
     return redirect("intake:saved", token=submission.token)
+
+
+def _by_a_helper(submission: Submission) -> bool:
+    """Whether someone is filling in the form for the patient (the third-person wording)."""
+    return bool(submission.answers.get(COMPLETED_BY) == HELPER)
 
 
 def _emergency_banner(submission: Submission) -> list[str]:
@@ -450,7 +579,9 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
         form = StepForm(step=page, saved=submission.answers)
     context = {
         "submission": submission,
-        "summary": summary.summarise(submission.answers, submission.identity),
+        "summary": summary.summarise(
+            submission.answers, submission.identity, helper=_by_a_helper(submission)
+        ),
         "form": form,
         "errors": _error_summary(form) if form.is_bound else [],
         "problem": problem,
@@ -475,6 +606,7 @@ def done(request: HttpRequest, submission: Submission) -> HttpResponse:
             submission.answers,
             submission.identity,
             include_consent=True,
+            helper=_by_a_helper(submission),
         ),
     }
     return render(request, "questionnaire/done.html", context)

@@ -22,6 +22,7 @@ PATIENT_PAGE_FIELDS = (
     "interruption_handled_at",
     "awaiting_since",
     "held_input",
+    "typed_input",
     "resume_failures",
     "overridden_at",
     "reference",

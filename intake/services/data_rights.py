@@ -150,6 +150,7 @@ def patient_export_html(data: Mapping[str, Any]) -> str:
             **form,
             "score_rows": _readable_scores(form["triage"]["scores"]),
             "held_rows": _readable_held_input(form["unsaved_page_input"]),
+            "typed_rows": _readable_typed_input(form["pages_saved_as_typed"]),
         }
         for form in data.get("submissions", [])
     ]
@@ -167,6 +168,15 @@ def _readable_held_input(held: Mapping[str, Any]) -> list[tuple[str, str]]:
         question = QUESTIONS_BY_CODE.get(name)
         typed = values if isinstance(values, list) else [values]
         rows.append((_(question.text) if question else str(name), ", ".join(map(str, typed))))
+    return rows
+
+
+def _readable_typed_input(typed: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What was typed on the pages saved with "Save and come back later" (issue 19), as
+    (question wording, what was typed), page after page."""
+    rows = []
+    for posted in (typed.get("pages") or {}).values():
+        rows.extend(_readable_held_input({"data": posted or {}}))
     return rows
 
 
@@ -327,6 +337,7 @@ def _submission_data(
         "answers": _answers_data(submission),
         "answers_stored": dict(submission.answers or {}),
         "unsaved_page_input": dict(submission.held_input or {}),
+        "pages_saved_as_typed": dict(submission.typed_input or {}),
         "emergency_advice": {
             "shown_at": submission.interruption_shown_at,
             "rules": list(submission.interrupted_rules or []),
@@ -656,6 +667,7 @@ def _anonymise(
             identity={},
             answers=erased_answers(submission.answers or {}),
             held_input={},
+            typed_input={},
             override_reason=TOMBSTONE if submission.override_reason else "",
             token=secrets.token_urlsafe(24),
             updated_at=now,

@@ -70,6 +70,9 @@ def submission_save_step(
     step_answers: Mapping[str, object],
     identity: Mapping[str, object] | None = None,
     hold: Mapping[str, object] | None = None,
+    page: str = "",
+    typed: Mapping[str, object] | None = None,
+    to_check: bool = False,
     now: dt.datetime | None = None,
 ) -> StepSaved:
     """Save one page's answers on the draft and triage the answers so far (spec §2.4).
@@ -90,6 +93,14 @@ def submission_save_step(
     are valid on their own, and they are saved *only if* they interrupt, together with `hold`,
     the page as typed, which the page shows again (with its errors) when the patient carries
     on. Without an interruption nothing is written. A normal save forgets any held page.
+
+    `typed` is for "Save and come back later" on a page that is not valid (issue 19: save
+    anything): `step_answers` are then the page's answers that are valid on their own, saved
+    (and triaged, so a valid emergency answer still interrupts), and `typed` is the page as
+    typed, kept under the page's key `page` so that the page shows it again, and remembered as
+    the page to come back to (`to_check`: from the check page). An invalid value is only in
+    `typed`: neither the answers nor the engine ever see it. A normal save of the page `page`
+    forgets what was typed on it.
 
     Optimistic locking: the row is written only if its `version` is still the one `submission`
     was read with (one UPDATE, no SELECT ... FOR UPDATE first: this runs on every page save).
@@ -118,8 +129,7 @@ def submission_save_step(
         }
         if new_identity is not None:
             changes["identity"] = new_identity
-        if hold is not None or submission.held_input:
-            changes["held_input"] = dict(hold or {})
+        changes.update(_held_and_typed(submission, hold, page, typed, to_check=to_check))
         # A case a clinician had already followed up, reopened by a new emergency answer: the
         # on-call team is told again, or nobody would be looking at it.
         reopened = interrupt and submission.interruption_handled_at is not None
@@ -144,6 +154,50 @@ def submission_save_step(
                 return StepSaved(result=result, interrupt=interrupt)
         submission.refresh_from_db()
     raise ValidationError(_("Your answers could not be saved just now. Please try again."))
+
+
+def _held_and_typed(
+    submission: Submission,
+    hold: Mapping[str, object] | None,
+    page: str,
+    typed: Mapping[str, object] | None,
+    *,
+    to_check: bool,
+) -> dict[str, Any]:
+    """What a save writes of the pages as typed: the page an emergency interrupted (`hold`;
+    any other save forgets it) and the pages saved for later (`typed`, see `_typed_after`)."""
+    changes: dict[str, Any] = {}
+    if hold is not None or submission.held_input:
+        changes["held_input"] = dict(hold or {})
+    if hold is None:
+        typed_input = _typed_after(submission.typed_input, page, typed, to_check=to_check)
+        if typed_input != submission.typed_input:
+            changes["typed_input"] = typed_input
+    return changes
+
+
+def _typed_after(
+    current: Mapping[str, Any] | None,
+    page: str,
+    typed: Mapping[str, object] | None,
+    *,
+    to_check: bool,
+) -> dict[str, Any]:
+    """The draft's `typed_input` after a save of the page `page`: what was typed on it kept
+    (and the page remembered as the one to come back to), or forgotten after a normal save."""
+    current = current or {}
+    pages = dict(current.get("pages") or {})
+    if typed is not None:
+        pages[page] = dict(typed)
+        return {"page": page, "to_check": to_check, "pages": pages}
+    if page not in pages:
+        return dict(current)
+    del pages[page]
+    if not pages:
+        return {}
+    if current.get("page") == page:
+        return {"pages": pages}
+    return {**current, "pages": pages}
 
 
 def _audit_interruption(
@@ -191,7 +245,9 @@ def submission_send_resume_link(*, submission: Submission) -> Notification:
     draft = _locked_draft(submission)
     email = draft.identity.get("email")
     if not email:
-        raise ValidationError(_("Fill in the first page, with your email address, first."))
+        raise ValidationError(
+            _("Enter your email address on the first page, so that we can email you a link.")
+        )
     return outbox.notification_add(
         submission=draft,
         kind=Notification.Kind.RESUME_LINK,

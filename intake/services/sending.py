@@ -132,6 +132,7 @@ def _submit_once(
     # the interruption. Otherwise it joins the queue now.
     sent.awaiting_since = submission.awaiting_since if submission.is_open_emergency else now
     sent.held_input = {}
+    sent.typed_input = {}
     sent.expires_at = None
     sent.updated_at = now
     clinical.store_result(sent, result)
@@ -182,6 +183,7 @@ SUBMIT_FIELDS = (
     *clinical.TRIAGE_FIELDS,
     "reference",
     "held_input",
+    "typed_input",
     "version",
 )
 

@@ -31,15 +31,18 @@ from intake.triage.conditions import All, Between, Condition, Eq, In, Ne
 from intake.triage.i18n import N_
 
 __all__ = [
+    "MAX_PAGE_QUESTIONS",
     "NO",
     "NOT_SURE",
     "QUESTIONS",
     "QUESTIONS_BY_CODE",
     "STEPS",
     "STEPS_BY_CODE",
+    "STEP_PAGES",
     "YES",
     "AnswerType",
     "Choice",
+    "Page",
     "Question",
     "Step",
     "is_visible",
@@ -68,10 +71,14 @@ class AnswerType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One option of a single/multi/yes-no question: the stored ``code`` and the patient label."""
+    """One option of a single/multi/yes-no question: the stored ``code`` and the patient label.
+
+    ``helper_label``: the label in the third person, for someone filling in the form for the
+    patient ("" when the patient label already fits)."""
 
     code: str
     label: str
+    helper_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,14 @@ class Step:
     code: str
     title: str
     intro: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One short page of a step shown as several (issue 19): a stable code and a title."""
+
+    code: str
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +125,16 @@ class Question:
     text_format: str | None = None  # "phone" for contact_phone
     below_min_message: str | None = None  # e.g. the under-18 stop message
     # Issue 19 (the patient journey's second edition). The short page of its step the question
-    # is on ("" for steps that are one page); the wording and hint addressed to the patient in
-    # the third person, for someone filling in the form for them ("" when the patient wording
-    # already fits); the specific message when a required question is left unanswered ("" for
-    # the generic one).
+    # is on ("" for steps that are one page; the pages are listed in STEP_PAGES); the wording and
+    # hint addressed to the patient in the third person, for someone filling in the form for
+    # them ("" when the patient wording already fits); the specific message when a required
+    # question is left unanswered ("" for the generic one), and that message in the third person
+    # ("" when the patient message already fits).
     page: str = ""
     helper_text: str = ""
     helper_hint: str = ""
     error_message: str = ""
+    helper_error_message: str = ""
 
     @property
     def choice_codes(self) -> tuple[str, ...]:
@@ -155,6 +172,25 @@ STEPS: tuple[Step, ...] = (
 )
 STEPS_BY_CODE: Mapping[str, Step] = {step.code: step for step in STEPS}
 
+# Steps asked on several short pages (issue 19), each page at most MAX_PAGE_QUESTIONS questions,
+# in display order. Each question of such a step names its page (``Question.page``); the pages
+# follow the catalogue order, so the questions' codes and order stay the spec's. The safety check
+# is grouped by what its questions look for (spec §6.1): blood supply and nerves of the leg
+# (EMG_ALI, EMG_SUDDEN_NEURO), a clot in the lungs or the heart (EMG_PE, EMG_CHEST_BREATH),
+# cauda equina (EMG_CES), sepsis, the leg's pain, skin and muscles (EMG_NEC_FASC,
+# EMG_COMPARTMENT), then bleeding and sudden tummy or back pain (EMG_VV_BLEED, EMG_AAA).
+MAX_PAGE_QUESTIONS = 6
+STEP_PAGES: Mapping[str, tuple[Page, ...]] = {
+    "red_flags": (
+        Page("leg", N_("Colour, feeling and strength of the leg")),
+        Page("breathing", N_("Breathing, chest pain and fainting")),
+        Page("back", N_("Bladder, bowels and back")),
+        Page("infection", N_("Temperature and feeling very unwell")),
+        Page("skin", N_("Pain, skin and muscles of the leg")),
+        Page("bleeding", N_("Bleeding, sudden pain and pulse")),
+    ),
+}
+
 
 # --- Builders ----------------------------------------------------------------------------------
 
@@ -162,8 +198,9 @@ YES_NO_CHOICES = (Choice(YES, N_("Yes")), Choice(NO, N_("No")))
 YES_NO_UNSURE_CHOICES = (*YES_NO_CHOICES, Choice(NOT_SURE, N_("Not sure")))
 
 
-def _c(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
-    return tuple(Choice(code, label) for code, label in pairs)
+def _c(*options: tuple[str, str] | tuple[str, str, str]) -> tuple[Choice, ...]:
+    """Choices from (code, label) or (code, label, helper label) tuples."""
+    return tuple(Choice(*option) for option in options)
 
 
 def _q(
@@ -184,11 +221,19 @@ def _q(
     text_format: str | None = None,
     below_min_message: str | None = None,
     emphasis: tuple[str, ...] = (),
+    page: str = "",
+    helper_text: str = "",
+    helper_hint: str = "",
+    error: str = "",
+    helper_error: str = "",
 ) -> Question:
-    """Build a question. Each ``emphasis`` phrase (spec bold) must occur in ``text``."""
+    """Build a question. Each ``emphasis`` phrase (spec bold) must occur in ``text``, and in
+    ``helper_text`` when there is one (the form bolds it in whichever wording it shows)."""
     for phrase in emphasis:
         if phrase not in text:
             raise ValueError(f"{code}: emphasis {phrase!r} is not in the wording")
+        if helper_text and phrase not in helper_text:
+            raise ValueError(f"{code}: emphasis {phrase!r} is not in the helper wording")
     if type_ is AnswerType.YES_NO:
         choices = YES_NO_CHOICES
     elif type_ is AnswerType.YES_NO_UNSURE:
@@ -213,6 +258,11 @@ def _q(
         instrument=instrument,
         text_format=text_format,
         below_min_message=below_min_message,
+        page=page,
+        helper_text=helper_text,
+        helper_hint=helper_hint,
+        error_message=error,
+        helper_error_message=helper_error,
     )
 
 
@@ -242,6 +292,11 @@ QUESTIONS: tuple[Question, ...] = (
         N_("I have read how the clinic will keep and use my answers."),
         Y,
         must_be_yes=True,
+        helper_text=N_("I have read how the clinic will keep and use the patient's answers."),
+        error=N_("Select yes if you have read how the clinic will keep and use your answers"),
+        helper_error=N_(
+            "Select yes if you have read how the clinic will keep and use the patient's answers"
+        ),
     ),
     _q(
         "completed_by",
@@ -249,6 +304,7 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Who is filling in this form?"),
         SINGLE,
         _c(("self", N_("Me, about my own legs")), ("helper", N_("I am helping the patient"))),
+        error=N_("Select who is filling in this form"),
     ),
     _q(
         "age_years",
@@ -259,6 +315,9 @@ QUESTIONS: tuple[Question, ...] = (
         max_value=110,
         below_min_message=N_("This form is for adults. Please contact your GP."),
         hint=N_("The web form works this out from the date of birth."),
+        helper_text=N_("How old is the patient?"),
+        error=N_("Enter your age"),
+        helper_error=N_("Enter the patient's age"),
     ),
     _q(
         "sex_at_birth",
@@ -270,6 +329,9 @@ QUESTIONS: tuple[Question, ...] = (
             ("male", N_("Male")),
             ("prefer_not_to_say", N_("Prefer not to say")),
         ),
+        helper_text=N_("What sex was the patient given at birth?"),
+        error=N_("Select the sex you were given at birth"),
+        helper_error=N_("Select the sex the patient was given at birth"),
     ),
     _q(
         "pregnancy_status",
@@ -277,13 +339,20 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Are you pregnant, or have you had a baby in the last 6 weeks?"),
         SINGLE,
         _c(
-            ("pregnant", N_("I am pregnant")),
-            ("birth_last_6_weeks", N_("I have had a baby in the last 6 weeks")),
+            ("pregnant", N_("I am pregnant"), N_("The patient is pregnant")),
+            (
+                "birth_last_6_weeks",
+                N_("I have had a baby in the last 6 weeks"),
+                N_("The patient has had a baby in the last 6 weeks"),
+            ),
             (NO, N_("No")),
             (NOT_SURE, N_("Not sure")),
         ),
         # 18-55 since ruleset 2026.2 (was 16-55): the form is for adults only (§11 item 6).
         show_if=All(Eq("sex_at_birth", "female"), Between("age_years", 18, 55)),
+        helper_text=N_("Is the patient pregnant, or have they had a baby in the last 6 weeks?"),
+        error=N_("Select if you are pregnant or have had a baby in the last 6 weeks"),
+        helper_error=N_("Select if the patient is pregnant or has had a baby in the last 6 weeks"),
     ),
     _q(
         "height_cm",
@@ -293,6 +362,7 @@ QUESTIONS: tuple[Question, ...] = (
         required=False,
         min_value=50,
         max_value=250,
+        helper_text=N_("How tall is the patient (cm)?"),
     ),
     _q(
         "weight_kg",
@@ -302,6 +372,7 @@ QUESTIONS: tuple[Question, ...] = (
         required=False,
         min_value=20,
         max_value=400,
+        helper_text=N_("How much does the patient weigh (kg)?"),
     ),
     _q(
         "walking_ability",
@@ -311,8 +382,11 @@ QUESTIONS: tuple[Question, ...] = (
         _c(
             ("normal", N_("Normally")),
             ("slower_or_with_aid", N_("Slower, or with a stick or frame")),
-            ("cannot_walk", N_("I cannot walk")),
+            ("cannot_walk", N_("I cannot walk"), N_("They cannot walk")),
         ),
+        helper_text=N_("How well can the patient walk at the moment?"),
+        error=N_("Select how well you can walk at the moment"),
+        helper_error=N_("Select how well the patient can walk at the moment"),
     ),
     # Step 2 red_flags: all required (§2.3); yes_no_unsure unless stated
     _q(
@@ -324,6 +398,19 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         YU,
         emphasis=(N_("suddenly"), N_("and")),
+        page="leg",
+        helper_text=N_(
+            "Has the patient's leg or foot suddenly (in the last few hours or days) "
+            "turned cold and pale, white, blue or blotchy?"
+        ),
+        error=N_(
+            "Select yes if your leg or foot has suddenly turned cold and pale, white, "
+            "blue or blotchy"
+        ),
+        helper_error=N_(
+            "Select yes if the patient's leg or foot has suddenly turned cold and pale, "
+            "white, blue or blotchy"
+        ),
     ),
     _q(
         "rf_numb_weak_new",
@@ -334,6 +421,15 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         YU,
         emphasis=(N_("newly"),),
+        page="leg",
+        helper_text=N_(
+            "Is the patient's leg or foot newly numb, or too weak to move? (For example, "
+            "they cannot wiggle their toes or lift their foot.)"
+        ),
+        error=N_("Select yes if your leg or foot is newly numb or too weak to move"),
+        helper_error=N_(
+            "Select yes if the patient's leg or foot is newly numb or too weak to move"
+        ),
     ),
     # The one conditional question of step 2 (ruleset 2026.2). A single, not a yes_no_unsure:
     # its "not_sure" is a choice code, never mapped to yes. Its show-if reads the RAW red-flag
@@ -350,6 +446,8 @@ QUESTIONS: tuple[Question, ...] = (
             (NOT_SURE, N_("I'm not sure")),
         ),
         show_if=In("rf_numb_weak_new", (YES, NOT_SURE)),
+        page="leg",
+        error=N_("Select when the numbness or weakness started"),
     ),
     _q(
         "rf_weakness_worsening",
@@ -359,6 +457,19 @@ QUESTIONS: tuple[Question, ...] = (
             "walk?"
         ),
         YU,
+        page="leg",
+        helper_text=N_(
+            "Is weakness in the patient's leg getting worse, or does their foot slap down"
+            " or catch when they walk?"
+        ),
+        error=N_(
+            "Select yes if weakness in your leg is getting worse, or your foot slaps down"
+            " or catches when you walk"
+        ),
+        helper_error=N_(
+            "Select yes if weakness in the patient's leg is getting worse, or their foot "
+            "slaps down or catches when they walk"
+        ),
     ),
     _q(
         "rf_breathless",
@@ -369,15 +480,47 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         YU,
         emphasis=(N_("suddenly"),),
+        page="breathing",
+        helper_text=N_(
+            "Has the patient suddenly become short of breath, or more out of breath than "
+            "usual for no clear reason?"
+        ),
+        error=N_("Select yes if you have suddenly become short of breath"),
+        helper_error=N_("Select yes if the patient has suddenly become short of breath"),
     ),
     _q(
         "rf_chest_pain",
         "red_flags",
         N_("Do you have chest pain, or pain in your chest that is worse when you breathe in?"),
         YU,
+        page="breathing",
+        helper_text=N_(
+            "Does the patient have chest pain, or pain in their chest that is worse when "
+            "they breathe in?"
+        ),
+        error=N_("Select yes if you have chest pain"),
+        helper_error=N_("Select yes if the patient has chest pain"),
     ),
-    _q("rf_cough_blood", "red_flags", N_("Have you coughed up blood?"), YU),
-    _q("rf_fainted", "red_flags", N_("Have you fainted, or nearly fainted?"), YU),
+    _q(
+        "rf_cough_blood",
+        "red_flags",
+        N_("Have you coughed up blood?"),
+        YU,
+        page="breathing",
+        helper_text=N_("Has the patient coughed up blood?"),
+        error=N_("Select yes if you have coughed up blood"),
+        helper_error=N_("Select yes if the patient has coughed up blood"),
+    ),
+    _q(
+        "rf_fainted",
+        "red_flags",
+        N_("Have you fainted, or nearly fainted?"),
+        YU,
+        page="breathing",
+        helper_text=N_("Has the patient fainted, or nearly fainted?"),
+        error=N_("Select yes if you have fainted or nearly fainted"),
+        helper_error=N_("Select yes if the patient has fainted or nearly fainted"),
+    ),
     _q(
         "rf_bladder_bowel",
         "red_flags",
@@ -387,6 +530,16 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         YU,
         emphasis=(N_("new"),),
+        page="back",
+        helper_text=N_(
+            "Since this problem started, is it new for the patient to have trouble peeing"
+            " (they cannot start, cannot feel it, or they wet themselves) or trouble "
+            "controlling their bowels?"
+        ),
+        error=N_("Select yes if you have new trouble peeing or controlling your bowels"),
+        helper_error=N_(
+            "Select yes if the patient has new trouble peeing or controlling their bowels"
+        ),
     ),
     _q(
         "rf_saddle_numb",
@@ -396,6 +549,19 @@ QUESTIONS: tuple[Question, ...] = (
             "your genitals?"
         ),
         YU,
+        page="back",
+        helper_text=N_(
+            "Does the patient have numbness or a strange feeling around their bottom, "
+            "between their legs or on their genitals?"
+        ),
+        error=N_(
+            "Select yes if you have numbness or a strange feeling around your bottom, "
+            "between your legs or on your genitals"
+        ),
+        helper_error=N_(
+            "Select yes if the patient has numbness or a strange feeling around their "
+            "bottom, between their legs or on their genitals"
+        ),
     ),
     _q(
         "rf_sexual_new",
@@ -406,6 +572,19 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         YU,
         emphasis=(N_("newly"),),
+        page="back",
+        helper_text=N_(
+            "Has the patient newly lost feeling in their genitals, or had a new problem "
+            "getting an erection?"
+        ),
+        error=N_(
+            "Select yes if you have newly lost feeling in your genitals or have a new "
+            "problem getting an erection"
+        ),
+        helper_error=N_(
+            "Select yes if the patient has newly lost feeling in their genitals or has a "
+            "new problem getting an erection"
+        ),
     ),
     _q(
         "rf_both_legs_sciatica",
@@ -413,8 +592,27 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Has pain started shooting down both legs from your back recently?"),
         YU,
         emphasis=(N_("both"),),
+        page="back",
+        helper_text=N_(
+            "Has pain started shooting down both legs from the patient's back recently?"
+        ),
+        error=N_("Select yes if pain has started shooting down both legs from your back"),
+        helper_error=N_(
+            "Select yes if pain has started shooting down both legs from the patient's back"
+        ),
     ),
-    _q("rf_fever", "red_flags", N_("Do you have a high temperature, or feel hot and shivery?"), YU),
+    _q(
+        "rf_fever",
+        "red_flags",
+        N_("Do you have a high temperature, or feel hot and shivery?"),
+        YU,
+        page="infection",
+        helper_text=N_("Does the patient have a high temperature, or feel hot and shivery?"),
+        error=N_("Select yes if you have a high temperature or feel hot and shivery"),
+        helper_error=N_(
+            "Select yes if the patient has a high temperature or feels hot and shivery"
+        ),
+    ),
     _q(
         "rf_sepsis_signs",
         "red_flags",
@@ -432,6 +630,12 @@ QUESTIONS: tuple[Question, ...] = (
             ("feel_might_die", N_("Feel very unwell, like something is badly wrong")),
             (NONE_CHOICE, N_("None of these")),
         ),
+        page="infection",
+        helper_text=N_("Does the patient have any of these right now?"),
+        error=N_("Select which of these you have right now, or select 'None of these'"),
+        helper_error=N_(
+            "Select which of these the patient has right now, or select 'None of these'"
+        ),
     ),
     _q(
         "rf_pain_out_of_proportion",
@@ -439,6 +643,17 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Is the pain much worse than you would expect from how your leg looks?"),
         YU,
         emphasis=(N_("much worse"),),
+        page="skin",
+        helper_text=N_(
+            "Is the pain much worse than you would expect from how the patient's leg looks?"
+        ),
+        error=N_(
+            "Select yes if the pain is much worse than you would expect from how your leg looks"
+        ),
+        helper_error=N_(
+            "Select yes if the pain is much worse than you would expect from how the "
+            "patient's leg looks"
+        ),
     ),
     _q(
         "rf_spreading_fast",
@@ -446,24 +661,48 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Is a red, hot or swollen area spreading quickly (getting bigger within hours)?"),
         YU,
         emphasis=(N_("quickly"),),
+        page="skin",
+        error=N_("Select yes if a red, hot or swollen area is spreading quickly"),
     ),
     _q(
         "rf_dark_blisters",
         "red_flags",
         N_("On a red or swollen area, are there purple, grey or black patches, or blisters?"),
         YU,
+        page="skin",
+        error=N_(
+            "Select yes if there are purple, grey or black patches, or blisters, on a red"
+            " or swollen area"
+        ),
     ),
     _q(
         "rf_toe_move_pain",
         "red_flags",
         N_("Does moving your toes or ankle make the pain in your lower leg much worse?"),
         YU,
+        page="skin",
+        helper_text=N_(
+            "Does moving the patient's toes or ankle make the pain in their lower leg much worse?"
+        ),
+        error=N_(
+            "Select yes if moving your toes or ankle makes the pain in your lower leg much worse"
+        ),
+        helper_error=N_(
+            "Select yes if moving the patient's toes or ankle makes the pain in their "
+            "lower leg much worse"
+        ),
     ),
     _q(
         "rf_leg_tight_hard",
         "red_flags",
         N_("Does the muscle in your lower leg feel very tight or hard?"),
         YU,
+        page="skin",
+        helper_text=N_("Does the muscle in the patient's lower leg feel very tight or hard?"),
+        error=N_("Select yes if the muscle in your lower leg feels very tight or hard"),
+        helper_error=N_(
+            "Select yes if the muscle in the patient's lower leg feels very tight or hard"
+        ),
     ),
     _q(
         "rf_vein_bleeding",
@@ -475,6 +714,14 @@ QUESTIONS: tuple[Question, ...] = (
             ("bled_and_stopped", N_("It bled but has stopped")),
             (NO, N_("No")),
         ),
+        page="bleeding",
+        helper_text=N_(
+            "Is a vein on the patient's leg bleeding, or has it bled in the last 2 weeks?"
+        ),
+        error=N_("Select if a vein on your leg is bleeding or has bled in the last 2 weeks"),
+        helper_error=N_(
+            "Select if a vein on the patient's leg is bleeding or has bled in the last 2 weeks"
+        ),
     ),
     _q(
         "rf_sudden_back_tummy_pain",
@@ -482,6 +729,13 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Do you have sudden, severe pain in your tummy or back, unlike anything before?"),
         YU,
         emphasis=(N_("sudden, severe"),),
+        page="bleeding",
+        helper_text=N_(
+            "Does the patient have sudden, severe pain in their tummy or back, unlike "
+            "anything before?"
+        ),
+        error=N_("Select yes if you have sudden, severe pain in your tummy or back"),
+        helper_error=N_("Select yes if the patient has sudden, severe pain in their tummy or back"),
     ),
     _q(
         "pulse_bpm",
@@ -492,6 +746,11 @@ QUESTIONS: tuple[Question, ...] = (
         min_value=30,
         max_value=220,
         hint=N_("Beats per minute. Leave it blank if you cannot measure it."),
+        page="bleeding",
+        helper_text=N_(
+            "If you have a watch or device that measures the patient's pulse, what is "
+            "their pulse now?"
+        ),
     ),
     # Step 3 where_it_hurts
     _q(
@@ -504,13 +763,14 @@ QUESTIONS: tuple[Question, ...] = (
             ("swelling", N_("Swelling")),
             ("skin_change", N_("Skin colour or skin change")),
             ("wound", N_("A sore, wound or ulcer")),
-            ("veins", N_("Veins I can see")),
+            ("veins", N_("Veins I can see"), N_("Veins you can see")),
             ("numbness_tingling", N_("Numbness or tingling")),
             ("cold_or_colour", N_("Cold or colour change")),
             ("restless", N_("Restless legs / urge to move")),
             ("cramps", N_("Cramps")),
             ("other", N_("Something else")),
         ),
+        error=N_("Select what the problem is"),
     ),
     _q(
         "main_problem_text",
@@ -519,6 +779,7 @@ QUESTIONS: tuple[Question, ...] = (
         TEXT,
         required=False,
         max_length=1000,
+        helper_text=N_("In your own words, what is the patient's main problem?"),
     ),
     _q(
         "affected_side",
@@ -526,6 +787,7 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Which leg?"),
         SINGLE,
         (*_SIDES, Choice(NOT_SURE, N_("Not sure"))),
+        error=N_("Select which leg"),
     ),
     _q(
         "pain_regions",
@@ -551,24 +813,45 @@ QUESTIONS: tuple[Question, ...] = (
         # only has visible veins) could feed leg_pain_sites and so a false DVT pattern.
         required=False,
         hint=N_("Leave blank if you do not feel pain or discomfort in your legs."),
+        helper_text=N_("Where does the patient feel it? Tap the body map or tick all that apply."),
+        helper_hint=N_(
+            "Leave blank if the patient does not feel pain or discomfort in their legs."
+        ),
     ),
     _q(
         "pain_spreads_down_leg",
         "where_it_hurts",
         N_("Does pain shoot down from your lower back or buttock to below your knee?"),
         Y,
+        helper_text=N_(
+            "Does pain shoot down from the patient's lower back or buttock to below their knee?"
+        ),
+        error=N_(
+            "Select yes if pain shoots down from your lower back or buttock to below your knee"
+        ),
+        helper_error=N_(
+            "Select yes if pain shoots down from the patient's lower back or buttock to "
+            "below their knee"
+        ),
     ),
     _q(
         "pain_score_now",
         "where_it_hurts",
         N_("How bad is the pain right now? 0 = no pain, 10 = worst pain you can imagine."),
         SCALE,
+        helper_text=N_(
+            "How bad is the patient's pain right now? 0 = no pain, 10 = worst pain they "
+            "can imagine."
+        ),
+        error=N_("Select how bad the pain is right now, from 0 to 10"),
+        helper_error=N_("Select how bad the patient's pain is right now, from 0 to 10"),
     ),
     _q(
         "pain_score_worst",
         "where_it_hurts",
         N_("How bad has it been at its worst in the last week?"),
         SCALE,
+        error=N_("Select how bad the pain has been at its worst in the last week, from 0 to 10"),
     ),
     # Step 4 how_it_started
     _q(
@@ -582,6 +865,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("over_days", N_("Over a few days")),
             ("slowly_weeks_or_more", N_("Slowly, over weeks or longer")),
         ),
+        error=N_("Select how it started"),
     ),
     _q(
         "symptom_duration",
@@ -596,6 +880,9 @@ QUESTIONS: tuple[Question, ...] = (
             ("6_weeks_to_3_months", N_("6 weeks to 3 months")),
             ("over_3_months", N_("More than 3 months")),
         ),
+        helper_text=N_("How long has the patient had it?"),
+        error=N_("Select how long you have had it"),
+        helper_error=N_("Select how long the patient has had it"),
     ),
     _q(
         "trend",
@@ -608,6 +895,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("slowly_worse", N_("Slowly getting worse")),
             ("quickly_worse", N_("Quickly getting worse")),
         ),
+        error=N_("Select how it has changed since it started"),
     ),
     _q(
         "recent_injury",
@@ -617,6 +905,12 @@ QUESTIONS: tuple[Question, ...] = (
             "(A fall, twist, knock, crush or broken bone.)"
         ),
         Y,
+        helper_text=N_(
+            "In the last 4 weeks, did the patient hurt their leg? (A fall, twist, knock, "
+            "crush or broken bone.)"
+        ),
+        error=N_("Select yes if you hurt your leg in the last 4 weeks"),
+        helper_error=N_("Select yes if the patient hurt their leg in the last 4 weeks"),
     ),
     _q(
         "cast_or_tight_bandage_now",
@@ -624,12 +918,32 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Is your leg in a plaster cast, splint, boot or tight bandage right now?"),
         Y,
         emphasis=(N_("right now"),),
+        helper_text=N_(
+            "Is the patient's leg in a plaster cast, splint, boot or tight bandage right now?"
+        ),
+        error=N_(
+            "Select yes if your leg is in a plaster cast, splint, boot or tight bandage right now"
+        ),
+        helper_error=N_(
+            "Select yes if the patient's leg is in a plaster cast, splint, boot or tight "
+            "bandage right now"
+        ),
     ),
     _q(
         "leg_cast_recent_12w",
         "how_it_started",
         N_("In the last 12 weeks, has your leg been in a plaster cast or a stiff boot?"),
         Y,
+        helper_text=N_(
+            "In the last 12 weeks, has the patient's leg been in a plaster cast or a stiff boot?"
+        ),
+        error=N_(
+            "Select yes if your leg has been in a plaster cast or a stiff boot in the last 12 weeks"
+        ),
+        helper_error=N_(
+            "Select yes if the patient's leg has been in a plaster cast or a stiff boot "
+            "in the last 12 weeks"
+        ),
     ),
     _q(
         "recent_surgery_12w",
@@ -639,6 +953,18 @@ QUESTIONS: tuple[Question, ...] = (
             "spinal or epidural injection?"
         ),
         Y,
+        helper_text=N_(
+            "In the last 12 weeks, has the patient had an operation where they were put "
+            "to sleep, or had a spinal or epidural injection?"
+        ),
+        error=N_(
+            "Select yes if you have had an operation or a spinal or epidural injection in"
+            " the last 12 weeks"
+        ),
+        helper_error=N_(
+            "Select yes if the patient has had an operation or a spinal or epidural "
+            "injection in the last 12 weeks"
+        ),
     ),
     _q(
         "bedbound_3d_4w",
@@ -648,6 +974,17 @@ QUESTIONS: tuple[Question, ...] = (
             "for 3 days or more in a row?"
         ),
         Y,
+        helper_text=N_(
+            "In the last 4 weeks, has the patient stayed in bed (or been unable to get up"
+            " and walk about) for 3 days or more in a row?"
+        ),
+        error=N_(
+            "Select yes if you have stayed in bed for 3 days or more in a row in the last 4 weeks"
+        ),
+        helper_error=N_(
+            "Select yes if the patient has stayed in bed for 3 days or more in a row in "
+            "the last 4 weeks"
+        ),
     ),
     _q(
         "long_journey_4w",
@@ -657,6 +994,17 @@ QUESTIONS: tuple[Question, ...] = (
             "coach or train)?"
         ),
         Y,
+        helper_text=N_(
+            "In the last 4 weeks, has the patient sat still on a journey of 4 hours or "
+            "more (plane, car, coach or train)?"
+        ),
+        error=N_(
+            "Select yes if you have sat still on a journey of 4 hours or more in the last 4 weeks"
+        ),
+        helper_error=N_(
+            "Select yes if the patient has sat still on a journey of 4 hours or more in "
+            "the last 4 weeks"
+        ),
     ),
     # Step 5 feels_like
     _q(
@@ -675,6 +1023,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         required=False,
         hint=N_("Leave blank if you have no pain."),
+        helper_hint=N_("Leave blank if the patient has no pain."),
     ),
     _q(
         "dn4_q1",
@@ -688,6 +1037,7 @@ QUESTIONS: tuple[Question, ...] = (
             (NONE_CHOICE, N_("None of these")),
         ),
         instrument="DN4 question 1",
+        error=N_("Select what the pain feels like, or select 'None of these'"),
     ),
     _q(
         "dn4_q2",
@@ -702,6 +1052,11 @@ QUESTIONS: tuple[Question, ...] = (
             (NONE_CHOICE, N_("None of these")),
         ),
         instrument="DN4 question 2",
+        helper_text=N_("In the same place, does the patient also have any of these?"),
+        error=N_("Select what else you have in the same place, or select 'None of these'"),
+        helper_error=N_(
+            "Select what else the patient has in the same place, or select 'None of these'"
+        ),
     ),
     _q(
         "leg_swollen",
@@ -713,6 +1068,9 @@ QUESTIONS: tuple[Question, ...] = (
             ("ankle_or_calf", N_("Yes, ankle or calf")),
             ("whole_leg", N_("Yes, the whole leg")),
         ),
+        helper_text=N_("Is the patient's leg swollen?"),
+        error=N_("Select if your leg is swollen"),
+        helper_error=N_("Select if the patient's leg is swollen"),
     ),
     _q(
         "swelling_side",
@@ -721,6 +1079,7 @@ QUESTIONS: tuple[Question, ...] = (
         SINGLE,
         _SIDES,
         show_if=_SWELLING_SHOWN,
+        error=N_("Select which leg is swollen"),
     ),
     _q(
         "calf_difference_cm",
@@ -746,12 +1105,25 @@ QUESTIONS: tuple[Question, ...] = (
         SINGLE,
         _c((YES, N_("Yes")), (NO, N_("No")), ("did_not_check", N_("I did not check"))),
         show_if=_SWELLING_SHOWN,
+        error=N_("Select if there is a dent left"),
     ),
     _q(
         "calf_tender",
         "feels_like",
         N_("Does your calf, or the back of your knee or thigh, hurt when you press it gently?"),
         Y,
+        helper_text=N_(
+            "Does the patient's calf, or the back of their knee or thigh, hurt when it is"
+            " pressed gently?"
+        ),
+        error=N_(
+            "Select yes if your calf, or the back of your knee or thigh, hurts when you "
+            "press it gently"
+        ),
+        helper_error=N_(
+            "Select yes if the patient's calf, or the back of their knee or thigh, hurts "
+            "when it is pressed gently"
+        ),
     ),
     _q(
         "skin_changes",
@@ -768,18 +1140,31 @@ QUESTIONS: tuple[Question, ...] = (
             ("hard_tight_skin", N_("Hard, tight skin above the ankle")),
             (NONE_CHOICE, N_("None of these")),
         ),
+        helper_text=N_("Has the patient noticed any of these on their leg or foot?"),
+        error=N_("Select what you have noticed on your leg or foot, or select 'None of these'"),
+        helper_error=N_(
+            "Select what the patient has noticed on their leg or foot, or select 'None of these'"
+        ),
     ),
     _q(
         "leg_colder",
         "feels_like",
         N_("Does one leg or foot feel much colder than the other?"),
         Y,
+        error=N_("Select yes if one leg or foot feels much colder than the other"),
     ),
     _q(
         "knee_lump",
         "feels_like",
         N_("Do you have a lump, swelling or tight feeling behind your knee?"),
         Y,
+        helper_text=N_(
+            "Does the patient have a lump, swelling or tight feeling behind their knee?"
+        ),
+        error=N_("Select yes if you have a lump, swelling or tight feeling behind your knee"),
+        helper_error=N_(
+            "Select yes if the patient has a lump, swelling or tight feeling behind their knee"
+        ),
     ),
     _q(
         "venous_pain_impact",
@@ -788,11 +1173,26 @@ QUESTIONS: tuple[Question, ...] = (
         SINGLE,
         _c(
             (NONE_CHOICE, N_("Not at all")),
-            ("occasional_not_limiting", N_("Sometimes, but I can do everything")),
+            (
+                "occasional_not_limiting",
+                N_("Sometimes, but I can do everything"),
+                N_("Sometimes, but they can do everything"),
+            ),
             ("daily_interferes", N_("Every day, and it gets in the way")),
-            ("daily_limits_most", N_("Every day, and it stops me doing most things")),
+            (
+                "daily_limits_most",
+                N_("Every day, and it stops me doing most things"),
+                N_("Every day, and it stops them doing most things"),
+            ),
         ),
         instrument="VCSS pain item",
+        helper_text=N_(
+            "How much do aching, heaviness or soreness in the patient's legs affect their day?"
+        ),
+        error=N_("Select how much aching, heaviness or soreness in your legs affects your day"),
+        helper_error=N_(
+            "Select how much aching, heaviness or soreness in the patient's legs affects their day"
+        ),
     ),
     # Step 6 better_worse (ECQ items verbatim)
     _q(
@@ -800,8 +1200,17 @@ QUESTIONS: tuple[Question, ...] = (
         "better_worse",
         N_("Do you get a pain or discomfort in your leg(s) when you walk?"),
         SINGLE,
-        _c((YES, N_("Yes")), (NO, N_("No")), ("unable_to_walk", N_("I am unable to walk"))),
+        _c(
+            (YES, N_("Yes")),
+            (NO, N_("No")),
+            ("unable_to_walk", N_("I am unable to walk"), N_("They are unable to walk")),
+        ),
         instrument="ECQ 1",
+        helper_text=N_("Does the patient get a pain or discomfort in their leg(s) when they walk?"),
+        error=N_("Select if you get a pain or discomfort in your legs when you walk"),
+        helper_error=N_(
+            "Select if the patient gets a pain or discomfort in their legs when they walk"
+        ),
     ),
     _q(
         "ecq2_rest_onset",
@@ -810,6 +1219,11 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         show_if=_ECQ_SHOWN,
         instrument="ECQ 2",
+        helper_text=N_("Does this pain ever begin when the patient is standing still or sitting?"),
+        error=N_("Select yes if this pain ever begins when you are standing still or sitting"),
+        helper_error=N_(
+            "Select yes if this pain ever begins when the patient is standing still or sitting"
+        ),
     ),
     _q(
         "ecq3_uphill",
@@ -819,10 +1233,17 @@ QUESTIONS: tuple[Question, ...] = (
         _c(
             (YES, N_("Yes")),
             (NO, N_("No")),
-            ("never_uphill_or_hurry", N_("I never walk uphill or hurry")),
+            (
+                "never_uphill_or_hurry",
+                N_("I never walk uphill or hurry"),
+                N_("They never walk uphill or hurry"),
+            ),
         ),
         show_if=_ECQ_SHOWN,
         instrument="ECQ 3",
+        helper_text=N_("Does the patient get it if they walk uphill or hurry?"),
+        error=N_("Select if you get it when you walk uphill or hurry"),
+        helper_error=N_("Select if the patient gets it when they walk uphill or hurry"),
     ),
     _q(
         "ecq4_ordinary_pace",
@@ -831,6 +1252,11 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         show_if=_ECQ_SHOWN,
         instrument="ECQ 4",
+        helper_text=N_("Does the patient get it when they walk at an ordinary pace on the level?"),
+        error=N_("Select yes if you get it when you walk at an ordinary pace on the level"),
+        helper_error=N_(
+            "Select yes if the patient gets it when they walk at an ordinary pace on the level"
+        ),
     ),
     _q(
         "ecq5_stand_still",
@@ -843,6 +1269,9 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         show_if=_ECQ_SHOWN,
         instrument="ECQ 5",
+        helper_text=N_("What happens to it if the patient stands still?"),
+        error=N_("Select what happens to it if you stand still"),
+        helper_error=N_("Select what happens to it if the patient stands still"),
     ),
     _q(
         "ecq6_sites",
@@ -861,6 +1290,11 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         show_if=_ECQ_SHOWN,
         instrument="ECQ 6",
+        helper_text=N_(
+            "Where does the patient get this pain or discomfort? Mark the place(s) on the picture."
+        ),
+        error=N_("Select where you get this pain or discomfort"),
+        helper_error=N_("Select where the patient gets this pain or discomfort"),
     ),
     _q(
         "walk_pain_eased_by",
@@ -877,6 +1311,7 @@ QUESTIONS: tuple[Question, ...] = (
             (NOT_SURE, N_("Not sure")),
         ),
         show_if=_ECQ_SHOWN,
+        error=N_("Select what eases the walking pain best"),
     ),
     _q(
         "rest_pain_night",
@@ -884,6 +1319,16 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Do you get pain in your foot or toes when you rest or lie in bed at night?"),
         Y,
         emphasis=(N_("foot or toes"),),
+        helper_text=N_(
+            "Does the patient get pain in their foot or toes when they rest or lie in bed at night?"
+        ),
+        error=N_(
+            "Select yes if you get pain in your foot or toes when you rest or lie in bed at night"
+        ),
+        helper_error=N_(
+            "Select yes if the patient gets pain in their foot or toes when they rest or "
+            "lie in bed at night"
+        ),
     ),
     _q(
         "rest_pain_dependency",
@@ -894,6 +1339,18 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         Y,
         show_if=Eq("rest_pain_night", YES),
+        helper_text=N_(
+            "Does hanging the patient's leg over the side of the bed, or sleeping in a "
+            "chair, ease that pain?"
+        ),
+        error=N_(
+            "Select yes if hanging your leg over the side of the bed, or sleeping in a "
+            "chair, eases that pain"
+        ),
+        helper_error=N_(
+            "Select yes if hanging the patient's leg over the side of the bed, or "
+            "sleeping in a chair, eases that pain"
+        ),
     ),
     _q(
         "worse_standing_end_day",
@@ -903,18 +1360,37 @@ QUESTIONS: tuple[Question, ...] = (
             "end of the day?"
         ),
         Y,
+        error=N_(
+            "Select yes if the ache, heaviness or swelling is worse after standing for a "
+            "long time or at the end of the day"
+        ),
     ),
     _q(
         "better_leg_raised",
         "better_worse",
         N_("Does raising your legs (feet up) make it better?"),
         Y,
+        helper_text=N_("Does raising the patient's legs (feet up) make it better?"),
+        error=N_("Select yes if raising your legs makes it better"),
+        helper_error=N_("Select yes if raising the patient's legs makes it better"),
     ),
     _q(
         "worse_bending_cough",
         "better_worse",
         N_("Is the leg pain worse when you bend forward, sit for a long time, cough or sneeze?"),
         Y,
+        helper_text=N_(
+            "Is the leg pain worse when the patient bends forward, sits for a long time, "
+            "coughs or sneezes?"
+        ),
+        error=N_(
+            "Select yes if the leg pain is worse when you bend forward, sit for a long "
+            "time, cough or sneeze"
+        ),
+        helper_error=N_(
+            "Select yes if the leg pain is worse when the patient bends forward, sits for"
+            " a long time, coughs or sneezes"
+        ),
     ),
     _q(
         "joint_pain_stiffness",
@@ -924,12 +1400,23 @@ QUESTIONS: tuple[Question, ...] = (
             "first thing in the morning?"
         ),
         Y,
+        error=N_(
+            "Select yes if the pain is mainly in a joint, with stiffness after rest or "
+            "first thing in the morning"
+        ),
     ),
     _q(
         "night_cramps",
         "better_worse",
         N_("Do you get sudden painful cramps where the muscle goes hard, often at night?"),
         Y,
+        helper_text=N_(
+            "Does the patient get sudden painful cramps where the muscle goes hard, often at night?"
+        ),
+        error=N_("Select yes if you get sudden painful cramps where the muscle goes hard"),
+        helper_error=N_(
+            "Select yes if the patient gets sudden painful cramps where the muscle goes hard"
+        ),
     ),
     _q(
         "rls1_urge",
@@ -937,6 +1424,12 @@ QUESTIONS: tuple[Question, ...] = (
         N_("Do you get an urge to move your legs, often with an uncomfortable feeling in them?"),
         Y,
         instrument="IRLSSG 1",
+        helper_text=N_(
+            "Does the patient get an urge to move their legs, often with an uncomfortable"
+            " feeling in them?"
+        ),
+        error=N_("Select yes if you get an urge to move your legs"),
+        helper_error=N_("Select yes if the patient gets an urge to move their legs"),
     ),
     _q(
         "rls2_rest",
@@ -945,6 +1438,11 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         show_if=_RLS_SHOWN,
         instrument="IRLSSG 2",
+        helper_text=N_("Does it start or get worse when the patient rests, sits or lies down?"),
+        error=N_("Select yes if it starts or gets worse when you rest, sit or lie down"),
+        helper_error=N_(
+            "Select yes if it starts or gets worse when the patient rests, sits or lies down"
+        ),
     ),
     _q(
         "rls3_movement",
@@ -953,6 +1451,10 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         show_if=_RLS_SHOWN,
         instrument="IRLSSG 3",
+        helper_text=N_(
+            "Does moving, walking or stretching ease it, at least while the patient keeps moving?"
+        ),
+        error=N_("Select yes if moving, walking or stretching eases it"),
     ),
     _q(
         "rls4_evening",
@@ -961,6 +1463,7 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         show_if=_RLS_SHOWN,
         instrument="IRLSSG 4",
+        error=N_("Select yes if it is only there, or worse, in the evening or at night"),
     ),
     _q(
         "rls5_mimic",
@@ -972,6 +1475,18 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         show_if=_RLS_SHOWN,
         instrument="proxy for IRLSSG 5",
+        helper_text=N_(
+            "Is it really a cramp (the muscle goes hard), or does it only happen when the"
+            " patient's leg is in an awkward position?"
+        ),
+        error=N_(
+            "Select yes if it is really a cramp, or only happens when your leg is in an "
+            "awkward position"
+        ),
+        helper_error=N_(
+            "Select yes if it is really a cramp, or only happens when the patient's leg "
+            "is in an awkward position"
+        ),
     ),
     _q(
         "rls_frequency",
@@ -984,6 +1499,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("twice_a_week_or_more", N_("Twice a week or more")),
         ),
         show_if=_RLS_SHOWN,
+        error=N_("Select how often it happens"),
     ),
     # Step 7 other_symptoms
     _q(
@@ -991,6 +1507,11 @@ QUESTIONS: tuple[Question, ...] = (
         "other_symptoms",
         N_("Do you have a sore, wound or ulcer on your leg or foot?"),
         Y,
+        helper_text=N_("Does the patient have a sore, wound or ulcer on their leg or foot?"),
+        error=N_("Select yes if you have a sore, wound or ulcer on your leg or foot"),
+        helper_error=N_(
+            "Select yes if the patient has a sore, wound or ulcer on their leg or foot"
+        ),
     ),
     _q(
         "wound_location",
@@ -1004,6 +1525,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("above_knee", N_("Above the knee")),
         ),
         show_if=_WOUND_SHOWN,
+        error=N_("Select where it is"),
     ),
     _q(
         "wound_duration",
@@ -1017,6 +1539,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("over_3_months", N_("More than 3 months")),
         ),
         show_if=_WOUND_SHOWN,
+        error=N_("Select how long it has been there"),
     ),
     _q(
         "wound_features",
@@ -1031,18 +1554,33 @@ QUESTIONS: tuple[Question, ...] = (
             (NONE_CHOICE, N_("None of these")),
         ),
         show_if=_WOUND_SHOWN,
+        error=N_("Select what it has, or select 'None of these'"),
     ),
     _q(
         "black_skin",
         "other_symptoms",
         N_("Is any toe, or any part of your foot or leg, turning black or looking dead?"),
         Y,
+        helper_text=N_(
+            "Is any toe, or any part of the patient's foot or leg, turning black or looking dead?"
+        ),
+        error=N_(
+            "Select yes if any toe, or any part of your foot or leg, is turning black or "
+            "looking dead"
+        ),
+        helper_error=N_(
+            "Select yes if any toe, or any part of the patient's foot or leg, is turning "
+            "black or looking dead"
+        ),
     ),
     _q(
         "ulcer_healed_before",
         "other_symptoms",
         N_("Have you had a leg ulcer before that has now healed?"),
         Y,
+        helper_text=N_("Has the patient had a leg ulcer before that has now healed?"),
+        error=N_("Select yes if you have had a leg ulcer before that has now healed"),
+        helper_error=N_("Select yes if the patient has had a leg ulcer before that has now healed"),
     ),
     _q(
         "visible_veins",
@@ -1054,12 +1592,18 @@ QUESTIONS: tuple[Question, ...] = (
             ("thread_or_spider_veins", N_("Thin red, blue or purple thread veins")),
             ("bulging_veins", N_("Bulging, twisty veins")),
         ),
+        helper_text=N_("What veins can be seen on the patient's legs?"),
+        error=N_("Select what veins you can see on your legs"),
+        helper_error=N_("Select what veins can be seen on the patient's legs"),
     ),
     _q(
         "hard_vein",
         "other_symptoms",
         N_("Is there a hard, painful vein that feels like a cord under the skin?"),
         Y,
+        error=N_(
+            "Select yes if there is a hard, painful vein that feels like a cord under the skin"
+        ),
     ),
     _q(
         "hard_vein_site",
@@ -1071,6 +1615,7 @@ QUESTIONS: tuple[Question, ...] = (
             ("above_knee_or_groin", N_("Above the knee or in the groin")),
         ),
         show_if=Eq("hard_vein", YES),
+        error=N_("Select where the hard vein is"),
     ),
     _q(
         "both_feet_numb_burning",
@@ -1081,12 +1626,21 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         Y,
         emphasis=(N_("both"),),
+        helper_text=N_(
+            "Does the patient have numbness, tingling or burning in both feet, like "
+            "wearing socks they cannot feel?"
+        ),
+        error=N_("Select yes if you have numbness, tingling or burning in both feet"),
+        helper_error=N_("Select yes if the patient has numbness, tingling or burning in both feet"),
     ),
     _q(
         "foot_red_hot_swollen",
         "other_symptoms",
         N_("Is your foot red, hot and swollen? (It may not hurt much.)"),
         Y,
+        helper_text=N_("Is the patient's foot red, hot and swollen? (It may not hurt much.)"),
+        error=N_("Select yes if your foot is red, hot and swollen"),
+        helper_error=N_("Select yes if the patient's foot is red, hot and swollen"),
     ),
     _q(
         "compression_use",
@@ -1097,9 +1651,16 @@ QUESTIONS: tuple[Question, ...] = (
             ("not_used", N_("No")),
             ("sometimes", N_("Sometimes")),
             ("most_days", N_("Most days")),
-            ("every_day_plus_leg_raising", N_("Every day, and I also raise my legs")),
+            (
+                "every_day_plus_leg_raising",
+                N_("Every day, and I also raise my legs"),
+                N_("Every day, and they also raise their legs"),
+            ),
         ),
         instrument="VCSS compression item",
+        helper_text=N_("Does the patient wear compression stockings?"),
+        error=N_("Select if you wear compression stockings"),
+        helper_error=N_("Select if the patient wears compression stockings"),
     ),
     # Step 8 history
     _q(
@@ -1125,13 +1686,28 @@ QUESTIONS: tuple[Question, ...] = (
             ("varicose_veins", N_("Varicose veins")),
             (NONE_CHOICE, N_("None of these")),
         ),
+        helper_text=N_("Has a doctor or nurse ever told the patient that they have any of these?"),
+        error=N_(
+            "Select what a doctor or nurse has told you that you have, or select 'None of these'"
+        ),
+        helper_error=N_(
+            "Select what a doctor or nurse has told the patient that they have, or select"
+            " 'None of these'"
+        ),
     ),
     _q(
         "smoking",
         "history",
         N_("Do you smoke?"),
         SINGLE,
-        _c(("current", N_("Yes")), ("ex", N_("I used to")), ("never", N_("No, never"))),
+        _c(
+            ("current", N_("Yes")),
+            ("ex", N_("I used to"), N_("They used to")),
+            ("never", N_("No, never")),
+        ),
+        helper_text=N_("Does the patient smoke?"),
+        error=N_("Select if you smoke"),
+        helper_error=N_("Select if the patient smokes"),
     ),
     _q(
         "prev_clot",
@@ -1145,6 +1721,11 @@ QUESTIONS: tuple[Question, ...] = (
             (NO, N_("No")),
             (NOT_SURE, N_("Not sure")),
         ),
+        helper_text=N_(
+            "Has the patient ever been told they had a blood clot in a leg (DVT) or lung (PE)?"
+        ),
+        error=N_("Select if you have ever been told you had a blood clot"),
+        helper_error=N_("Select if the patient has ever been told they had a blood clot"),
     ),
     _q(
         "active_cancer",
@@ -1154,6 +1735,18 @@ QUESTIONS: tuple[Question, ...] = (
             "you having care to control cancer symptoms?"
         ),
         Y,
+        helper_text=N_(
+            "Does the patient have cancer now, have they had cancer treatment in the last"
+            " 6 months, or are they having care to control cancer symptoms?"
+        ),
+        error=N_(
+            "Select yes if you have cancer now, have had cancer treatment in the last 6 "
+            "months, or are having care to control cancer symptoms"
+        ),
+        helper_error=N_(
+            "Select yes if the patient has cancer now, has had cancer treatment in the "
+            "last 6 months, or is having care to control cancer symptoms"
+        ),
     ),
     _q(
         "leg_paralysis",
@@ -1163,12 +1756,29 @@ QUESTIONS: tuple[Question, ...] = (
             "(for example from a stroke or spine problem)?"
         ),
         Y,
+        helper_text=N_(
+            "Before this problem started, did the patient already have weakness or "
+            "paralysis in this leg (for example from a stroke or spine problem)?"
+        ),
+        error=N_(
+            "Select yes if you already had weakness or paralysis in this leg before this "
+            "problem started"
+        ),
+        helper_error=N_(
+            "Select yes if the patient already had weakness or paralysis in this leg "
+            "before this problem started"
+        ),
     ),
     _q(
         "family_clot",
         "history",
         N_("Has a parent, brother, sister or child had a blood clot?"),
         Y,
+        helper_text=N_("Has a parent, brother, sister or child of the patient had a blood clot?"),
+        error=N_("Select yes if a parent, brother, sister or child of yours has had a blood clot"),
+        helper_error=N_(
+            "Select yes if a parent, brother, sister or child of the patient has had a blood clot"
+        ),
     ),
     _q(
         "leg_procedures",
@@ -1181,6 +1791,9 @@ QUESTIONS: tuple[Question, ...] = (
             ("amputation", N_("An amputation")),
             (NONE_CHOICE, N_("None of these")),
         ),
+        helper_text=N_("Has the patient had any of these?"),
+        error=N_("Select what you have had, or select 'None of these'"),
+        helper_error=N_("Select what the patient has had, or select 'None of these'"),
     ),
     # Step 9 medications
     _q(
@@ -1191,8 +1804,22 @@ QUESTIONS: tuple[Question, ...] = (
             "dabigatran or heparin injections."
         ),
         Y,
+        helper_text=N_(
+            "Does the patient take a blood thinner? For example warfarin, apixaban, "
+            "rivaroxaban, edoxaban, dabigatran or heparin injections."
+        ),
+        error=N_("Select yes if you take a blood thinner"),
+        helper_error=N_("Select yes if the patient takes a blood thinner"),
     ),
-    _q("antiplatelet", "medications", N_("Do you take aspirin or clopidogrel?"), Y),
+    _q(
+        "antiplatelet",
+        "medications",
+        N_("Do you take aspirin or clopidogrel?"),
+        Y,
+        helper_text=N_("Does the patient take aspirin or clopidogrel?"),
+        error=N_("Select yes if you take aspirin or clopidogrel"),
+        helper_error=N_("Select yes if the patient takes aspirin or clopidogrel"),
+    ),
     _q(
         "hormones",
         "medications",
@@ -1201,6 +1828,14 @@ QUESTIONS: tuple[Question, ...] = (
             "therapy (HRT)?"
         ),
         Y,
+        helper_text=N_(
+            "Does the patient take the combined contraceptive pill, patch or ring, or "
+            "hormone replacement therapy (HRT)?"
+        ),
+        error=N_("Select yes if you take the combined contraceptive pill, patch or ring, or HRT"),
+        helper_error=N_(
+            "Select yes if the patient takes the combined contraceptive pill, patch or ring, or HRT"
+        ),
     ),
     _q(
         "immunosuppressed",
@@ -1210,6 +1845,18 @@ QUESTIONS: tuple[Question, ...] = (
             "your immune system?"
         ),
         Y,
+        helper_text=N_(
+            "Does the patient take steroid tablets, have chemotherapy, or take other "
+            "medicines that weaken their immune system?"
+        ),
+        error=N_(
+            "Select yes if you take steroid tablets, have chemotherapy, or take other "
+            "medicines that weaken your immune system"
+        ),
+        helper_error=N_(
+            "Select yes if the patient takes steroid tablets, has chemotherapy, or takes "
+            "other medicines that weaken their immune system"
+        ),
     ),
     _q(
         "medication_list",
@@ -1219,6 +1866,8 @@ QUESTIONS: tuple[Question, ...] = (
         required=False,
         max_length=2000,
         hint=N_("Leave blank if you do not take any medicines."),
+        helper_text=N_("Please list all the patient's medicines."),
+        helper_hint=N_("Leave blank if the patient does not take any medicines."),
     ),
     _q(
         "allergies",
@@ -1228,6 +1877,7 @@ QUESTIONS: tuple[Question, ...] = (
         required=False,
         max_length=2000,
         hint=N_("Leave blank if none."),
+        helper_text=N_("Is the patient allergic to any medicines?"),
     ),
     # Step 10 consent
     _q(
@@ -1236,12 +1886,21 @@ QUESTIONS: tuple[Question, ...] = (
         N_("My answers are true as far as I know."),
         Y,
         must_be_yes=True,
+        helper_text=N_("The answers are true as far as I know."),
+        error=N_("Select yes if your answers are true as far as you know"),
+        helper_error=N_("Select yes if the answers are true as far as you know"),
     ),
     _q(
         "consent_contact",
         "consent",
         N_("The clinic may phone, text or email me about my answers."),
         Y,
+        helper_text=N_(
+            "The clinic may phone, text or email about these answers, using the contact "
+            "details given."
+        ),
+        error=N_("Select yes if the clinic may phone, text or email you about your answers"),
+        helper_error=N_("Select yes if the clinic may phone, text or email about these answers"),
     ),
     _q(
         "contact_phone",
@@ -1252,12 +1911,17 @@ QUESTIONS: tuple[Question, ...] = (
         max_length=30,
         text_format="phone",
         hint=N_("Leave blank to use the mobile number you gave at the start."),
+        helper_text=N_("Best phone number to reach the patient today."),
+        helper_hint=N_("Leave blank to use the phone number given at the start."),
     ),
     _q(
         "consent_share_gp",
         "consent",
         N_("The clinic may share my answers with my GP."),
         Y,
+        helper_text=N_("The clinic may share the patient's answers with their GP."),
+        error=N_("Select yes if the clinic may share your answers with your GP"),
+        helper_error=N_("Select yes if the clinic may share the patient's answers with their GP"),
     ),
     _q(
         "ack_not_monitored",
@@ -1269,6 +1933,11 @@ QUESTIONS: tuple[Question, ...] = (
         Y,
         must_be_yes=True,
         emphasis=(N_("not"),),
+        helper_text=N_(
+            "I understand this form is not read straight away. If the patient gets worse,"
+            " we will call 999 or NHS 111, or go to A&E."
+        ),
+        error=N_("Select yes to show you understand that this form is not read straight away"),
     ),
 )
 

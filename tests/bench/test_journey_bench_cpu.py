@@ -45,3 +45,23 @@ def test_other_is_machine_time_outside_the_watched_processes_not_steal() -> None
     assert "other 0.20 " in line  # (18 - 16) / 10 s: the stolen 4 s are not in it
     assert "0.40 more stolen by the host" in line
     assert "machine 1.80 of" in line
+
+
+def test_a_short_page_of_a_step_counts_as_a_step() -> None:
+    # Issue 19: the safety check's pages after the first are /intake/<token>/red_flags/<page>/.
+    assert jb.kind_of("GET", "/intake/abc/red_flags/breathing/") == jb.STEP_GET
+    assert jb.kind_of("POST", "/intake/abc/red_flags/breathing/") == jb.STEP_POST
+    assert jb.kind_of("POST", "/intake/abc/red_flags/") == jb.STEP_POST
+    assert jb.kind_of("GET", "/intake/abc/check/") == jb.CHECK_GET
+
+
+@pytest.mark.django_db
+def test_the_bench_journeys_walk_every_page_to_the_end() -> None:
+    from intake import steps
+
+    patient = jb.count_queries(["V07", "V02"])  # a routine journey and an emergency
+    assert len(patient.counts[jb.STEP_POST]) + len(patient.interrupt_counts) >= 2 * len(
+        [p for p in steps.PAGES if p.code == "red_flags"]
+    )
+    assert len(patient.counts[jb.DONE]) == 2
+    assert max(patient.counts[jb.STEP_GET]) <= 1 and max(patient.counts[jb.STEP_POST]) <= 2

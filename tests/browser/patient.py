@@ -69,9 +69,10 @@ def token_of(page: Page) -> str:
 
 
 def step_of(page: Page) -> str:
-    """The page code in the current /intake/<token>/<step>/ address (without ?query or #hash)."""
-    path = page.url.split("?")[0].split("#")[0].rstrip("/")
-    return path.rsplit("/", 1)[-1]
+    """The page's key in the current /intake/<token>/<key>/ address (without ?query or #hash):
+    "about_you", "red_flags" (the safety check's first page), "red_flags/breathing", "check"."""
+    parts = page.url.split("?")[0].split("#")[0].rstrip("/").split("/")
+    return "/".join(parts[parts.index("intake") + 2 :])
 
 
 _FORM_STATE = """(form, names) => {
@@ -131,6 +132,20 @@ def fill_in(page: Page, data: Mapping[str, Any]) -> None:
         else:
             form.locator(f'[name="{name}"]').fill(str(value))
             stale = stale or name in triggers
+
+
+def type_date_of_birth(page: Page, day: int, month: int, year: int) -> dict[str, str]:
+    """Type a date of birth as a patient would, in whichever inputs the page has: day, month
+    and year boxes (GOV.UK's date input), or one date input. Returns what each input now holds,
+    by name, to check what is shown back later."""
+    form = page.locator("form[data-intake-form]")
+    boxes = form.locator('[name^="date_of_birth"]')
+    if boxes.count() == 1:
+        boxes.fill(f"{year:04d}-{month:02d}-{day:02d}")
+    else:
+        for label, value in (("Day", day), ("Month", month), ("Year", year)):
+            form.get_by_label(label, exact=True).fill(str(value))
+    return {str(box.get_attribute("name")): box.input_value() for box in boxes.all()}
 
 
 def answer_step(page: Page, answers: Mapping[str, Any], *, action: str = "Continue") -> None:

@@ -159,7 +159,7 @@ def shoot_every_page(base_url: str) -> None:
                     page.locator(f'input[name="pain_regions"][value="{code}"]').check()
             page.mouse.move(0, 0)  # no hover effect or focus ring from the last click
             page.evaluate("document.activeElement && document.activeElement.blur()")
-            shoot(page, step)
+            shoot(page, step.replace("/", "-"))  # red_flags/breathing: red_flags-breathing
             press(page, "Continue")
         send = "h2:has-text('Now send your answers')"
         shoot(page, "check", whole=False)
@@ -190,11 +190,11 @@ def shoot_every_page(base_url: str) -> None:
         emergency = {**answers, "rf_chest_pain": "yes"}
         page = new_page(browser)
         start_form(page, base_url)
-        answer_step(page, emergency)
-        answer_step(page, emergency)
+        while step_of(page) != "urgent":  # the chest pain is on the safety check's 2nd page
+            answer_step(page, emergency)
         shoot(page, "urgent")
         press(page, "Carry on with the form")
-        shoot(page, "where_it_hurts-emergency")
+        shoot(page, "red_flags-back-emergency")
         while step_of(page) != "check":
             answer_step(page, emergency)
         fill_in(page, CONSENT)

@@ -85,7 +85,9 @@ def test_routine_journey_from_start_page_to_reference(page: Page, live_server: L
             assert_ecq_revealed_in_place(page)
         answer_step(page, answers)
         assert step_of(page) != step, page.locator(ERROR_SUMMARY).inner_text()
-    assert seen == [s.code for s in steps.QUESTION_STEPS]
+    # Every page, the safety check's six short ones included (issue 19), in order.
+    assert seen == [p.key for p in steps.PAGES]
+    assert sum(key.startswith("red_flags") for key in seen) == 6
 
     heading(page).to_have_text("Check your answers before sending")
     assert_accessible(page, "the check page")
@@ -126,6 +128,9 @@ def test_emergency_answer_interrupts_at_once_and_the_advice_stays(
     assert step_of(page) == "red_flags"
     assert_reflows(page, "red_flags")
     answer_step(page, answers)
+    assert step_of(page) == "red_flags/breathing"  # the safety check's second page
+    assert_reflows(page, "red_flags/breathing")
+    answer_step(page, answers)
 
     # Straight to the interruption, before any other question.
     assert page.url == f"{live_server.url}/intake/{token}/urgent/"
@@ -140,7 +145,7 @@ def test_emergency_answer_interrupts_at_once_and_the_advice_stays(
     assert Notification.objects.filter(submission=submission, kind="staff_alert").exists()
 
     press(page, "Carry on with the form")
-    assert step_of(page) == "where_it_hurts"
+    assert step_of(page) == "red_flags/back"  # the safety check carries on where it was
     advice = page.get_by_role("region", name="Emergency advice")
     assert_accessible(page, "a step with the emergency advice")
     while step_of(page) != "check":
@@ -154,10 +159,15 @@ def test_emergency_answer_interrupts_at_once_and_the_advice_stays(
     fill_in(page, CONSENT)
     press(page, "Send your answers")
 
-    heading(page).to_have_text("Your answers have been sent")
+    # The advice leads (issue 19): the red card, then the green "sent" panel.
+    heading(page).to_have_text("Call 999 now")
     expect(page.locator(".emergency-card").get_by_role("link", name="Call 999")).to_have_attribute(
         "href", "tel:999"
     )
+    card = page.locator(".emergency-card").bounding_box()
+    panel = page.locator(".confirmation-panel").bounding_box()
+    assert card is not None and panel is not None and card["y"] < panel["y"]
+    expect(page.locator(".confirmation-panel")).to_contain_text("Your answers have been sent")
     assert_reflows(page, "the confirmation page")
     assert_accessible(page, "the confirmation page for an emergency")
     submission.refresh_from_db()
@@ -182,6 +192,7 @@ def test_change_an_answer_from_the_check_page_and_go_back(
     press(page, "Continue")
     assert_reflows(page, "about_you with errors")
     while step_of(page) != "how_it_started":
+        assert_reflows(page, step_of(page))  # the safety check's short pages too
         answer_step(page, answers)
 
     # Back: the previous page comes again from a GET (post/redirect/get), answers as saved.

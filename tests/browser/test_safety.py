@@ -15,6 +15,7 @@ from tests.browser.conftest import NewPage
 from tests.browser.patient import (
     answer_step,
     assert_accessible,
+    assert_reflows,
     fill_in,
     press,
     start_form,
@@ -26,12 +27,13 @@ from tests.journey import CONSENT, lone_emergency_answers, step_post_data, vigne
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Three of the derived lone emergency answers: a cold pale leg, a bleeding vein (a choice that
-# is not yes/no) and a sepsis sign (one tick of a multi-choice question).
+# Three of the derived lone emergency answers: a cold pale leg (the safety check's first page),
+# a bleeding vein (a choice that is not yes/no, on its last page) and a sepsis sign (one tick of a
+# multi-choice question, on its fourth).
 PICKED = [
     ("red_flags", "rf_cold_pale_sudden", "not_sure"),
-    ("red_flags", "rf_vein_bleeding", "bleeding_now_not_stopping"),
-    ("red_flags", "rf_sepsis_signs", ["struggling_to_breathe"]),
+    ("red_flags/bleeding", "rf_vein_bleeding", "bleeding_now_not_stopping"),
+    ("red_flags/infection", "rf_sepsis_signs", ["struggling_to_breathe"]),
 ]
 
 
@@ -41,20 +43,22 @@ def test_the_picked_answers_are_lone_emergency_answers() -> None:
         assert answer in derived
 
 
-def reach_the_safety_check(page: Page, base_url: str) -> str:
+def reach_the_safety_check(page: Page, base_url: str, key: str = "red_flags") -> str:
+    """Start a form, answer the first page, and the safety check's pages before `key` with the
+    vignettes' unremarkable defaults."""
     token = start_form(page, base_url)
-    answer_step(page, vignette_answers())
-    assert step_of(page) == "red_flags"
+    while step_of(page) != key:
+        answer_step(page, vignette_answers())
     return token
 
 
-@pytest.mark.parametrize(("page_code", "question", "value"), PICKED, ids=lambda v: str(v))
-def test_one_emergency_answer_on_a_blank_safety_check_interrupts_at_once(
-    new_page: NewPage, live_server: LiveServer, page_code: str, question: str, value: Any
+@pytest.mark.parametrize(("page_key", "question", "value"), PICKED, ids=lambda v: str(v))
+def test_one_emergency_answer_on_a_blank_safety_page_interrupts_at_once(
+    new_page: NewPage, live_server: LiveServer, page_key: str, question: str, value: Any
 ) -> None:
     page = new_page(viewport={"width": 375, "height": 700})
-    token = reach_the_safety_check(page, live_server.url)
-    fill_in(page, step_post_data(page_code, {question: value}))
+    token = reach_the_safety_check(page, live_server.url, page_key)
+    fill_in(page, step_post_data(page_key, {question: value}))
     press(page, "Continue")
 
     # The advice, not a list of errors.
@@ -64,9 +68,9 @@ def test_one_emergency_answer_on_a_blank_safety_check_interrupts_at_once(
     assert submission.interruption_shown_at is not None
     assert Notification.objects.filter(submission=submission, kind="staff_alert").count() == 2
 
-    # Carrying on: the safety check again, the answer kept, now with what is still missing.
+    # Carrying on: the same page again, the answer kept, now with what is still missing.
     press(page, "Carry on with the form")
-    assert step_of(page) == "red_flags"
+    assert step_of(page) == page_key
     expect(page.locator("[data-error-summary]")).to_be_visible()
     expect(page.get_by_role("region", name="Emergency advice")).to_contain_text("Call 999 now")
     first = value[0] if isinstance(value, list) else value
@@ -74,13 +78,60 @@ def test_one_emergency_answer_on_a_blank_safety_check_interrupts_at_once(
     assert_accessible(page, "the safety check after the advice, with its errors")
 
 
+def test_the_safety_check_is_short_pages_and_the_third_interrupts_at_once(
+    new_page: NewPage, live_server: LiveServer
+) -> None:
+    # Issue 19: a few questions at a time, each page an address of its own; "yes" to a new
+    # bladder problem on the third page stops the form there, the other questions unanswered.
+    page = new_page(viewport={"width": 320, "height": 640})
+    token = reach_the_safety_check(page, live_server.url)
+    caption = page.locator(".step-caption")
+    for number, (key, title) in enumerate(
+        [
+            ("red_flags", "Colour, feeling and strength of the leg"),
+            ("red_flags/breathing", "Breathing, chest pain and fainting"),
+        ],
+        start=1,
+    ):
+        assert step_of(page) == key
+        expect(caption).to_have_text(f"Step 2 of 10 · Quick safety check, page {number} of 6")
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        assert page.locator("form [data-question]").count() <= 6
+        assert_reflows(page, key)
+        assert_accessible(page, key)
+        answer_step(page, vignette_answers())
+    assert page.url == f"{live_server.url}/intake/{token}/red_flags/back/"
+    expect(caption).to_have_text("Step 2 of 10 · Quick safety check, page 3 of 6")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bladder, bowels and back")
+    back = page.get_by_role("link", name="Back")
+    expect(back).to_have_attribute("href", f"/intake/{token}/red_flags/breathing/")
+    assert_accessible(page, "the safety check's third page")
+    page.locator('input[name="rf_bladder_bowel"][value="yes"]').check()
+    press(page, "Continue")
+
+    assert page.url == f"{live_server.url}/intake/{token}/urgent/"
+    expect(page.locator("main")).to_contain_text("cauda equina syndrome")
+    assert_reflows(page, "the interruption")
+    submission = Submission.objects.get(token=token)
+    assert submission.interrupted_rules == ["EMG_CES"]
+    assert "rf_fever" not in submission.answers  # the fourth page was never reached
+    press(page, "Carry on with the form")
+    assert step_of(page) == "red_flags/back"
+    fill_in(
+        page, step_post_data("red_flags/back", {**vignette_answers(), "rf_bladder_bowel": "yes"})
+    )
+    press(page, "Continue")
+    assert step_of(page) == "red_flags/infection"
+    expect(caption).to_have_text("Step 2 of 10 · Quick safety check, page 4 of 6")
+
+
 def test_an_abandoned_mid_form_emergency_reaches_the_queue(
     new_page: NewPage, live_server: LiveServer
 ) -> None:
     # Alex says "yes" to chest pain, sees the advice and closes the browser.
     patient = new_page()
-    token = reach_the_safety_check(patient, live_server.url)
-    fill_in(patient, step_post_data("red_flags", {"rf_chest_pain": "yes"}))
+    token = reach_the_safety_check(patient, live_server.url, "red_flags/breathing")
+    fill_in(patient, step_post_data("red_flags/breathing", {"rf_chest_pain": "yes"}))
     press(patient, "Continue")
     assert patient.url.endswith("/urgent/")
     patient.close()

@@ -40,6 +40,8 @@ def start(client: Client) -> Submission:
 
 
 def step_url(submission: Submission, step: str) -> str:
+    """A page's address from its key: "about_you", "red_flags" (the safety check's first page),
+    "red_flags/breathing"..."""
     return f"/intake/{submission.token}/{step}/"
 
 
@@ -51,18 +53,19 @@ def fill_until(
     stop_before: str | None = None,
     identity: dict[str, Any] | None = None,
 ) -> Any:
-    """Post each applicable page in order; returns the last response."""
+    """Post each applicable page in order, up to the page `stop_before` (a page key, see
+    `step_url`); returns the last response."""
     response = None
-    for page in steps.QUESTION_STEPS:
-        if page.code == stop_before:
+    for page in steps.PAGES:
+        if page.key == stop_before:
             break
         submission.refresh_from_db()
         if not page.applies(submission.answers):
             continue
         response = client.post(
-            step_url(submission, page.code), step_post_data(page.code, answers, identity)
+            step_url(submission, page.key), step_post_data(page.key, answers, identity)
         )
-        assert response.status_code == 302, (page.code, _errors(response))
+        assert response.status_code == 302, (page.key, _errors(response))
     return response
 
 

@@ -46,6 +46,7 @@ ALEX = {
     "medicines": "Quinqueloquat-canary 5mg",
     "draft_text": "Marzipan-canary throbbing since Tuesday",
     "held_text": "Halibut-canary typed before the advice",
+    "typed_text": "Kumquat-canary typed on a page saved for later",
     "note": "Rang back: Pomegranate-canary plan agreed",
     "override": "Heard the wheeze-canary on the phone",
     "appointment_notes": "Bring the Tangerine-canary letter",
@@ -157,6 +158,12 @@ def build_world(*, triage_nurse: User, receptionist: User, clinic_admin: User) -
             "step": "where_it_hurts",
             "data": {"main_problem_text": [ALEX["held_text"]]},
             "to_check": False,
+        },
+        # And a page she saved for later as typed (issue 19).
+        typed_input={
+            "page": "medications",
+            "to_check": False,
+            "pages": {"medications": {"medication_list": [ALEX["typed_text"]]}},
         },
     )
     plain_draft = start_form(identity, later, stop_before="medications")

@@ -64,6 +64,7 @@ ENCRYPTED = {
     ("intake_submission", "identity"),
     ("intake_submission", "answers"),
     ("intake_submission", "held_input"),
+    ("intake_submission", "typed_input"),
     ("intake_submission", "override_reason"),
     ("intake_submissionnote", "text"),
     ("intake_rulesetchange", "reason"),

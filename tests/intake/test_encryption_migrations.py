@@ -29,10 +29,11 @@ BEFORE: list[tuple[str, str | None]] = [
     ("intake", "0025_patient_data_rights"),
     ("scheduling", "0003_appointment_bulk_changes_audited"),
 ]
-# Up to the encryption, and the appointment's updated_at (issue 21, scheduling 0005) that
-# the app's Appointment model, used to read the rows back, already has.
+# Up to the encryption, and the appointment's updated_at (issue 21, scheduling 0005) and the
+# submission's typed_input (issue 19, intake 0027, encrypted from the start: existing rows get
+# an encrypted empty document) that the app's models, used to read the rows back, already have.
 ENCRYPTING: list[tuple[str, str | None]] = [
-    ("intake", "0026_encryption_at_rest"),
+    ("intake", "0027_typed_input"),
     ("scheduling", "0005_appointment_updated_at"),
 ]
 ANSWERS = {"main_problem_text": "Heronsgate cramp at night", "age_years": 71, "smoker": True}
@@ -154,6 +155,7 @@ def test_encrypting_migrations_encrypt_every_row_and_their_reverse_decrypts_it(
     submission = Submission.objects.get(pk=ids["submission"])
     assert (submission.answers, submission.identity) == (ANSWERS, IDENTITY)
     assert submission.held_input == HELD
+    assert submission.typed_input == {}
     assert submission.override_reason == TEXTS["override"]
     assert Submission.objects.get(pk=ids["empty"]).answers == {}
     assert SubmissionNote.objects.get(pk=ids["note"]).text == TEXTS["note"]
@@ -175,6 +177,9 @@ def test_encrypting_migrations_encrypt_every_row_and_their_reverse_decrypts_it(
     back = {(table, column): value for table, column, value in every_stored_value()}
     for table, column in ENCRYPTED:
         if column in ("identity", "answers", "held_input"):
+            continue
+        if (table, column) == ("intake_submission", "typed_input"):
+            assert (table, column) not in back  # added after the encryption, gone again
             continue
         assert back[(table, column)] == plain[(table, column)], (table, column)
     old = apps_at(BEFORE).get_model("intake", "Submission").objects.get(pk=ids["submission"])

@@ -77,19 +77,21 @@ def test_validation_messages_are_translated_on_their_templates(
     # so a translation can put the numbers where its language wants them.
     from intake.questionnaire import forms
     from tests.intake.conftest import fill_until, start, step_url
-    from tests.journey import vignette_answers
+    from tests.journey import page_key, vignette_answers
 
     submission = start(patient)
-    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
+    bleeding = page_key("pulse_bpm")
+    fill_until(patient, submission, vignette_answers(), stop_before=bleeding)
     monkeypatch.setattr(forms, "_", marked)
     # In French, which no other test uses: the form's per-language memos keep the stand-in
     # texts under "fr" only.
     with override_settings(LANGUAGES=[("en-gb", "English"), ("fr", "French")]):
         response = patient.post(
-            step_url(submission, "red_flags"),
+            step_url(submission, bleeding),
             {"pulse_bpm": "500", "action": "continue"},
             HTTP_ACCEPT_LANGUAGE="fr",
         )
     html = response.content.decode()
     assert "[fr] Please enter a number from 30 to 220." in html
-    assert "[fr] Please answer this question." in html
+    # A question left blank: its own message (issue 19), translated the same way.
+    assert "[fr] Select yes if you have sudden, severe pain in your tummy or back" in html

@@ -35,7 +35,7 @@ from intake.scheduling.models import Appointment
 from intake.scheduling.services import booking
 from tests.factories import SlotFactory, TriagedSubmissionFactory
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
-from tests.journey import IDENTITY, identity_for, step_post_data, vignette_answers
+from tests.journey import IDENTITY, identity_for, page_key, step_post_data, vignette_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -171,18 +171,18 @@ def test_every_patient_page_is_shown_in_the_patients_language(
     read("start", "/")
     submission = start(pseudo_patient)
     answers = vignette_answers("V07")
-    for page in steps.QUESTION_STEPS:
+    for page in steps.PAGES:
         submission.refresh_from_db()
         if not page.applies(submission.answers):
             continue
-        url = step_url(submission, page.code)
-        read(page.code, url)
+        url = step_url(submission, page.key)
+        read(page.key, url)
         if page.code == "better_worse":  # a page with errors: each message and the summary
             pages["better_worse with errors"] = pseudo_patient.post(
                 url, {"action": "continue"}
             ).content.decode()
-        response = pseudo_patient.post(url, step_post_data(page.code, answers))
-        assert response.status_code == 302, page.code
+        response = pseudo_patient.post(url, step_post_data(page.key, answers))
+        assert response.status_code == 302, page.key
     read("check", f"/intake/{submission.token}/check/")
     with django_capture_on_commit_callbacks(execute=True):
         pseudo_patient.post(f"/intake/{submission.token}/check/", CONSENT)
@@ -190,10 +190,11 @@ def test_every_patient_page_is_shown_in_the_patients_language(
 
     # The emergency advice, on a second form.
     urgent = start(pseudo_patient)
-    fill_until(pseudo_patient, urgent, vignette_answers(), stop_before="red_flags")
-    pseudo_patient.post(step_url(urgent, "red_flags"), {"rf_chest_pain": "yes"})
+    breathing = page_key("rf_chest_pain")
+    fill_until(pseudo_patient, urgent, vignette_answers(), stop_before=breathing)
+    pseudo_patient.post(step_url(urgent, breathing), {"rf_chest_pain": "yes"})
     read("urgent", f"/intake/{urgent.token}/urgent/")
-    read("a step with the advice", step_url(urgent, "red_flags"))
+    read("a step with the advice", step_url(urgent, breathing))
     # The resume page another device sees, and the page for under-18s.
     other = Client(HTTP_ACCEPT_LANGUAGE=PSEUDO)
     response = other.get(f"/resume/{urgent.token}/")

@@ -23,7 +23,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
-from intake.triage import QUESTIONS, RULES, STEPS, AnswerType, Question, engine, rules, validate
+from intake.triage import (
+    QUESTIONS,
+    RULES,
+    STEP_PAGES,
+    STEPS,
+    AnswerType,
+    Question,
+    engine,
+    rules,
+    validate,
+)
 
 ROOT = Path(settings.BASE_DIR)
 # What makemessages reads in the project: the app, the settings package and the templates.
@@ -78,10 +88,18 @@ def _patient_texts() -> Iterator[tuple[str, str]]:
             yield f"{q.code} emphasis", phrase
         for choice in q.choices:
             yield f"{q.code} choice {choice.code}", choice.label
+            if choice.helper_label:
+                yield f"{q.code} choice {choice.code} helper label", choice.helper_label
+        # Issue 19: the third-person wording and the specific error messages.
+        for kind in ("helper_text", "helper_hint", "error_message", "helper_error_message"):
+            if text := getattr(q, kind):
+                yield f"{q.code} {kind}", text
         if q.below_min_message:
             yield f"{q.code} below-minimum message", q.below_min_message
     for s in STEPS:
         yield f"step {s.code} title", s.title
+        for page in STEP_PAGES.get(s.code, ()):
+            yield f"step {s.code} page {page.code} title", page.title
         if s.intro:
             yield f"step {s.code} intro", s.intro
     for rule in RULES:

@@ -18,9 +18,28 @@ from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from intake import steps
 from intake.summary import StepSummary
 
 register = template.Library()
+
+
+@register.filter
+def tel(number: object) -> str:
+    """A phone number as a tel: link's address: "01632 960000" → "tel:01632960000" (digits, and
+    a leading "+" if there is one; spaces, dashes and brackets are not part of it)."""
+    text = str(number).strip()
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    return f"tel:{'+' if text.startswith('+') else ''}{digits}"
+
+
+def _page_url(token: str, section: StepSummary, code: str) -> str:
+    """The address of the page that asks `code` (its short page, for a step asked on several;
+    the identity details are on the first page of their step), escaped."""
+    page = steps.PAGE_OF_QUESTION.get(code) or steps.page_for(section.step.code)
+    if page is None or page.page_number == 1:
+        return esc(reverse("intake:step", args=[token, section.step.code]))
+    return esc(reverse("intake:step_page", args=[token, page.code, page.page]))
 
 
 @register.simple_tag
@@ -35,8 +54,8 @@ def summary_list(sections: Iterable[StepSummary], token: str | None = None) -> S
         parts.append(
             f'<h2 class="h4 mt-4">{esc(section.step.title)}</h2>\n<dl class="summary-list">\n'
         )
-        step_url = esc(reverse("intake:step", args=[token, section.step.code])) if token else ""
         for row in section.rows:
+            step_url = _page_url(token, section, row.code) if token else ""
             question = esc(row.question)
             if not row.provided:
                 answer = f'<span class="text-body-secondary">{not_provided}</span>'

@@ -15,7 +15,7 @@ from django.test import Client
 from intake.models import Notification, Submission
 from intake.services import sending
 from tests.intake.conftest import CONSENT, fill_until, start, step_url
-from tests.journey import lone_emergency_answers, step_post_data, vignette_answers
+from tests.journey import lone_emergency_answers, page_key, step_post_data, vignette_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -75,51 +75,71 @@ def test_carrying_on_returns_to_the_page_as_typed_and_only_then_shows_the_errors
     patient: Client,
 ) -> None:
     submission = start(patient)
-    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
-    typed = {"rf_chest_pain": "yes", "rf_fever": "not_sure", "pulse_bpm": "fast"}
-    response = patient.post(step_url(submission, "red_flags"), {**typed, "action": "continue"})
+    bleeding = page_key("rf_vein_bleeding")  # the safety check's last page, with the pulse
+    fill_until(patient, submission, vignette_answers(), stop_before=bleeding)
+    typed = {"rf_vein_bleeding": "bleeding_now_not_stopping", "pulse_bpm": "fast"}
+    response = patient.post(step_url(submission, bleeding), {**typed, "action": "continue"})
     assert response["Location"] == f"/intake/{submission.token}/urgent/"
     submission.refresh_from_db()
     # Valid answers are saved; the unreadable pulse is not.
-    assert submission.answers["rf_chest_pain"] == "yes"
-    assert submission.answers["rf_fever"] == "not_sure"
+    assert submission.answers["rf_vein_bleeding"] == "bleeding_now_not_stopping"
     assert submission.answers.get("pulse_bpm") is None
 
     urgent = patient.get(response["Location"]).content.decode()
     carry_on = re.search(r'href="([^"]+)">Carry on with the form', urgent)
     assert carry_on is not None
-    assert carry_on.group(1) == step_url(submission, "red_flags")
+    assert carry_on.group(1) == step_url(submission, bleeding)
 
     page = patient.get(carry_on.group(1)).content.decode()
     # Everything typed is there, the error summary now lists what is missing or wrong.
     assert "There is a problem" in page
-    assert re.search(r'name="rf_chest_pain" value="yes"[^>]*checked', page)
-    assert re.search(r'name="rf_fever" value="not_sure"[^>]*checked', page)
+    assert re.search(r'name="rf_vein_bleeding" value="bleeding_now_not_stopping"[^>]*checked', page)
     assert 'value="fast"' in page
     assert "Enter a whole number." in page
-    assert 'href="#id_rf_breathless_0"' in page  # a blank question is listed as an error
+    assert 'href="#id_rf_sudden_back_tummy_pain_0"' in page  # a blank question is an error
     # The emergency advice stays at the top of the page.
     assert "Call 999 now" in page
 
     # Finishing the page keeps going, forgets what was held, and alerts nobody twice.
-    full = step_post_data("red_flags", {**vignette_answers(), "rf_chest_pain": "yes"})
-    response = patient.post(step_url(submission, "red_flags"), full)
+    full = step_post_data(
+        bleeding, {**vignette_answers(), "rf_vein_bleeding": "bleeding_now_not_stopping"}
+    )
+    response = patient.post(step_url(submission, bleeding), full)
     assert response["Location"] == step_url(submission, "where_it_hurts")
     submission.refresh_from_db()
     assert submission.held_input == {}
     assert Notification.objects.filter(submission=submission, kind="staff_alert").count() == 2
-    assert (
-        "There is a problem" not in patient.get(step_url(submission, "red_flags")).content.decode()
+    assert "There is a problem" not in patient.get(step_url(submission, bleeding)).content.decode()
+
+
+def test_what_was_held_on_one_safety_page_is_not_shown_on_another(patient: Client) -> None:
+    # The safety check's pages are one step: what an emergency interrupted on its second page
+    # comes back on that page only.
+    submission = start(patient)
+    breathing = page_key("rf_chest_pain")
+    fill_until(patient, submission, vignette_answers(), stop_before=breathing)
+    response = patient.post(
+        step_url(submission, breathing), {"rf_chest_pain": "yes", "action": "continue"}
     )
+    assert response["Location"].endswith("/urgent/")
+    submission.refresh_from_db()
+    assert submission.held_input["step"] == "red_flags"
+    assert submission.held_input["page"] == "breathing"
+    first = patient.get(step_url(submission, "red_flags")).content.decode()
+    assert "There is a problem" not in first
+    page = patient.get(step_url(submission, breathing)).content.decode()
+    assert "There is a problem" in page
+    assert re.search(r'name="rf_chest_pain" value="yes"[^>]*checked', page)
 
 
 def test_an_incomplete_page_without_an_emergency_saves_nothing(patient: Client) -> None:
     submission = start(patient)
-    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
+    breathing = page_key("rf_fainted")
+    fill_until(patient, submission, vignette_answers(), stop_before=breathing)
     submission.refresh_from_db()
     before = dict(submission.answers)
     response = patient.post(
-        step_url(submission, "red_flags"), {"rf_fainted": "yes", "action": "continue"}
+        step_url(submission, breathing), {"rf_fainted": "yes", "action": "continue"}
     )
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
@@ -134,10 +154,11 @@ def test_an_emergency_already_shown_does_not_interrupt_again_on_an_incomplete_pa
     patient: Client,
 ) -> None:
     submission = start(patient)
-    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
-    patient.post(step_url(submission, "red_flags"), {"rf_chest_pain": "yes", "action": "continue"})
+    breathing = page_key("rf_chest_pain")
+    fill_until(patient, submission, vignette_answers(), stop_before=breathing)
+    patient.post(step_url(submission, breathing), {"rf_chest_pain": "yes", "action": "continue"})
     response = patient.post(
-        step_url(submission, "red_flags"), {"rf_chest_pain": "yes", "action": "continue"}
+        step_url(submission, breathing), {"rf_chest_pain": "yes", "action": "continue"}
     )
     assert response.status_code == 200  # the errors now, not the advice a second time
     assert "There is a problem" in response.content.decode()
@@ -148,11 +169,15 @@ def test_a_second_different_emergency_answer_interrupts_again_without_a_second_a
     patient: Client,
 ) -> None:
     submission = start(patient)
-    fill_until(patient, submission, vignette_answers(), stop_before="red_flags")
-    patient.post(step_url(submission, "red_flags"), {"rf_chest_pain": "yes", "action": "continue"})
+    answers = {**vignette_answers(), "rf_chest_pain": "yes"}
+    breathing, back = page_key("rf_chest_pain"), page_key("rf_saddle_numb")
+    fill_until(patient, submission, answers, stop_before=breathing)
+    patient.post(step_url(submission, breathing), {"rf_chest_pain": "yes", "action": "continue"})
+    # The page finished: on to the next page, the advice already given not given again.
+    response = patient.post(step_url(submission, breathing), step_post_data(breathing, answers))
+    assert response["Location"] == step_url(submission, back)
     response = patient.post(
-        step_url(submission, "red_flags"),
-        {"rf_chest_pain": "yes", "rf_saddle_numb": "yes", "action": "continue"},
+        step_url(submission, back), {"rf_saddle_numb": "yes", "action": "continue"}
     )
     assert response["Location"].endswith("/urgent/")
     submission.refresh_from_db()

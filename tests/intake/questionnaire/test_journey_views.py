@@ -15,7 +15,7 @@ from intake import steps
 from intake.models import Notification, Submission
 from tests.intake.conftest import CONSENT, IDENTITY, fill_until, start, step_url
 from tests.intake.triage.test_catalogue import SPEC_STEPS
-from tests.journey import step_post_data, vignette_answers
+from tests.journey import page_key, step_post_data, vignette_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -175,18 +175,18 @@ def test_an_emergency_answer_interrupts_straight_after_the_red_flag_step(
 ) -> None:
     submission = start(patient)
     answers = {**vignette_answers(), "rf_chest_pain": "yes"}
-    fill_until(patient, submission, answers, stop_before="red_flags")
+    breathing = page_key("rf_chest_pain")  # the safety check's second page
+    fill_until(patient, submission, answers, stop_before=breathing)
     with django_capture_on_commit_callbacks(execute=True):
-        response = patient.post(
-            step_url(submission, "red_flags"), step_post_data("red_flags", answers)
-        )
+        response = patient.post(step_url(submission, breathing), step_post_data(breathing, answers))
     assert response["Location"] == f"/intake/{submission.token}/urgent/"
     page = patient.get(response["Location"])
     html = page.content.decode()
     assert "Call 999 now" in html
     assert 'href="tel:999"' in html
     assert "Chest pain, sudden breathlessness or coughing up blood must be checked now." in html
-    assert f'href="{step_url(submission, "where_it_hurts")}"' in html
+    # Carrying on: the safety check's next page.
+    assert f'href="{step_url(submission, "red_flags/back")}"' in html
     submission.refresh_from_db()
     assert submission.interruption_shown_at is not None
     assert submission.interrupted_rules == ["EMG_CHEST_BREATH"]
@@ -199,8 +199,9 @@ def test_an_emergency_answer_interrupts_straight_after_the_red_flag_step(
 def test_not_sure_on_a_red_flag_interrupts_like_yes(patient: Client) -> None:
     submission = start(patient)
     answers = {**vignette_answers(), "rf_bladder_bowel": "not_sure"}
-    fill_until(patient, submission, answers, stop_before="red_flags")
-    response = patient.post(step_url(submission, "red_flags"), step_post_data("red_flags", answers))
+    back = page_key("rf_bladder_bowel")
+    fill_until(patient, submission, answers, stop_before=back)
+    response = patient.post(step_url(submission, back), step_post_data(back, answers))
     assert response["Location"].endswith("/urgent/")
 
 

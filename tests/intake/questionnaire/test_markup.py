@@ -214,11 +214,17 @@ def _assert_question(root: Element, by_id: Mapping[str, Element], bound: forms.B
         _assert_options(bound, inputs)
 
 
+def _label_text(label: str) -> str:
+    """A label as read: markup (a SafeString) as its text, plain text as it is."""
+    return read(label).text() if hasattr(label, "__html__") else label
+
+
 def _assert_options(bound: forms.BoundField, inputs: list[Element]) -> None:
     """The options are the field's choices, in order, with Django's names, ids and types."""
     widget = bound.field.widget
     assert isinstance(widget, forms.RadioSelect)
-    choices = [(str(value), str(label)) for value, label in widget.choices]
+    # A label may be markup (both wordings of the page that asks who is filling in the form).
+    choices = [(str(value), _label_text(str(label))) for value, label in widget.choices]
     root = inputs[0]
     while root.parent is not None:
         root = root.parent

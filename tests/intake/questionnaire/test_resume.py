@@ -99,10 +99,19 @@ def test_save_for_later_before_giving_an_email_explains_what_to_do(patient: Clie
     data = step_post_data("about_you", vignette_answers(), action="save_for_later")
     data.pop("email")
     response = patient.post(step_url(submission, "about_you"), data)
-    # The page is invalid without an email: errors are shown, nothing is lost, no email sent.
-    assert response.status_code == 200
-    assert "Enter your email address." in response.content.decode()
+    # Nothing typed is lost (issue 19: save anything), but without an email address there is
+    # nowhere to send the link: the page says so and how to carry on, and no email is sent.
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "We could not email you a link" in html
+    assert "Enter your email address on the first page" in html
+    assert f'href="{step_url(submission, "about_you")}"' in html
     assert mail.outbox == []
+    submission.refresh_from_db()
+    assert submission.typed_input["pages"]["about_you"]["full_name"] == [data["full_name"]]
+    page = patient.get(step_url(submission, "about_you")).content.decode()
+    assert f'value="{data["full_name"]}"' in page
+    assert "There is a problem" not in page  # errors only on Continue
 
 
 def test_a_draft_with_nothing_saved_cannot_be_resumed_elsewhere(

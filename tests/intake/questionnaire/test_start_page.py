@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
+
+from intake.questionnaire.views import FORM_MINUTES
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +19,7 @@ def test_start_page_explains_the_form_and_gives_emergency_advice(client: Client)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Tell us about your leg problem" in html
-    assert "about 10 minutes" in html
+    assert f"It takes about {FORM_MINUTES} minutes." in html
     assert "What happens next" in html
     assert "How we use your answers" in html
     assert 'call <a href="tel:999">999</a> now' in html
@@ -34,6 +40,14 @@ def test_start_page_is_served_without_a_cdn(client: Client) -> None:
     html = client.get("/").content.decode()
     assert "/static/vendor/bootstrap/bootstrap.min.css" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_time_the_start_page_gives_is_the_measured_one() -> None:
+    # Issue 19: the median of timed journeys (bench/journey_time.py), recorded with how it was
+    # measured in bench/README.md; the two must agree.
+    readme = (Path(settings.BASE_DIR) / "bench" / "README.md").read_text()
+    measured = re.findall(r"start page: about (\d+) minutes", readme)
+    assert measured and int(measured[-1]) == FORM_MINUTES
 
 
 def test_start_page_refuses_other_methods(client: Client) -> None:

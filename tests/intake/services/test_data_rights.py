@@ -132,6 +132,8 @@ def test_the_export_holds_everything_held_about_her(world: World) -> None:
     emergency = forms[world.emergency_draft.pk]
     assert emergency["emergency_advice"]["rules"] == ["EMG_CHEST_BREATH"]
     assert ALEX["held_text"] in json.dumps(emergency["unsaved_page_input"])
+    # And the page she saved for later as typed (issue 19).
+    assert ALEX["typed_text"] in json.dumps(emergency["pages_saved_as_typed"])
 
 
 def test_the_export_says_who_looked_at_and_changed_her_record(world: World) -> None:
@@ -168,6 +170,8 @@ def test_the_readable_copy_escapes_what_the_patient_typed(world: World) -> None:
     # Readable: answers by their wording, scores by name (nested ones as JSON, not Python).
     assert "In your own words, what is the main problem?" in html and ALEX["free_text"] in html
     assert "p_wells" in html and "{&#x27;" not in html
+    # The page saved for later as typed, under its question's wording (issue 19).
+    assert ALEX["typed_text"] in html and ALEX["held_text"] in html
     # Self-contained: nothing fetched from anywhere.
     assert "src=" not in html.replace("src=x", "") and "<link" not in html
 
@@ -235,7 +239,9 @@ def test_erasure_keeps_the_coded_clinical_data_inside_retention(
         else:
             assert sent.answers[code] == value, code
     assert sent.answers["main_problem_text"] == data_rights.TOMBSTONE
-    assert sent.identity == {} and sent.held_input == {}
+    assert sent.identity == {} and sent.held_input == {} and sent.typed_input == {}
+    emergency = Submission.objects.get(pk=world.emergency_draft.pk)
+    assert emergency.held_input == {} and emergency.typed_input == {}
     assert sent.override_reason == data_rights.TOMBSTONE
     assert sent.token != before.token  # the old links open nothing
     alex = Patient.objects.get(pk=world.alex.pk)

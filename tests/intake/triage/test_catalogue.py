@@ -4,12 +4,14 @@ flags, and the declarative show-if conditions."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from intake.triage import (
     QUESTIONS,
     QUESTIONS_BY_CODE,
+    STEP_PAGES,
     STEPS,
     All,
     AnswerType,
@@ -21,6 +23,7 @@ from intake.triage import (
     questions_for_step,
     visible_codes,
 )
+from intake.triage.catalogue import MAX_PAGE_QUESTIONS
 
 SPEC_STEPS = [
     "about_you",
@@ -353,3 +356,92 @@ def test_numbness_onset_shown_on_the_raw_numbness_answer(numb: str, shown: bool)
     assert ("rf_numb_weak_onset" in visible_codes({"rf_numb_weak_new": numb})) is shown
     assert is_visible("rf_numb_weak_onset", {"rf_numb_weak_new": numb}) is shown
     assert "rf_numb_weak_onset" not in visible_codes({})
+
+
+# --- Issue 19: short safety pages, helper wording, specific error messages --------------------
+
+
+def test_the_safety_check_is_on_short_themed_pages_in_catalogue_order() -> None:
+    pages = STEP_PAGES["red_flags"]
+    codes = [page.code for page in pages]
+    assert len(codes) == len(set(codes)) >= 3
+    red_flags = [q for q in QUESTIONS if q.step == "red_flags"]
+    # Every question of the step is on one of its pages, and the pages follow the catalogue
+    # order: the spec's order of questions is kept, only where the page breaks fall is ours.
+    assert {q.page for q in red_flags} == set(codes)
+    assert [q.page for q in red_flags] == sorted((q.page for q in red_flags), key=codes.index)
+    for page in pages:
+        assert page.title
+        asked = [q for q in red_flags if q.page == page.code]
+        assert 1 <= len(asked) <= MAX_PAGE_QUESTIONS == 6, page.code
+        # Each page has a question that is always shown, so every page is always asked.
+        assert any(q.show_if is None for q in asked), page.code
+    # A conditional question is on the page of the question that reveals it.
+    onset = QUESTIONS_BY_CODE["rf_numb_weak_onset"]
+    assert onset.page == QUESTIONS_BY_CODE["rf_numb_weak_new"].page
+    # Only steps listed in STEP_PAGES are split.
+    assert all(q.page == "" for q in QUESTIONS if q.step not in STEP_PAGES)
+
+
+# Wordings that address whoever fills in the form and fit a helper as they are: instructions
+# to measure or press (a helper may do it), and "if you cannot" (either may not).
+ADDRESSES_THE_ONE_FILLING_IN = {
+    ("pulse_bpm", "hint"),
+    ("calf_difference_cm", "text"),
+    ("pitting_dent", "text"),
+}
+FIRST_OR_SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|I|I'm|my|me)\b")
+
+
+def test_every_wording_in_the_first_or_second_person_has_a_helper_wording() -> None:
+    missing = []
+    for q in QUESTIONS:
+        for attr, helper in (("text", "helper_text"), ("hint", "helper_hint")):
+            text = getattr(q, attr)
+            if (q.code, attr) in ADDRESSES_THE_ONE_FILLING_IN or not text:
+                continue
+            if FIRST_OR_SECOND_PERSON.search(text) and not getattr(q, helper):
+                missing.append(f"{q.code} {attr}: {text}")
+    assert missing == []
+    # Choice labels in the first person have one too ("I cannot walk"); "I'm not sure" and "I
+    # did not check" are the helper's own answers, and who is filling in is asked before any
+    # helper wording.
+    for q in QUESTIONS:
+        for choice in q.choices:
+            if q.code not in ("completed_by", "rf_numb_weak_onset", "pitting_dent"):
+                assert not re.search(r"\b(I|my|me)\b", choice.label) or choice.helper_label
+
+
+# Helper wordings that still speak to the one filling in: their own words, and what they
+# declare (privacy, consent, that the form is not read straight away).
+SPEAKS_TO_THE_HELPER = {"main_problem_text", "privacy_ack", "consent_true", "ack_not_monitored"}
+
+
+def test_helper_wordings_speak_of_the_patient_not_to_them() -> None:
+    for q in QUESTIONS:
+        if q.code in SPEAKS_TO_THE_HELPER:
+            continue
+        for text in filter(None, (q.helper_text, q.helper_hint)):
+            assert not re.search(r"\b(your|yours|I|my|me)\b", text), (q.code, text)
+
+
+def test_every_required_question_has_its_own_error_message_in_govuk_style() -> None:
+    for q in QUESTIONS:
+        if not q.required:
+            assert not q.error_message and not q.helper_error_message, q.code
+            continue
+        for message in filter(None, (q.error_message, q.helper_error_message)):
+            # "Select ..." for options, "Enter ..." for what is typed; no full stop at the end.
+            verb = "Select" if q.choices or q.type is AnswerType.SCALE_0_10 else "Enter"
+            assert message.startswith(verb + " "), (q.code, message)
+            assert not message.endswith("."), (q.code, message)
+        assert q.error_message, q.code
+        assert q.helper_error_message != q.error_message, q.code
+        if q.helper_text and FIRST_OR_SECOND_PERSON.search(q.error_message):
+            # A question reworded for a helper has its message reworded too, unless the
+            # message speaks only to the one filling in ("you would expect").
+            assert q.helper_error_message or q.code in {
+                "completed_by",
+                "rls3_movement",
+                "ack_not_monitored",
+            }, q.code
