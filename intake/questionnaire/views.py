@@ -7,6 +7,7 @@ patient must give the date of birth first. Pages that show answers are never cac
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,13 +28,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, steps, summary
+from intake import clinical, steps, summary, triage
 from intake.http import client_address
+from intake.identity import IDENTITY_FIELDS
 from intake.models import Submission
 from intake.questionnaire import health, ratelimit
 from intake.questionnaire.forms import AppointmentCancelForm, PatientForm, ResumeForm, StepForm
@@ -116,6 +119,26 @@ def _step_url(submission: Submission, step: steps.FormStep, *, to_check: bool = 
     return f"{url}?return=check" if to_check else url
 
 
+# The rows of the check page (summary.summarise): a Change link names its row (`row=<code>`), so
+# that the patient comes back to it, not to the top of a long page (issue 19).
+_ROWS = frozenset({q.code for q in triage.QUESTIONS} | set(IDENTITY_FIELDS))
+
+
+def _changed_row(request: HttpRequest) -> str | None:
+    row = request.GET.get("row")
+    return row if row in _ROWS else None
+
+
+def _to_row(url: str, row: str | None) -> str:
+    """`url`, leading back to the check page's `row`: its anchor on the check page; on a page
+    asked first (newly revealed questions), passed on to come back to it after that page."""
+    if row is None:
+        return url
+    if "?" in url:
+        return f"{url}&row={row}"
+    return f"{url}#row-{row}"
+
+
 def _held_url(submission: Submission) -> str | None:
     """The page an emergency answer interrupted, if what was typed there is still held."""
     held = submission.held_input or {}
@@ -156,7 +179,12 @@ def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
         ) in ("radio", "checkbox")
         anchor = f"{widget_id}_0" if multiple else widget_id
         # "Which leg - Select...": the question without its closing punctuation, then why.
-        label = strip_tags(str(field.label or "")).replace(_("(optional)"), "").strip()
+        # A label that is markup (a catalogue wording, escaped, with its emphasis) becomes its
+        # text: tags stripped and entities decoded, or "A&E" would show as "A&amp;E" (issue 19).
+        label = str(field.label or "")
+        if isinstance(label, SafeString):
+            label = html.unescape(strip_tags(label))
+        label = label.replace(_("(optional)"), "").strip()
         label = label.rstrip("?:.").strip()
         for message in form.errors[name]:
             items.append((anchor, label, str(message)))
@@ -255,6 +283,7 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
     if page not in before.pages:
         return redirect(_continue_url(submission))
     to_check = request.GET.get("return") == "check"
+    row = _changed_row(request) if to_check else None
     today = timezone.localdate()
 
     if request.method == "POST":
@@ -275,7 +304,7 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
             if saved.interrupt:
                 return redirect("intake:urgent", token=submission.token)
             if to_check:
-                return redirect(_continue_url(submission, to_check=True))
+                return redirect(_to_row(_continue_url(submission, to_check=True), row))
             # Pages only: the next page is decided by what is shown, not by what is complete.
             following = steps.progress(
                 submission.answers, submission.identity, pages_only=True
@@ -296,7 +325,7 @@ def step(request: HttpRequest, submission: Submission, step: str) -> HttpRespons
 
     previous = before.before(page.code)
     back_url = (
-        reverse("intake:check", args=[submission.token])
+        _to_row(reverse("intake:check", args=[submission.token]), row)
         if to_check
         else (_step_url(submission, previous) if previous else reverse("intake:start"))
     )
@@ -414,8 +443,13 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
         form.is_valid()
     else:
         form = StepForm(step=page, saved=submission.answers)
+    # Issue 19: a back link (the last page) and "Step N of M", as every page has.
+    shown = steps.progress(submission.answers, submission.identity).pages
     context = {
         "submission": submission,
+        "back_url": _step_url(submission, shown[-1]) if shown else reverse("intake:start"),
+        "step_index": len(shown) + 1,
+        "step_count": len(shown) + 1,
         "summary": summary.summarise(submission.answers, submission.identity),
         "form": form,
         "errors": _error_summary(form) if form.is_bound else [],
