@@ -11,6 +11,13 @@
  *   data-bodymap-place="after-legend"  optional: move the map inside the checkboxes' <fieldset>,
  *                                  just after its <legend>, so the question is read/seen first
  *   .bodymap-region[data-code]     role="checkbox" group; toggles input[value=CODE]
+ *   data-bodymap-leg="both|right|left"  the legs drawn (the server's choice from the answers)
+ *   data-bodymap-leg-field="NAME"  optional: radios (input[name=NAME]) that say which leg; the
+ *                                  map redraws for "left" and "right", both legs otherwise
+ *   data-bodymap-layouts="JSON"    per legs drawn: the viewBox and, per data-place, a transform
+ *   [data-bodymap-frame]           the picture; made inert (the list is the control) while any
+ *                                  region would be smaller than 24 x 24 CSS px (WCAG 2.5.8)
+ *   [data-bodymap-when=map|picture]  the hint's wording for each of those two states
  * Checkboxes are found by name and value only, never by id or position. The checkboxes stay the
  * real form controls: the map only mirrors and toggles them (firing input + change events).
  */
@@ -82,6 +89,56 @@
     if (hatch && hatch.id) {
       // CSSOM, not a style attribute, so it is allowed under a strict CSP.
       root.style.setProperty("--bodymap-selected-fill", "url(#" + hatch.id + ")");
+    }
+
+    // --- The legs drawn follow "Which leg?" -------------------------------------------------
+    var layouts = {};
+    try { layouts = JSON.parse(root.getAttribute("data-bodymap-layouts") || "{}"); } catch (e) { layouts = {}; }
+    var legField = root.getAttribute("data-bodymap-leg-field");
+    var form = root.closest("form");
+    var legInputs = legField && form ?
+      form.querySelectorAll("input[type=radio][name=" + quote(legField) + "]") : [];
+    var frame = root.querySelector("[data-bodymap-frame]");
+
+    function draw(legs) {
+      var layout = layouts[legs];
+      if (!layout) { return; }
+      root.setAttribute("data-bodymap-leg", legs);
+      svg.setAttribute("viewBox", layout.viewBox);
+      Array.prototype.forEach.call(svg.querySelectorAll("use[data-place]"), function (use) {
+        var transform = layout[use.getAttribute("data-place")];
+        if (transform) { use.setAttribute("transform", transform); }
+      });
+      fitCheck();
+    }
+
+    function chosenLegs() {
+      var chosen = Array.prototype.find.call(legInputs, function (i) { return i.checked; });
+      var value = chosen ? chosen.value : null;
+      return value === "left" || value === "right" ? value : "both";
+    }
+
+    // Regions too small to tap (under 24 x 24 CSS px: both legs on a narrow phone): the picture
+    // only shows what is ticked, and the list is the control.
+    function fitCheck() {
+      if (!frame) { return; }
+      var small = false;
+      Array.prototype.forEach.call(root.querySelectorAll(".bodymap-region use"), function (use) {
+        var box = use.getBoundingClientRect();
+        if (box.width > 0 && box.height > 0 && (box.width < 24 || box.height < 24)) {
+          small = true;
+        }
+      });
+      frame.inert = small;
+      if (small) {
+        frame.setAttribute("aria-hidden", "true");
+      } else {
+        frame.removeAttribute("aria-hidden");
+      }
+      root.classList.toggle("bodymap--picture", small);
+      Array.prototype.forEach.call(root.querySelectorAll("[data-bodymap-when]"), function (text) {
+        text.hidden = text.getAttribute("data-bodymap-when") !== (small ? "picture" : "map");
+      });
     }
 
     var focusLayer = document.createElementNS(SVG_NS, "g");
@@ -159,25 +216,43 @@
       region.addEventListener("blur", clearRing);
     });
 
-    // Ticking a box directly (or any script firing change on it) updates the map.
+    // Ticking a box directly (or any script firing change on it) updates the map. Any other
+    // answer may have revealed the map's question (it was not measured while hidden).
     document.addEventListener("change", function (event) {
       var target = event.target;
       if (target && target.type === "checkbox" && target.name === field) {
         sync();
+      } else {
+        window.requestAnimationFrame(fitCheck);
       }
     });
-    var form = root.closest("form");
     if (form) {
       form.addEventListener("reset", function () {
-        window.setTimeout(sync, 0);
+        window.setTimeout(function () { sync(); draw(chosenLegs()); }, 0);
       });
     }
+    Array.prototype.forEach.call(legInputs, function (input) {
+      input.addEventListener("change", function () { draw(chosenLegs()); });
+    });
     // Back/forward cache and browser form restoration can change boxes without events.
-    window.addEventListener("pageshow", sync);
+    window.addEventListener("pageshow", function () {
+      sync();
+      if (legInputs.length) { draw(chosenLegs()); }
+    });
+    var resized = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resized);
+      resized = window.setTimeout(fitCheck, 100);
+    });
 
     sync();
     root.setAttribute("data-bodymap-ready", "true");
     root.hidden = false;
+    if (legInputs.length) {
+      draw(chosenLegs());
+    } else {
+      fitCheck();
+    }
   }
 
   function init() {
