@@ -128,9 +128,20 @@ def fill_in(page: Page, data: Mapping[str, Any]) -> None:
                 # fails, because set_checked() then finds the box's state unchanged.
                 box.set_checked(code in wanted, force=True)
                 stale = stale or name in triggers
+        elif name == "date_of_birth":
+            fill_date(page, str(value))
+            stale = stale or name in triggers
         else:
             form.locator(f'[name="{name}"]').fill(str(value))
             stale = stale or name in triggers
+
+
+def fill_date(page: Page, iso_date: str, *, name: str = "date_of_birth") -> None:
+    """Type a date (YYYY-MM-DD) into its Day, Month and Year boxes, as a patient would."""
+    year, month, day = iso_date.split("-")
+    boxes = page.locator(f'input[name="{name}"]')
+    for index, part in enumerate((str(int(day)), str(int(month)), year)):
+        boxes.nth(index).fill(part)
 
 
 def answer_step(page: Page, answers: Mapping[str, Any], *, action: str = "Continue") -> None:
@@ -156,7 +167,8 @@ def horizontal_overflow(page: Page) -> int:
 
 
 def assert_accessible(page: Page, what: str) -> None:
-    """Zero axe-core violations on the page as it is now, at desktop width (1280 CSS px)."""
+    """Zero axe-core violations on the page as it is now, at desktop width (1280 CSS px), and
+    no text on it escaped twice ("A&amp;E" where "A&E" was meant)."""
     size = page.viewport_size
     if size is not None and size["width"] != DESKTOP["width"]:
         page.set_viewport_size(DESKTOP)
@@ -164,6 +176,20 @@ def assert_accessible(page: Page, what: str) -> None:
     if size is not None and size["width"] != DESKTOP["width"]:
         page.set_viewport_size(size)
     assert count == 0, f"axe-core on {what} ({page.url}):\n{report}"
+    assert_nothing_escaped_twice(page, what)
+
+
+# An entity shown as text: what a page shows when something was escaped twice.
+_ESCAPED_TEXT = r"&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);"
+
+
+def assert_nothing_escaped_twice(page: Page, what: str) -> None:
+    """No entity (&amp;, &lt;, &#39;...) among the text the page shows, hidden text included."""
+    found = page.evaluate(
+        "(pattern) => (document.body.textContent.match(new RegExp(pattern, 'i')) || [null])[0]",
+        _ESCAPED_TEXT,
+    )
+    assert found is None, f"{what} ({page.url}) shows {found!r} as text"
 
 
 def assert_reflows(page: Page, what: str) -> None:

@@ -13,6 +13,7 @@ Every value is escaped.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from intake import bodymap
 from intake.summary import StepSummary
 
 register = template.Library()
@@ -61,3 +63,10 @@ def summary_list(sections: Iterable[StepSummary], token: str | None = None) -> S
             parts.append("  </div>\n")
         parts.append("</dl>\n")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def has_bodymap(form: Any) -> bool:
+    """Whether the form shows a body map: the page then loads the map's script (the others do
+    not, to stay light)."""
+    return any(name in bodymap.FIELDS for name in getattr(form, "fields", ()))

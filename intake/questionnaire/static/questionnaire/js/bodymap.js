@@ -1,26 +1,6 @@
-/*
- * Body map of the legs: a progressive enhancement of a multi-choice checkbox field.
- * See docs/bodymap.md and templates/intake/_bodymap.html.
- *
- * Contract (all in the partial's markup, no configuration here):
- *   [data-bodymap]                 wrapper, rendered with the `hidden` attribute; shown once enhanced
- *   data-bodymap-field="NAME"      the checkbox field it drives: input[type=checkbox][name=NAME]
- *   data-bodymap-whole-code="CODE" optional: value of a checkbox meaning "everything" (whole_leg)
- *   [data-bodymap-whole-note]      optional: text shown while that checkbox is ticked
- *   [data-bodymap-hatch]           optional: the <pattern> used as the selected fill
- *   data-bodymap-place="after-legend"  optional: move the map inside the checkboxes' <fieldset>,
- *                                  just after its <legend>, so the question is read/seen first
- *   .bodymap-region[data-code]     role="checkbox" group; toggles input[value=CODE]
- *   data-bodymap-leg="both|right|left"  the legs drawn (the server's choice from the answers)
- *   data-bodymap-leg-field="NAME"  optional: radios (input[name=NAME]) that say which leg; the
- *                                  map redraws for "left" and "right", both legs otherwise
- *   data-bodymap-layouts="JSON"    per legs drawn: the viewBox and, per data-place, a transform
- *   [data-bodymap-frame]           the picture; made inert (the list is the control) while any
- *                                  region would be smaller than 24 x 24 CSS px (WCAG 2.5.8)
- *   [data-bodymap-when=map|picture]  the hint's wording for each of those two states
- * Checkboxes are found by name and value only, never by id or position. The checkboxes stay the
- * real form controls: the map only mirrors and toggles them (firing input + change events).
- */
+/* Body map of the legs: enhances a checkbox field (templates/intake/_bodymap.html). Its data-
+ * attributes, and what this script does with them: docs/bodymap.md. The checkboxes stay the real
+ * controls (found by name and value only): the map mirrors and toggles them, firing change. */
 (function () {
   "use strict";
 
@@ -91,7 +71,7 @@
       root.style.setProperty("--bodymap-selected-fill", "url(#" + hatch.id + ")");
     }
 
-    // --- The legs drawn follow "Which leg?" -------------------------------------------------
+    // The legs drawn follow "Which leg?".
     var layouts = {};
     try { layouts = JSON.parse(root.getAttribute("data-bodymap-layouts") || "{}"); } catch (e) { layouts = {}; }
     var legField = root.getAttribute("data-bodymap-leg-field");
@@ -118,8 +98,7 @@
       return value === "left" || value === "right" ? value : "both";
     }
 
-    // Regions too small to tap (under 24 x 24 CSS px: both legs on a narrow phone): the picture
-    // only shows what is ticked, and the list is the control.
+    // Regions under 24 x 24 px (both legs, narrow phone): a picture only; the list is the control.
     function fitCheck() {
       if (!frame) { return; }
       var small = false;
@@ -216,8 +195,7 @@
       region.addEventListener("blur", clearRing);
     });
 
-    // Ticking a box directly (or any script firing change on it) updates the map. Any other
-    // answer may have revealed the map's question (it was not measured while hidden).
+    // A ticked box updates the map; another answer may have revealed it (unmeasured while hidden).
     document.addEventListener("change", function (event) {
       var target = event.target;
       if (target && target.type === "checkbox" && target.name === field) {

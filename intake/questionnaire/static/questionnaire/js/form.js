@@ -95,11 +95,10 @@
         open[id] = open[id] || input.checked;
       });
     });
+    // (No aria-expanded on the options, as GOV.UK Frontend sets: ARIA does not allow it on a
+    // radio, and axe-core reports it. aria-controls is allowed, and names the container.)
     form.querySelectorAll("[data-conditional]").forEach(function (container) {
       container.hidden = !open[container.id];
-    });
-    form.querySelectorAll("input[aria-controls]").forEach(function (input) {
-      input.setAttribute("aria-expanded", input.checked ? "true" : "false");
     });
   }
 
