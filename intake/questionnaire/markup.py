@@ -173,7 +173,7 @@ def _layout(form: forms.Form, presentations: Mapping[str, Presentation], honeypo
     """Which questions nest under which options. The same for every form with the same fields
     and presentations, so worked out once per page of the questionnaire."""
     names = tuple(name for name in form.fields if name != honeypot)
-    key = (names, id(presentations))
+    key = (names, tuple(presentations.get(name, PLAIN).reveal for name in names))
     found = _LAYOUTS.get(key)
     if found is not None:
         return found

@@ -29,8 +29,8 @@ CHROMIUM_ARGS = [
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 # A patient of a UK clinic: British English, the clinic's clock (the form works out the age from
-# the date of birth in the browser). Reduced motion turns off Bootstrap's smooth scrolling, so a
-# click lands where the element is now, not where it was before the page scrolled to it.
+# the date of birth in the browser). Reduced motion: no smooth scrolling, so a click lands where
+# the element is now, not where it was before the page scrolled to it.
 CONTEXT_OPTIONS: dict[str, Any] = {
     "viewport": DESKTOP,
     "locale": "en-GB",
