@@ -5,16 +5,23 @@ groups. Rendered through templates (one per field, more per option) they were mo
 page's time, so they are written here, in plain Python, in the order and with the properties
 of the GOV.UK Design System's question pages:
 
-- a question with options is a <fieldset> named by its <legend>; any other has a <label>;
-- then the hint, then the error message, then the inputs; the body map of the legs, where a
-  question has one, comes after the error message, inside the fieldset, before the checkboxes
-  it drives (its script leaves it there);
-- the hint and the error are linked by aria-describedby: on the fieldset of a group, on the
-  input otherwise; a field with an error has aria-invalid="true" and Bootstrap's is-invalid
-  on its inputs, and its message starts with a visually hidden "Error:";
+- a question with options is a <fieldset> named by its <legend>, and so is a date (three
+  boxes: Day, Month, Year, GOV.UK's date input); any other has a <label>;
+- then the hint, then the error message (the one the form put on the field: the question's
+  own, when it has one), then the inputs; the body map of the legs, where a question has one,
+  comes after the error message, inside the fieldset, before the checkboxes it drives;
+- the hint and the error are linked by aria-describedby: on the fieldset of a group or a date,
+  on the input otherwise; a field with an error has aria-invalid="true" and is-invalid on its
+  inputs (a date: on the boxes at fault), question--error on its wrapper, and its message
+  starts with a visually hidden "Error:";
+- "or" comes before an exclusive "None of these" (GOV.UK's checkbox divider);
+- a question revealed by one answer of an earlier radio question on the page is written inside
+  that question, in a container right after the answer (GOV.UK's conditional reveal; see
+  `questions`), which the answer names in aria-controls;
 - the ids are Django's (id_<name>, id_<name>_<n> for the options, id_<name>_helptext,
-  id_<name>_error): the error summary links to them (views._error_summary) and the summary
-  list's "Change" links to the question's wrapper, div_id_<name>;
+  id_<name>_error; a date's day box is id_<name>): the error summary links to them
+  (views._error_summary) and the summary list's "Change" links to the question's wrapper,
+  div_id_<name>;
 - each question is in a <div class="question" data-question="<name>">, which carries its
   show-if rule as data-show-if for the page's script (static/questionnaire/js/form.js).
 
@@ -288,7 +295,8 @@ def _error(field: BoundField) -> str:
     what the form put on the field, which is the question's own message when it has one."""
     if not field.errors:
         return ""
-    prefix = f'<span class="visually-hidden">{escape(gettext("Error:"))}</span>'
+    error = escape(gettext("Error:"))
+    prefix = f'<span class="visually-hidden">{error}</span>'
     messages = "".join(
         f"<p>{prefix} {conditional_escape(str(message))}</p>" for message in field.errors
     )
@@ -368,7 +376,9 @@ def _options(
         checked = " checked" if text in selected else ""
         extra = ""
         if exclusive and text == NONE_VALUE and widget.allow_multiple_selected:
-            parts.append(f'<div class="checkbox-divider">{escape(gettext("or"))}</div>\n')
+            # (Not inside the f-string: xgettext does not look in there, and would miss it.)
+            divider = escape(gettext("or"))
+            parts.append(f'<div class="checkbox-divider">{divider}</div>\n')
             extra = ' data-behaviour="exclusive"'
         if text in controls:
             extra += f' aria-controls="{escape(" ".join(controls[text]))}"'
