@@ -217,11 +217,7 @@
       sync();
       if (legInputs.length) { draw(chosenLegs()); }
     });
-    var resized = null;
-    window.addEventListener("resize", function () {
-      window.clearTimeout(resized);
-      resized = window.setTimeout(fitCheck, 100);
-    });
+    window.addEventListener("resize", function () { window.requestAnimationFrame(fitCheck); });
 
     sync();
     root.setAttribute("data-bodymap-ready", "true");
