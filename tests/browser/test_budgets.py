@@ -20,9 +20,10 @@ from __future__ import annotations
 import base64
 import gzip
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from playwright._impl._api_structures import SetCookieParam
 from playwright.sync_api import CDPSession, Page
 from pytest_django.live_server_helper import LiveServer
 
@@ -195,7 +196,7 @@ def test_a_step_page_paints_within_2_5_s_on_a_mid_range_phone(
     warm = largest_contentful_paint(page, url)
     # Cold: a browser that has nothing cached (the same patient's cookie, to open the draft).
     cold_page = new_page(**PHONE)
-    cold_page.context.add_cookies(cookies)
+    cold_page.context.add_cookies(cast("list[SetCookieParam]", cookies))
     cold_page.add_init_script(LCP_OBSERVER)
     cold = largest_contentful_paint(cold_page, url)
     print(f"\nLCP of where_it_hurts, 4x CPU and slow 4G: {warm:.0f} ms cached, {cold:.0f} ms cold")

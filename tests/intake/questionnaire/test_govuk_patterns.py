@@ -424,5 +424,5 @@ def test_no_page_shows_escaped_text(patient: Client, other_patient: Client) -> N
     for where, html in pages:
         assert_nothing_escaped_twice(html, where)
     # The case that was double-escaped before: "A&E" in the check page's error summary.
-    refused = dict(pages)["check refused"]
-    assert "go to A&amp;E –" in refused and "A&amp;amp;E" not in refused
+    check_refused = dict(pages)["check refused"]
+    assert "go to A&amp;E –" in check_refused and "A&amp;amp;E" not in check_refused

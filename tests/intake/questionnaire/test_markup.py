@@ -352,8 +352,8 @@ def test_saved_answers_are_shown_checked_and_filled_in(page: steps.FormStep) -> 
             if name == "date_of_birth":
                 day, month, year = root.find_all("input", name=name)
                 born = dt.date.fromisoformat(str(value))
-                shown = [day.attrs["value"], month.attrs["value"], year.attrs["value"]]
-                assert shown == [str(born.day), str(born.month), str(born.year)]
+                boxes = [day.attrs["value"], month.attrs["value"], year.attrs["value"]]
+                assert boxes == [str(born.day), str(born.month), str(born.year)]
             elif value and name != "preferred_contact":
                 (control,) = root.find_all("input", name=name)
                 assert control.attrs["value"] == str(value), name
