@@ -169,7 +169,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # ---------------------------------------------------------------------------------------------
-# Static files: Bootstrap is vendored under static/ and served by whitenoise (no CDN, so the
+# Static files: the pages' own stylesheets and scripts, served by whitenoise (no CDN, so the
 # content security policy can stay 'self').
 # https://whitenoise.readthedocs.io/en/stable/django.html
 # ---------------------------------------------------------------------------------------------
@@ -270,8 +270,8 @@ if CLINIC_LOOKUP_HASH_KEY and len(CLINIC_LOOKUP_HASH_KEY) < 32:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content Security Policy: nothing from other origins, no inline scripts or styles. Bootstrap and
-# our scripts are served from /static/, so 'self' is all a page needs.
+# Content Security Policy: nothing from other origins, no inline scripts or styles. Our styles and
+# scripts are served from /static/, so 'self' is all a page needs.
 # https://django-csp.readthedocs.io/en/latest/configuration.html
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -172,6 +172,17 @@ class Progress:
         """The pages of one step this patient sees, in order."""
         return tuple(p for p in self.pages if p.code == step_code)
 
+    @property
+    def step_count(self) -> int:
+        """ "Step N of M"'s M: the steps this patient sees, and check and send (issue 19)."""
+        return len(self.step_codes) + 1
+
+    def step_number(self, step_code: str) -> int:
+        """ "Step N of M"'s N for `step_code` (a short page counts as its step; the check page,
+        or any step not shown, as the last one: check and send)."""
+        codes = self.step_codes
+        return codes.index(step_code) + 1 if step_code in codes else len(codes) + 1
+
 
 def progress(
     answers: Mapping[str, object], identity: Mapping[str, object], *, pages_only: bool = False

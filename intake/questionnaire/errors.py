@@ -27,7 +27,7 @@ from intake.services import audit
 
 logger = logging.getLogger(__name__)
 
-STYLESHEETS = ("vendor/bootstrap/bootstrap.min.css", "questionnaire/css/intake.css")
+STYLESHEETS = ("questionnaire/css/intake.css",)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

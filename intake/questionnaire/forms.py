@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
@@ -36,6 +37,7 @@ from intake.identity import (
     IDENTITY_REQUIRED,
     IDENTITY_REQUIRED_MESSAGES,
     age_on,
+    is_ascii_digits,
     nhs_number_is_valid,
     phone_problem,
 )
@@ -295,11 +297,15 @@ def fields_in(wording: Wording) -> dict[str, forms.Field]:
 
 def presentation_for(question: Question) -> markup.Presentation:
     """How a question is shown beyond its field: its show-if rule for the page's script, 0-10
-    scales side by side, the body map above the places it can tick."""
+    scales side by side, the body map above the places it can tick, the answer it is revealed
+    under, "or" before an exclusive "None of these"."""
     return markup.Presentation(
         show_if=json.dumps(question.show_if.to_dict()) if question.show_if is not None else "",
         inline=question.type is AnswerType.SCALE_0_10,
         bodymap=question.code in bodymap.FIELDS,
+        # Issue 19: shown under the answer that reveals it; "or" before "None of these".
+        reveal=markup.revealed_by(question),
+        exclusive_none=question.exclusive_none,
     )
 
 
@@ -500,6 +506,166 @@ def _optional(label: StrOrPromise) -> StrOrPromise:
     return format_lazy("{} {}", label, gettext_lazy("(optional)"))
 
 
+# --- Date of birth in three boxes (issue 19) ------------------------------------------------------
+#
+# The GOV.UK date input: day, month and year, each a box of its own with the number pad, instead of
+# a browser's date picker (slow for a 1950s birth year, and showing mm/dd/yyyy to a UK patient).
+# The three boxes share the field's name, so a page posts `date_of_birth` three times, in page
+# order (day, month, year): whatever keeps a page's posted values by field name (the input held
+# when an emergency answer interrupts a page, or a page saved for later) keeps them whole. One
+# value alone is a whole date as written elsewhere (1980-03-27, 27/03/1980...): what scripts and
+# tests post, and what a page held before this change holds.
+
+DATE_PARTS = ("day", "month", "year")
+_WHOLE_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y")
+
+# GOV.UK's messages for a date that is incomplete or not a date, and which boxes each one marks.
+DATE_MESSAGES = {
+    "day": gettext_lazy("Date of birth must include a day."),
+    "month": gettext_lazy("Date of birth must include a month."),
+    "year": gettext_lazy("Date of birth must include a year."),
+    "day month": gettext_lazy("Date of birth must include a day and month."),
+    "day year": gettext_lazy("Date of birth must include a day and year."),
+    "month year": gettext_lazy("Date of birth must include a month and year."),
+    "real": gettext_lazy("Date of birth must be a real date."),
+    "year_digits": gettext_lazy("Year must include 4 numbers."),
+}
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """What three boxes say: a date, or why not (a DATE_MESSAGES key) and the boxes at fault.
+    Nothing typed at all is neither: `date` and `problem` both None."""
+
+    date: dt.date | None = None
+    problem: str | None = None
+    boxes: frozenset[str] = frozenset()
+
+
+def read_date_parts(day: str, month: str, year: str) -> DateReading:
+    """The date in three boxes, read as GOV.UK's date input reads it (blanks around the numbers
+    and leading zeros are fine; a two-digit year is not)."""
+    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
+    missing = [name for name in DATE_PARTS if not parts[name]]
+    if len(missing) == len(DATE_PARTS):
+        return DateReading()
+    if missing:
+        return DateReading(problem=" ".join(missing), boxes=frozenset(missing))
+    not_numbers = frozenset(name for name in DATE_PARTS if not is_ascii_digits(parts[name]))
+    if not_numbers:
+        return DateReading(problem="real", boxes=not_numbers)
+    if len(parts["year"]) != 4:
+        return DateReading(problem="year_digits", boxes=frozenset({"year"}))
+    number = {name: int(parts[name]) for name in DATE_PARTS}
+    out_of_range = frozenset(
+        name for name, top in (("day", 31), ("month", 12)) if not 1 <= number[name] <= top
+    )
+    if out_of_range:
+        return DateReading(problem="real", boxes=out_of_range)
+    try:
+        return DateReading(date=dt.date(number["year"], number["month"], number["day"]))
+    except ValueError:  # 30 February, 31 April...
+        return DateReading(problem="real", boxes=frozenset({"day"}))
+
+
+def date_parts_of(value: object) -> tuple[str, str, str]:
+    """The three boxes' contents for a value: as typed (a bound form), or worked out from a
+    date or a stored ISO date. A single string that is no date goes back in the day box, so
+    nothing typed is ever dropped from the page."""
+    if isinstance(value, list | tuple) and len(value) == len(DATE_PARTS):
+        day, month, year = (str(part) for part in value)
+        return day, month, year
+    if isinstance(value, list | tuple):
+        return (" ".join(str(part) for part in value), "", "")
+    if value is None or value == "":
+        return ("", "", "")
+    if isinstance(value, dt.date):
+        return (str(value.day), str(value.month), str(value.year))
+    found = _whole_date(str(value))
+    if found is None:
+        return (str(value), "", "")
+    return (str(found.day), str(found.month), str(found.year))
+
+
+def _whole_date(text: str) -> dt.date | None:
+    for date_format in _WHOLE_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), date_format).date()  # noqa: DTZ007 - a date
+        except ValueError:
+            continue
+    return None
+
+
+class DateInputs(forms.Widget):
+    """Day, month and year boxes under one name (markup.py writes them, in a fieldset)."""
+
+    use_fieldset = True  # named by a legend; Django then leaves aria-describedby to the fieldset
+
+    # Each box's own attributes; the day box has the field's id, so links to the field land on it.
+    BOXES = {
+        "day": {"autocomplete": "bday-day", "class": "input-width-2"},
+        "month": {"autocomplete": "bday-month", "class": "input-width-2"},
+        "year": {"autocomplete": "bday-year", "class": "input-width-4 date-input__year"},
+    }
+
+    def date_boxes(self, value: object) -> list[tuple[str, str, str, dict[str, str]]]:
+        """Per box, in order: its part, label, contents and own attributes (for markup.py)."""
+        labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+        return [
+            (part, labels[part], text, dict(self.BOXES[part]))
+            for part, text in zip(DATE_PARTS, date_parts_of(value), strict=True)
+        ]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> object:
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if isinstance(values, list | tuple):
+            values = [str(v) for v in values]
+            if len(values) == 1:
+                return values[0]
+            return values or None
+        return values
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data
+
+
+class DateOfBirthField(forms.Field):
+    """A date of birth from three boxes (or one whole date: see above), with GOV.UK's messages."""
+
+    widget = DateInputs
+
+    def __init__(self, *, help_text: Any = None, **kwargs: Any) -> None:
+        # GOV.UK's hint for the date input: numbers as they go in the boxes.
+        hint = gettext_lazy("For example, 27 3 1980.") if help_text is None else help_text
+        super().__init__(help_text=hint, **kwargs)
+
+    def to_python(self, value: object) -> dt.date | None:
+        if isinstance(value, list | tuple) and len(value) == len(DATE_PARTS):
+            reading = read_date_parts(*(str(part) for part in value))
+            if reading.problem is not None:
+                raise forms.ValidationError(DATE_MESSAGES[reading.problem], code="invalid")
+            return reading.date
+        if isinstance(value, list | tuple):
+            if not any(str(part).strip() for part in value):
+                return None
+            raise forms.ValidationError(DATE_MESSAGES["real"], code="invalid")
+        if value in self.empty_values or not str(value).strip():
+            return None
+        found = _whole_date(str(value)[:40])
+        if found is None:
+            raise forms.ValidationError(DATE_MESSAGES["real"], code="invalid")
+        return found
+
+    def boxes_in_error(self, value: object) -> frozenset[str]:
+        """The boxes to mark when the field has an error: the ones at fault if the boxes do
+        not make a date, else all three (nothing typed, in the future, does not match...)."""
+        parts = date_parts_of(value)
+        reading = read_date_parts(*parts)
+        if reading.problem is not None and isinstance(value, list | tuple):
+            return reading.boxes
+        return frozenset(DATE_PARTS)
+
+
 class IdentityFields(forms.Form):
     """Who the patient is (step 1). Stored on the Patient record, not in the triage answers."""
 
@@ -529,14 +695,7 @@ class IdentityFields(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
-    date_of_birth = forms.DateField(
-        label=IDENTITY_LABELS["date_of_birth"],
-        help_text=gettext_lazy("For example, 27/03/1980."),
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={"invalid": gettext_lazy("Enter a real date, for example 27/03/1980.")},
-    )
+    date_of_birth = DateOfBirthField(label=IDENTITY_LABELS["date_of_birth"], required=False)
     email = forms.EmailField(
         label=IDENTITY_LABELS["email"],
         help_text=gettext_lazy("We send your reference and any links to this address."),
@@ -564,7 +723,8 @@ class IdentityFields(forms.Form):
     )
     nhs_number = forms.CharField(
         label=_optional(IDENTITY_LABELS["nhs_number"]),
-        help_text=gettext_lazy("10 digits, for example 485 777 3456."),
+        # The NHS's own example number: it passes the modulus 11 check (a test holds it to that).
+        help_text=gettext_lazy("10 digits, for example 943 476 5919."),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
@@ -574,15 +734,9 @@ class IdentityFields(forms.Form):
 class ResumeForm(PatientForm):
     """Resuming a saved form on any device: the date of birth proves it is the patient's."""
 
-    date_of_birth = forms.DateField(
+    date_of_birth = DateOfBirthField(
         label=gettext_lazy("Date of birth of the patient"),
-        help_text=gettext_lazy("For example, 27/03/1980."),
-        input_formats=IdentityFields.base_fields["date_of_birth"].input_formats,  # type: ignore[attr-defined]
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={
-            "required": gettext_lazy("Enter the date of birth."),
-            "invalid": gettext_lazy("Enter a real date, for example 27/03/1980."),
-        },
+        error_messages={"required": gettext_lazy("Enter the date of birth.")},
     )
 
 

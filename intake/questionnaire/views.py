@@ -7,6 +7,7 @@ patient must give the date of birth first. Pages that show answers are never cac
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -28,13 +29,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import clinical, steps, summary
+from intake import clinical, steps, summary, triage
 from intake.http import client_address
+from intake.identity import IDENTITY_FIELDS
 from intake.models import Submission
 from intake.questionnaire import health, ratelimit
 from intake.questionnaire.forms import (
@@ -129,6 +132,26 @@ def _step_url(submission: Submission, page: steps.FormStep, *, to_check: bool = 
     return f"{url}?return=check" if to_check else url
 
 
+# The rows of the check page (summary.summarise): a Change link names its row (`row=<code>`), so
+# that the patient comes back to it, not to the top of a long page (issue 19).
+_ROWS = frozenset({q.code for q in triage.QUESTIONS} | set(IDENTITY_FIELDS))
+
+
+def _changed_row(request: HttpRequest) -> str | None:
+    row = request.GET.get("row")
+    return row if row in _ROWS else None
+
+
+def _to_row(url: str, row: str | None) -> str:
+    """`url`, leading back to the check page's `row`: its anchor on the check page; on a page
+    asked first (newly revealed questions), passed on to come back to it after that page."""
+    if row is None:
+        return url
+    if "?" in url:
+        return f"{url}&row={row}"
+    return f"{url}#row-{row}"
+
+
 def _held_url(submission: Submission) -> str | None:
     """The page an emergency answer interrupted, if what was typed there is still held."""
     held = submission.held_input or {}
@@ -186,7 +209,12 @@ def _error_summary(form: PatientForm) -> list[tuple[str, str, str]]:
         ) in ("radio", "checkbox")
         anchor = f"{widget_id}_0" if multiple else widget_id
         # "Which leg - Select...": the question without its closing punctuation, then why.
-        label = strip_tags(_HIDDEN_WORDING.sub("", str(field.label or "")))
+        # A label that is markup (a catalogue wording, escaped, with its emphasis, and the
+        # wording of "Who is filling in this form?" not chosen, hidden) becomes its text: tags
+        # stripped and entities decoded, or "A&E" would show as "A&amp;E" (issue 19).
+        label = str(field.label or "")
+        if isinstance(label, SafeString):
+            label = html.unescape(strip_tags(_HIDDEN_WORDING.sub("", label)))
         label = label.replace(_("(optional)"), "").strip().rstrip("?:.").strip()
         for message in form.errors[name]:
             items.append((anchor, label, str(message)))
@@ -364,6 +392,7 @@ def step(request: HttpRequest, submission: Submission, step: str, page: str = ""
         return redirect(_step_url(submission, pending))
     if current not in before.pages:
         return redirect(_continue_url(submission))
+    row = _changed_row(request) if to_check else None
     today = timezone.localdate()
 
     if request.method == "POST":
@@ -385,7 +414,7 @@ def step(request: HttpRequest, submission: Submission, step: str, page: str = ""
             if saved.interrupt:
                 return redirect("intake:urgent", token=submission.token)
             if to_check:
-                return redirect(_continue_url(submission, to_check=True))
+                return redirect(_to_row(_continue_url(submission, to_check=True), row))
             # Pages only: the next page is decided by what is shown, not by what is complete.
             following = steps.progress(
                 submission.answers, submission.identity, pages_only=True
@@ -406,7 +435,7 @@ def step(request: HttpRequest, submission: Submission, step: str, page: str = ""
         ).without_errors()
     else:
         form = StepForm(step=current, saved=answers, identity=identity, today=today)
-    return _step_page(request, submission, current, form, before, to_check=to_check)
+    return _step_page(request, submission, current, form, before, to_check=to_check, row=row)
 
 
 def _step_page(
@@ -417,16 +446,16 @@ def _step_page(
     progress: steps.Progress,
     *,
     to_check: bool,
+    row: str | None = None,
 ) -> HttpResponse:
     """A questionnaire page, with where it stands: "Step 2 of 10", and for a short page of a
     step asked on several, "page 3 of 6" (of the pages of that step this patient sees)."""
     previous = progress.before(current.key)
     back_url = (
-        reverse("intake:check", args=[submission.token])
+        _to_row(reverse("intake:check", args=[submission.token]), row)
         if to_check
         else (_step_url(submission, previous) if previous else reverse("intake:start"))
     )
-    step_codes = progress.step_codes
     step_pages = progress.pages_of(current.code)
     context = {
         "submission": submission,
@@ -434,8 +463,8 @@ def _step_page(
         "form": form,
         "errors": _error_summary(form) if form.is_bound else [],
         "back_url": back_url,
-        "step_count": len(step_codes) + 1,
-        "step_index": step_codes.index(current.code) + 1,
+        "step_count": progress.step_count,
+        "step_index": progress.step_number(current.code),
         "page_count": len(step_pages),
         "page_index": step_pages.index(current) + 1,
         "context_answers": {"age_years": submission.answers.get("age_years")},
@@ -577,8 +606,15 @@ def check(request: HttpRequest, submission: Submission) -> HttpResponse:
         form.is_valid()
     else:
         form = StepForm(step=page, saved=submission.answers)
+    # Issue 19: a back link (the last page) and "Step N of M", counted as every page counts.
+    shown = steps.progress(submission.answers, submission.identity, pages_only=True)
     context = {
         "submission": submission,
+        "back_url": _step_url(submission, shown.pages[-1])
+        if shown.pages
+        else reverse("intake:start"),
+        "step_index": shown.step_number(steps.CONSENT_STEP),
+        "step_count": shown.step_count,
         "summary": summary.summarise(
             submission.answers, submission.identity, helper=_by_a_helper(submission)
         ),

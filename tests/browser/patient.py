@@ -29,8 +29,8 @@ CHROMIUM_ARGS = [
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 # A patient of a UK clinic: British English, the clinic's clock (the form works out the age from
-# the date of birth in the browser). Reduced motion turns off Bootstrap's smooth scrolling, so a
-# click lands where the element is now, not where it was before the page scrolled to it.
+# the date of birth in the browser). Reduced motion: no smooth scrolling, so a click lands where
+# the element is now, not where it was before the page scrolled to it.
 CONTEXT_OPTIONS: dict[str, Any] = {
     "viewport": DESKTOP,
     "locale": "en-GB",
@@ -129,23 +129,31 @@ def fill_in(page: Page, data: Mapping[str, Any]) -> None:
                 # fails, because set_checked() then finds the box's state unchanged.
                 box.set_checked(code in wanted, force=True)
                 stale = stale or name in triggers
+        elif name == "date_of_birth":
+            fill_date(page, str(value))
+            stale = stale or name in triggers
         else:
             form.locator(f'[name="{name}"]').fill(str(value))
             stale = stale or name in triggers
 
 
-def type_date_of_birth(page: Page, day: int, month: int, year: int) -> dict[str, str]:
-    """Type a date of birth as a patient would, in whichever inputs the page has: day, month
-    and year boxes (GOV.UK's date input), or one date input. Returns what each input now holds,
-    by name, to check what is shown back later."""
+def type_date_of_birth(page: Page, day: int, month: int, year: int) -> list[str]:
+    """Type a date of birth as a patient would, into its Day, Month and Year boxes (GOV.UK's
+    date input; any numbers, so an impossible date too). Returns what the boxes now hold, in
+    page order, to check what is shown back later."""
     form = page.locator("form[data-intake-form]")
-    boxes = form.locator('[name^="date_of_birth"]')
-    if boxes.count() == 1:
-        boxes.fill(f"{year:04d}-{month:02d}-{day:02d}")
-    else:
-        for label, value in (("Day", day), ("Month", month), ("Year", year)):
-            form.get_by_label(label, exact=True).fill(str(value))
-    return {str(box.get_attribute("name")): box.input_value() for box in boxes.all()}
+    for label, value in (("Day", day), ("Month", month), ("Year", year)):
+        form.get_by_label(label, exact=True).fill(str(value))
+    boxes = form.locator('input[name="date_of_birth"]')
+    return [box.input_value() for box in boxes.all()]
+
+
+def fill_date(page: Page, iso_date: str, *, name: str = "date_of_birth") -> None:
+    """Type a date (YYYY-MM-DD) into its Day, Month and Year boxes, as a patient would."""
+    year, month, day = iso_date.split("-")
+    boxes = page.locator(f'input[name="{name}"]')
+    for index, part in enumerate((str(int(day)), str(int(month)), year)):
+        boxes.nth(index).fill(part)
 
 
 def answer_step(page: Page, answers: Mapping[str, Any], *, action: str = "Continue") -> None:
@@ -171,7 +179,8 @@ def horizontal_overflow(page: Page) -> int:
 
 
 def assert_accessible(page: Page, what: str) -> None:
-    """Zero axe-core violations on the page as it is now, at desktop width (1280 CSS px)."""
+    """Zero axe-core violations on the page as it is now, at desktop width (1280 CSS px), and
+    no text on it escaped twice ("A&amp;E" where "A&E" was meant)."""
     size = page.viewport_size
     if size is not None and size["width"] != DESKTOP["width"]:
         page.set_viewport_size(DESKTOP)
@@ -179,6 +188,20 @@ def assert_accessible(page: Page, what: str) -> None:
     if size is not None and size["width"] != DESKTOP["width"]:
         page.set_viewport_size(size)
     assert count == 0, f"axe-core on {what} ({page.url}):\n{report}"
+    assert_nothing_escaped_twice(page, what)
+
+
+# An entity shown as text: what a page shows when something was escaped twice.
+_ESCAPED_TEXT = r"&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);"
+
+
+def assert_nothing_escaped_twice(page: Page, what: str) -> None:
+    """No entity (&amp;, &lt;, &#39;...) among the text the page shows, hidden text included."""
+    found = page.evaluate(
+        "(pattern) => (document.body.textContent.match(new RegExp(pattern, 'i')) || [null])[0]",
+        _ESCAPED_TEXT,
+    )
+    assert found is None, f"{what} ({page.url}) shows {found!r} as text"
 
 
 def assert_reflows(page: Page, what: str) -> None:

@@ -97,6 +97,7 @@ def shoot_every_page(base_url: str) -> None:
         CONTEXT_OPTIONS,
         DESKTOP,
         answer_step,
+        fill_date,
         fill_in,
         launch,
         press,
@@ -180,10 +181,10 @@ def shoot_every_page(base_url: str) -> None:
         page = new_page(browser)
         page.goto(resume_url)
         shoot(page, "resume")
-        page.get_by_label("Date of birth").fill("1970-06-15")
+        fill_date(page, "1970-06-15")
         press(page, "Continue")
         shoot(page, "resume-errors")
-        page.get_by_label("Date of birth").fill(identity_for(answers)["date_of_birth"])
+        fill_date(page, identity_for(answers)["date_of_birth"])
         press(page, "Continue")
 
         # An emergency answer: the interruption, then its advice on every later page.

@@ -25,6 +25,7 @@ from tests.browser.patient import (
     answer_step,
     assert_accessible,
     assert_reflows,
+    fill_date,
     fill_in,
     press,
     start_form,
@@ -218,11 +219,16 @@ def test_change_an_answer_from_the_check_page_and_go_back(
     expect(smoking.locator(".summary-list__value")).to_have_text(label_of("smoking", "never"))
 
     press(page, "Change Do you smoke?")
-    assert step_of(page) == "history" and page.url.endswith("?return=check#div_id_smoking")
+    assert step_of(page) == "history"
+    assert page.url.endswith("?return=check&row=smoking#div_id_smoking")
+    expect(page.locator("#div_id_smoking")).to_be_in_viewport()
     expect(page.locator('input[name="smoking"][value="never"]')).to_be_checked()
     page.get_by_label(label_of("smoking", "ex"), exact=True).check()
     press(page, "Continue")
-    assert step_of(page) == "check"
+    # Back on the check page at the changed row, not at the top of a 13,000 px page.
+    assert step_of(page) == "check" and page.url.endswith("/check/#row-smoking")
+    expect(smoking).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 2000
     expect(smoking.locator(".summary-list__value")).to_have_text(label_of("smoking", "ex"))
 
     response = page.go_back()
@@ -275,14 +281,13 @@ def test_save_and_come_back_later_on_a_new_device(
     heading(phone).to_have_text("Carry on with your form")
     assert identity_for(answers)["full_name"] not in phone.content()
     assert_accessible(phone, "the resume page")
-    date_of_birth = phone.get_by_label("Date of birth")
-    date_of_birth.fill("1970-06-15")
+    fill_date(phone, "1970-06-15")
     press(phone, "Continue")
     expect(phone).to_have_title(re.compile(r"^Error: "))
     expect(phone.locator(ERROR_SUMMARY)).to_contain_text("That date of birth does not match")
     expect(phone.locator(ERROR_SUMMARY)).to_be_focused()
     assert_accessible(phone, "the resume page with an error")
-    date_of_birth.fill(born)
+    fill_date(phone, born)
     press(phone, "Continue")
 
     # On at the first unfinished page; the page saved on the computer is there, as answered.

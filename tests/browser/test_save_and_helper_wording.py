@@ -40,15 +40,16 @@ def _resume_link(token: str) -> str:
 def test_save_an_invalid_date_of_birth_and_resume_to_see_it_as_typed(
     new_page: NewPage, live_server: LiveServer
 ) -> None:
-    # Sam starts on the bus, gets the year of birth wrong (it is in the future), is called away
-    # before pressing Continue and saves: nothing is refused.
+    # Sam starts on the bus, types a date of birth that is no date (31 February), is called
+    # away before pressing Continue and saves: nothing is refused.
     page = new_page(viewport={"width": 320, "height": 640})
     token = start_form(page, live_server.url)
     answers = vignette_answers("V07")
     data = step_post_data("about_you", answers)
     del data["date_of_birth"], data["walking_ability"]  # and one question left for later
     fill_in(page, data)
-    typed = type_date_of_birth(page, 15, 6, 2090)
+    typed = type_date_of_birth(page, 31, 2, 1980)
+    assert typed == ["31", "2", "1980"]
     press(page, "Save and come back later")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been saved")
     submission = Submission.objects.get(token=token)
@@ -58,8 +59,11 @@ def test_save_an_invalid_date_of_birth_and_resume_to_see_it_as_typed(
     # The emailed link, in the same browser: the page as typed, and no errors yet.
     page.goto(live_server.url + _resume_link(token))
     assert step_of(page) == "about_you"
-    for name, value in typed.items():
-        expect(page.locator(f'[name="{name}"]')).to_have_value(value)
+    # The three boxes, each as typed.
+    boxes = page.locator('input[name="date_of_birth"]')
+    expect(boxes).to_have_count(3)
+    for index, value in enumerate(typed):
+        expect(boxes.nth(index)).to_have_value(value)
     expect(page.get_by_label("Full name of the patient")).to_have_value(data["full_name"])
     expect(
         page.locator(f'input[name="sex_at_birth"][value="{data["sex_at_birth"]}"]')
@@ -72,7 +76,7 @@ def test_save_an_invalid_date_of_birth_and_resume_to_see_it_as_typed(
     press(page, "Continue")
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(ERROR_SUMMARY)
-    expect(summary).to_contain_text("Date of birth must be in the past")
+    expect(summary).to_contain_text("Date of birth must be a real date")
     expect(summary).to_contain_text("Select how well you can walk at the moment")
     assert_accessible(page, "about_you as saved, with its errors")
     type_date_of_birth(page, 15, 6, 1966)

@@ -238,7 +238,8 @@ def test_check_page_shows_labels_not_codes_and_change_links(
     assert "disappears_10min_or_less" not in html
     assert "Not provided" in html  # e.g. height, which is optional
     assert (
-        f'href="/intake/{submission.token}/better_worse/?return=check#div_id_ecq3_uphill"' in html
+        f'href="/intake/{submission.token}/better_worse/?return=check&amp;row=ecq3_uphill'
+        '#div_id_ecq3_uphill"' in html
     )
     assert (
         '<span class="visually-hidden"> Do you get it if you walk uphill or hurry?</span>' in html

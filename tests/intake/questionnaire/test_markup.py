@@ -13,6 +13,7 @@ compared as text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from intake.models import Submission
 from intake.questionnaire import markup
 from intake.questionnaire.forms import (
     AppointmentCancelForm,
+    DateInputs,
     PatientForm,
     ResumeForm,
     StepForm,
@@ -170,12 +172,15 @@ def assert_accessible(form: PatientForm, html: str) -> Element:
 def _assert_question(root: Element, by_id: Mapping[str, Element], bound: forms.BoundField) -> None:
     wrapper = by_id[f"div_{bound.auto_id}"]  # the summary list's "Change" link lands here
     assert "question" in wrapper.classes and wrapper.attrs["data-question"] == bound.name
+    assert ("question--error" in wrapper.classes) == bool(bound.errors), bound.name
     grouped = isinstance(bound.field.widget, forms.RadioSelect)
+    dated = isinstance(bound.field.widget, DateInputs)
     # The element that names the question and carries its descriptions.
-    if grouped:
+    if grouped or dated:
         (described,) = [e for e in wrapper.children if e.tag == "fieldset"]
         name = described.children[0]
-        inputs = described.find_all("input")
+        # Its own inputs: questions revealed under its options have theirs.
+        inputs = [e for e in described.find_all("input") if e.attrs["name"] == bound.html_name]
     else:
         (described,) = [e for e in wrapper.walk() if e.tag in CONTROLS]
         (name,) = wrapper.find_all("label")
@@ -198,12 +203,10 @@ def _assert_question(root: Element, by_id: Mapping[str, Element], bound: forms.B
     order = [part.order for part in parts if part is not None]
     assert order == sorted(order), f"{bound.name}: not label, hint, error, inputs"
 
-    for control in inputs:
-        if bound.errors:
-            assert control.attrs.get("aria-invalid") == "true", bound.name
-            assert "is-invalid" in control.classes, bound.name
-        else:
-            assert "aria-invalid" not in control.attrs and "is-invalid" not in control.classes
+    if dated:
+        _assert_date_boxes(bound, inputs)
+    else:
+        _assert_marked(bound, inputs)
     if error is not None:
         text = error.text()
         assert text.startswith("Error:"), "the message starts with a hidden 'Error:'"
@@ -217,6 +220,42 @@ def _assert_question(root: Element, by_id: Mapping[str, Element], bound: forms.B
 def _label_text(label: str) -> str:
     """A label as read: markup (a SafeString) as its text, plain text as it is."""
     return read(label).text() if hasattr(label, "__html__") else label
+
+
+def _assert_marked(bound: forms.BoundField, inputs: list[Element]) -> None:
+    """Every input of a refused question says so; none of an accepted one does."""
+    for control in inputs:
+        if bound.errors:
+            assert control.attrs.get("aria-invalid") == "true", bound.name
+            assert "is-invalid" in control.classes, bound.name
+        else:
+            assert "aria-invalid" not in control.attrs and "is-invalid" not in control.classes
+
+
+def _assert_date_boxes(bound: forms.BoundField, boxes: list[Element]) -> None:
+    """GOV.UK's date input: Day, Month, Year, each labelled, under the field's one name; the
+    day box has the field's id (what the error summary links to); an error marks a box."""
+    root = boxes[0]
+    while root.parent is not None:
+        root = root.parent
+    labels = {e.attrs.get("for"): e.text() for e in root.find_all("label")}
+    assert [labels[box.attrs["id"]] for box in boxes] == ["Day", "Month", "Year"]
+    assert [box.attrs["id"] for box in boxes] == [
+        bound.auto_id,
+        f"{bound.auto_id}_month",
+        f"{bound.auto_id}_year",
+    ]
+    for box, part in zip(boxes, ("day", "month", "year"), strict=True):
+        assert box.attrs["type"] == "text" and box.attrs["inputmode"] == "numeric"
+        assert box.attrs["autocomplete"] == f"bday-{part}"
+        assert "aria-describedby" not in box.attrs  # the fieldset carries hint and error
+    # The boxes at fault are marked (a missing month: the month box), both ways.
+    for box in boxes:
+        invalid = box.attrs.get("aria-invalid") == "true"
+        assert invalid == ("is-invalid" in box.classes), bound.name
+        assert not invalid or bound.errors, bound.name
+    if bound.errors:
+        assert any(box.attrs.get("aria-invalid") == "true" for box in boxes), bound.name
 
 
 def _assert_options(bound: forms.BoundField, inputs: list[Element]) -> None:
@@ -316,7 +355,12 @@ def test_saved_answers_are_shown_checked_and_filled_in(page: steps.FormStep) -> 
             assert shown == str(saved), question.code
     if page.collects_identity:
         for name, value in identity.items():
-            if value and name != "preferred_contact":
+            if name == "date_of_birth":
+                day, month, year = root.find_all("input", name=name)
+                born = dt.date.fromisoformat(str(value))
+                boxes = [day.attrs["value"], month.attrs["value"], year.attrs["value"]]
+                assert boxes == [str(born.day), str(born.month), str(born.year)]
+            elif value and name != "preferred_contact":
                 (control,) = root.find_all("input", name=name)
                 assert control.attrs["value"] == str(value), name
         assert checked(root, "preferred_contact") == {identity["preferred_contact"]}
@@ -361,7 +405,6 @@ def test_the_identity_fields_help_browsers_and_phones_fill_them_in() -> None:
     root = read(_page_form(steps.STEPS_BY_CODE[steps.IDENTITY_STEP]).as_questions())
     expected = {
         "full_name": {"type": "text", "autocomplete": "name", "spellcheck": "false"},
-        "date_of_birth": {"type": "date", "autocomplete": "bday"},
         "email": {"type": "email", "autocomplete": "email", "spellcheck": "false"},
         "phone": {"type": "tel", "autocomplete": "tel"},
         "nhs_number": {"inputmode": "numeric", "spellcheck": "false"},
@@ -369,6 +412,13 @@ def test_the_identity_fields_help_browsers_and_phones_fill_them_in() -> None:
     for name, attrs in expected.items():
         (control,) = root.find_all("input", name=name)
         assert {k: control.attrs.get(k) for k in attrs} == attrs, name
+    # The date of birth: three boxes with the number pad, each autofilled with its part.
+    boxes = root.find_all("input", name="date_of_birth")
+    assert [(b.attrs["type"], b.attrs["inputmode"], b.attrs["autocomplete"]) for b in boxes] == [
+        ("text", "numeric", "bday-day"),
+        ("text", "numeric", "bday-month"),
+        ("text", "numeric", "bday-year"),
+    ]
 
 
 def test_number_questions_ask_for_the_number_pad() -> None:
@@ -399,7 +449,7 @@ def test_the_body_map_is_inside_its_questions_fieldset_before_the_checkboxes(cod
     form = _page_form(page, QueryDict())  # refused: hint and error in place too
     root = assert_accessible(form, form.as_questions())
     (picture,) = root.find_all("div", data_bodymap_field=code)
-    (fieldset,) = [e for e in picture.ancestors() if e.tag == "fieldset"]
+    fieldset = next(e for e in picture.ancestors() if e.tag == "fieldset")  # its question's
     first_box = fieldset.find_all("input")[0]
     assert first_box.attrs["name"] == code and first_box.attrs["type"] == "checkbox"
     before = [e for e in fieldset.children if e.order < picture.order]
@@ -439,10 +489,11 @@ def test_the_resume_form_asks_for_the_date_of_birth_as_a_required_date() -> None
     assert not form.is_valid()
     html = form.as_questions()
     root = assert_accessible(form, html)
-    (control,) = root.find_all("input", name="date_of_birth")
-    assert control.attrs["type"] == "date" and control.attrs["autocomplete"] == "bday"
-    assert "required" in control.attrs
-    assert control.attrs["value"] == HOSTILE and HOSTILE_ESCAPED in html
+    day, month, year = root.find_all("input", name="date_of_birth")
+    assert all("required" in box.attrs for box in (day, month, year))
+    # A whole "date" posted at once (not from the page) comes back in the day box, as text.
+    assert day.attrs["value"] == HOSTILE and HOSTILE_ESCAPED in html
+    assert "value" not in month.attrs and "value" not in year.attrs
 
 
 def test_the_cancel_form_keeps_what_was_typed_in_its_textarea() -> None:

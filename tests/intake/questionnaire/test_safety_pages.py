@@ -120,11 +120,16 @@ def test_change_links_go_to_the_safety_page_of_the_question(
     submission = journey("V07")
     html = patient.get(f"/intake/{submission.token}/check/").content.decode()
     token = submission.token
-    assert f'href="/intake/{token}/red_flags/?return=check#div_id_rf_cold_pale_sudden"' in html
-    assert f'href="/intake/{token}/red_flags/infection/?return=check#div_id_rf_fever"' in html
-    assert f'href="/intake/{token}/red_flags/bleeding/?return=check#div_id_pulse_bpm"' in html
+    # Each Change link names its row, to come back to it (`row=`).
+    red_flags = f"/intake/{token}/red_flags"
+    assert (
+        f'href="{red_flags}/?return=check&amp;row=rf_cold_pale_sudden#div_id_rf_cold_pale_sudden"'
+        in html
+    )
+    assert f'href="{red_flags}/infection/?return=check&amp;row=rf_fever#div_id_rf_fever"' in html
+    assert f'href="{red_flags}/bleeding/?return=check&amp;row=pulse_bpm#div_id_pulse_bpm"' in html
     # The identity details and one-page steps keep their step's address.
-    assert f'href="/intake/{token}/about_you/?return=check#div_id_email"' in html
+    assert f'href="/intake/{token}/about_you/?return=check&amp;row=email#div_id_email"' in html
     # A change there comes back to the check page.
     url = step_url(submission, "red_flags/infection") + "?return=check"
     page = patient.get(url).content.decode()
@@ -132,3 +137,9 @@ def test_change_links_go_to_the_safety_page_of_the_question(
     data = step_post_data("red_flags/infection", {**vignette_answers("V07"), "rf_fever": "no"})
     response = patient.post(url, data)
     assert response["Location"] == f"/intake/{token}/check/"
+    # From a Change link, to its row on the check page, on a short page as on any other.
+    url = step_url(submission, "red_flags/infection") + "?return=check&row=rf_fever"
+    page = patient.get(url).content.decode()
+    assert f'href="/intake/{token}/check/#row-rf_fever" class="back-link' in page
+    response = patient.post(url, data)
+    assert response["Location"] == f"/intake/{token}/check/#row-rf_fever"

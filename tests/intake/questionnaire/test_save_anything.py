@@ -152,20 +152,47 @@ def test_a_valid_emergency_answer_on_a_page_saved_for_later_interrupts_at_once(
     assert f'href="{step_url(submission, key)}">Carry on with the form' in urgent
 
 
+def _date_boxes(html: str) -> list[str]:
+    """What the Day, Month and Year boxes of the date of birth hold, in page order."""
+    inputs = re.findall(r'<input[^>]*name="date_of_birth"[^>]*>', html)
+    return [m.group(1) if (m := re.search(r'value="([^"]*)"', tag)) else "" for tag in inputs]
+
+
 def test_an_invalid_date_of_birth_saved_for_later_is_shown_back_but_not_kept(
     patient: Client,
 ) -> None:
+    # The three boxes (issue 19) post three values under one name: all three are kept as typed.
     submission = start(patient)
-    data = {**step_post_data("about_you", vignette_answers()), **SAVE}
-    data["date_of_birth"] = "2090-01-01"  # in the future
+    data: dict[str, Any] = {**step_post_data("about_you", vignette_answers()), **SAVE}
+    data["date_of_birth"] = ["31", "02", "1980"]  # 31 February: no such date
     response = patient.post(step_url(submission, "about_you"), data)
     assert response["Location"] == f"/intake/{submission.token}/saved/"
     submission.refresh_from_db()
     assert "date_of_birth" not in submission.identity
     assert submission.identity["email"] == data["email"]  # valid details are kept
     assert "age_years" not in submission.answers or submission.answers["age_years"] is None
+    assert submission.typed_input["pages"]["about_you"]["date_of_birth"] == ["31", "02", "1980"]
     html = patient.get(step_url(submission, "about_you")).content.decode()
-    assert 'value="2090-01-01"' in html
+    assert _date_boxes(html) == ["31", "02", "1980"]
+    assert "There is a problem" not in html
+    response = patient.post(step_url(submission, "about_you"), {**data, "action": "continue"})
+    html = response.content.decode()
+    assert "Date of birth must be a real date." in html
+    assert _date_boxes(html) == ["31", "02", "1980"]
+
+
+def test_a_future_date_of_birth_saved_for_later_is_shown_back_in_its_boxes(
+    patient: Client,
+) -> None:
+    submission = start(patient)
+    data: dict[str, Any] = {**step_post_data("about_you", vignette_answers()), **SAVE}
+    data["date_of_birth"] = ["1", "1", "2090"]  # in the future
+    response = patient.post(step_url(submission, "about_you"), data)
+    assert response["Location"] == f"/intake/{submission.token}/saved/"
+    submission.refresh_from_db()
+    assert "date_of_birth" not in submission.identity
+    html = patient.get(step_url(submission, "about_you")).content.decode()
+    assert _date_boxes(html) == ["1", "1", "2090"]
     assert "There is a problem" not in html
     response = patient.post(step_url(submission, "about_you"), {**data, "action": "continue"})
     assert "Date of birth must be in the past." in response.content.decode()

@@ -38,8 +38,11 @@ def test_every_page_shows_the_clinic_name_skip_link_and_emergency_footer(client:
 
 def test_start_page_is_served_without_a_cdn(client: Client) -> None:
     html = client.get("/").content.decode()
-    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    # The pages' own small stylesheet, from this server; no Bootstrap, nothing from elsewhere.
+    assert '<link rel="stylesheet" href="/static/questionnaire/css/intake.css">' in html
+    assert "bootstrap" not in html.lower()
     assert "cdn" not in html.lower()
+    assert "<script" not in html  # the start page needs no script at all
 
 
 def test_the_time_the_start_page_gives_is_the_measured_one() -> None:

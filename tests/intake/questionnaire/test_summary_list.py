@@ -21,7 +21,7 @@ def render(sections: list[StepSummary], token: str | None) -> str:
 
 
 def rows(html: str) -> list[str]:
-    return re.findall(r'<div class="summary-list__row">(.*?)</div>', html, re.S)
+    return re.findall(r'<div class="summary-list__row" id="row-[^"]*">(.*?)</div>', html, re.S)
 
 
 def test_each_answer_is_a_row_with_question_and_answer_and_a_change_link() -> None:
@@ -32,7 +32,11 @@ def test_each_answer_is_a_row_with_question_and_answer_and_a_change_link() -> No
     assert '<dt class="summary-list__key">Uphill?</dt>' in row
     assert '<dd class="summary-list__value">Yes</dd>' in row
     link = re.search(r'<a href="([^"]+)">Change<span class="visually-hidden"> Uphill\?</span>', row)
-    assert link and link.group(1) == "/intake/abc123/better_worse/?return=check#div_id_ecq3_uphill"
+    # The link names its row, so that the patient comes back to it after the change.
+    assert link and link.group(1) == (
+        "/intake/abc123/better_worse/?return=check&amp;row=ecq3_uphill#div_id_ecq3_uphill"
+    )
+    assert '<div class="summary-list__row" id="row-ecq3_uphill">' in html
 
 
 def test_unanswered_and_not_sure_answers_say_so() -> None:
@@ -62,7 +66,7 @@ def test_every_value_is_escaped() -> None:
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;&quot;a&quot;&lt;/script&gt;" in html
     assert "&lt;b&gt;Q&lt;/b&gt; &amp; co" in html
-    assert "#div_id_c&quot;&lt;x&gt;" in html
+    assert "#div_id_c&quot;&lt;x&gt;" in html and 'id="row-c&quot;&lt;x&gt;"' in html
     assert "/intake/t%3C&amp;%3E/better_worse/" in html
 
 
@@ -72,7 +76,9 @@ def test_a_whole_form_has_one_list_per_step_and_one_row_per_shown_answer() -> No
     html = render(sections, "abc123")
     assert html.count('<dl class="summary-list">') == len(sections)
     assert len(rows(html)) == sum(len(s.rows) for s in sections)
-    assert html.count("?return=check#div_id_") == len(rows(html))
+    assert html.count("?return=check&amp;row=") == len(rows(html))
+    ids = re.findall(r'<div class="summary-list__row" id="([^"]+)">', html)
+    assert len(ids) == len(set(ids)) == len(rows(html))  # each row its own anchor
 
 
 def test_catalogue_texts_are_translated_once_per_language() -> None:

@@ -1,19 +1,6 @@
-/*
- * Body map of the legs: a progressive enhancement of a multi-choice checkbox field.
- * See docs/bodymap.md and templates/intake/_bodymap.html.
- *
- * Contract (all in the partial's markup, no configuration here):
- *   [data-bodymap]                 wrapper, rendered with the `hidden` attribute; shown once enhanced
- *   data-bodymap-field="NAME"      the checkbox field it drives: input[type=checkbox][name=NAME]
- *   data-bodymap-whole-code="CODE" optional: value of a checkbox meaning "everything" (whole_leg)
- *   [data-bodymap-whole-note]      optional: text shown while that checkbox is ticked
- *   [data-bodymap-hatch]           optional: the <pattern> used as the selected fill
- *   data-bodymap-place="after-legend"  optional: move the map inside the checkboxes' <fieldset>,
- *                                  just after its <legend>, so the question is read/seen first
- *   .bodymap-region[data-code]     role="checkbox" group; toggles input[value=CODE]
- * Checkboxes are found by name and value only, never by id or position. The checkboxes stay the
- * real form controls: the map only mirrors and toggles them (firing input + change events).
- */
+/* Body map of the legs: enhances a checkbox field (templates/intake/_bodymap.html). Its data-
+ * attributes, and what this script does with them: docs/bodymap.md. The checkboxes stay the real
+ * controls (found by name and value only): the map mirrors and toggles them, firing change. */
 (function () {
   "use strict";
 
@@ -82,6 +69,55 @@
     if (hatch && hatch.id) {
       // CSSOM, not a style attribute, so it is allowed under a strict CSP.
       root.style.setProperty("--bodymap-selected-fill", "url(#" + hatch.id + ")");
+    }
+
+    // The legs drawn follow "Which leg?".
+    var layouts = {};
+    try { layouts = JSON.parse(root.getAttribute("data-bodymap-layouts") || "{}"); } catch (e) { layouts = {}; }
+    var legField = root.getAttribute("data-bodymap-leg-field");
+    var form = root.closest("form");
+    var legInputs = legField && form ?
+      form.querySelectorAll("input[type=radio][name=" + quote(legField) + "]") : [];
+    var frame = root.querySelector("[data-bodymap-frame]");
+
+    function draw(legs) {
+      var layout = layouts[legs];
+      if (!layout) { return; }
+      root.setAttribute("data-bodymap-leg", legs);
+      svg.setAttribute("viewBox", layout.viewBox);
+      Array.prototype.forEach.call(svg.querySelectorAll("use[data-place]"), function (use) {
+        var transform = layout[use.getAttribute("data-place")];
+        if (transform) { use.setAttribute("transform", transform); }
+      });
+      fitCheck();
+    }
+
+    function chosenLegs() {
+      var chosen = Array.prototype.find.call(legInputs, function (i) { return i.checked; });
+      var value = chosen ? chosen.value : null;
+      return value === "left" || value === "right" ? value : "both";
+    }
+
+    // Regions under 24 x 24 px (both legs, narrow phone): a picture only; the list is the control.
+    function fitCheck() {
+      if (!frame) { return; }
+      var small = false;
+      Array.prototype.forEach.call(root.querySelectorAll(".bodymap-region use"), function (use) {
+        var box = use.getBoundingClientRect();
+        if (box.width > 0 && box.height > 0 && (box.width < 24 || box.height < 24)) {
+          small = true;
+        }
+      });
+      frame.inert = small;
+      if (small) {
+        frame.setAttribute("aria-hidden", "true");
+      } else {
+        frame.removeAttribute("aria-hidden");
+      }
+      root.classList.toggle("bodymap--picture", small);
+      Array.prototype.forEach.call(root.querySelectorAll("[data-bodymap-when]"), function (text) {
+        text.hidden = text.getAttribute("data-bodymap-when") !== (small ? "picture" : "map");
+      });
     }
 
     var focusLayer = document.createElementNS(SVG_NS, "g");
@@ -159,25 +195,38 @@
       region.addEventListener("blur", clearRing);
     });
 
-    // Ticking a box directly (or any script firing change on it) updates the map.
+    // A ticked box updates the map; another answer may have revealed it (unmeasured while hidden).
     document.addEventListener("change", function (event) {
       var target = event.target;
       if (target && target.type === "checkbox" && target.name === field) {
         sync();
+      } else {
+        window.requestAnimationFrame(fitCheck);
       }
     });
-    var form = root.closest("form");
     if (form) {
       form.addEventListener("reset", function () {
-        window.setTimeout(sync, 0);
+        window.setTimeout(function () { sync(); draw(chosenLegs()); }, 0);
       });
     }
+    Array.prototype.forEach.call(legInputs, function (input) {
+      input.addEventListener("change", function () { draw(chosenLegs()); });
+    });
     // Back/forward cache and browser form restoration can change boxes without events.
-    window.addEventListener("pageshow", sync);
+    window.addEventListener("pageshow", function () {
+      sync();
+      if (legInputs.length) { draw(chosenLegs()); }
+    });
+    window.addEventListener("resize", function () { window.requestAnimationFrame(fitCheck); });
 
     sync();
     root.setAttribute("data-bodymap-ready", "true");
     root.hidden = false;
+    if (legInputs.length) {
+      draw(chosenLegs());
+    } else {
+      fitCheck();
+    }
   }
 
   function init() {
