@@ -188,7 +188,8 @@ def test_or_comes_before_none_of_these_which_stands_alone(
     new_page: NewPage, live_server: LiveServer
 ) -> None:
     page = new_page()
-    to_step(page, live_server, "red_flags", vignette_answers("V07"))
+    # The sepsis signs are on the safety check's infection page (issue 19's short pages).
+    to_step(page, live_server, "red_flags/infection", vignette_answers("V07"))
     question = page.locator("#div_id_rf_sepsis_signs")
     divider = question.locator(".checkbox-divider")
     expect(divider).to_have_text("or")
