@@ -41,11 +41,12 @@ def test_the_outbox_names_each_message_s_case_by_its_reference(clinic_admin: Use
 def test_the_outbox_is_searched_by_reference_in_any_case(clinic_admin: User) -> None:
     wanted, other = receipt(), receipt()
     client = logged_in(clinic_admin)
-    reference = wanted.submission.reference
+    reference, other_reference = wanted.submission.reference, other.submission.reference
+    assert reference is not None and other_reference is not None
     html = client.get(
         "/admin/intake/notification/", {"q": f" {reference.lower()} "}
     ).content.decode()
-    assert reference in html and other.submission.reference not in html
+    assert reference in html and other_reference not in html
 
 
 def test_the_outbox_list_costs_the_same_queries_for_one_message_or_many(
