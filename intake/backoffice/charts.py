@@ -79,11 +79,37 @@ def chart_for(figure: Figure) -> Any:
         )
     elif figure.kind == "share":
         chart = pygal.Bar(range=(0, 100), **{**options, "print_values": True})
+    elif figure.logarithmic:
+        chart = pygal.Bar(logarithmic=True, y_labels=_duration_ticks(figure), **options)
     else:
-        chart = pygal.Bar(logarithmic=figure.logarithmic, **options)
+        chart = pygal.Bar(**options)
     for series in figure.series:
         chart.add(series.title, series.values)
     return chart
+
+
+# Durations in hours, as staff say them: the log scale's labels (pygal's own would be 0.3, 0.4...).
+DURATION_TICKS = (
+    (1 / 60, "1 min"),
+    (0.25, "15 min"),
+    (1, "1 h"),
+    (4, "4 h"),
+    (24, "1 day"),
+    (7 * 24, "1 week"),
+    (14 * 24, "2 weeks"),
+    (6 * 7 * 24, "6 weeks"),
+    (26 * 7 * 24, "26 weeks"),
+)
+
+
+def _duration_ticks(figure: Figure) -> list[dict[str, Any]]:
+    values = [v for series in figure.series for v in series.values if v is not None]
+    if not values:
+        return []
+    low, high = min(values) / 4, max(values) * 4
+    return [
+        {"value": hours, "label": label} for hours, label in DURATION_TICKS if low <= hours <= high
+    ]
 
 
 def render_svg(figure: Figure) -> str:
