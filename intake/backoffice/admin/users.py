@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -37,6 +38,21 @@ NOT_A_ROLE = gettext_lazy(
 class ClinicUserAdmin(UserAdmin[User]):
     list_display = ("username", "full_name", "email", "roles", "is_active", "is_superuser")
     list_filter = ("groups", "is_active", "is_superuser")
+    # The roles as ticks, each with its name, rather than Django's two-list picker (whose
+    # search-box icons carry an aria-label on a plain span, an axe-core failure); single
+    # permissions, a superuser's matter only, as a plain list.
+    filter_horizontal = ()
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField[Any] | None:
+        if db_field.name == "groups":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["help_text"] = _(
+                "What each role can see and do is on its page under Groups. A user with no "
+                "role can see nothing."
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         # The roles column: every listed account's groups in one more query, not one per row.
@@ -55,7 +71,8 @@ class ClinicUserAdmin(UserAdmin[User]):
         return ", ".join(names) or str(_("No role: can see nothing"))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = tuple(super().get_readonly_fields(request, obj))
+        # When someone joined and last signed in are facts the system records, not settings.
+        fields = (*super().get_readonly_fields(request, obj), "last_login", "date_joined")
         if request.user.is_superuser:
             return fields
         return fields + SUPERUSER_ONLY_FIELDS
@@ -78,6 +95,9 @@ class ClinicGroupAdmin(GroupAdmin):
     list_display = ("name", "summary")
     fields = ("name", "description", "permissions")
     readonly_fields = ("description",)
+    # A plain list for the superuser (see ClinicUserAdmin); sync_roles resets a role's
+    # permissions to intake/roles.py anyway.
+    filter_horizontal = ()
 
     class Media:
         css = {"all": ("intake/css/admin.css",)}

@@ -169,3 +169,32 @@ def test_staff_and_system_keep_their_own_names_in_the_audit_log(clinic_admin: Us
     AuditEvent.objects.create(**AuditEvent.actor_fields(None), action="escalation")
     html = _text(logged_in(clinic_admin).get("/admin/intake/auditevent/").content.decode())
     assert " cleo " in html and " system " in html
+
+
+def test_a_user_s_roles_are_ticks_with_their_names(clinic_admin: User, receptionist: User) -> None:
+    html = logged_in(clinic_admin).get(f"/admin/auth/user/{receptionist.pk}/change/")
+    page = html.content.decode()
+    for name in roles.ROLES:
+        group = Group.objects.get(name=name)
+        ticked = " checked" if name == roles.RECEPTIONIST else ""
+        assert re.search(
+            rf'<input type="checkbox" name="groups" value="{group.pk}"[^>]*{ticked}', page
+        ), name
+    assert "What each role can see and do is on its page under Groups." in _text(page)
+    # When they joined and last signed in are recorded, not typed in.
+    assert 'name="last_login_0"' not in page and 'name="date_joined_0"' not in page
+
+
+def test_a_clinic_admin_gives_a_role_by_ticking_it(clinic_admin: User, receptionist: User) -> None:
+    triage = Group.objects.get(name=roles.TRIAGE_CLINICIAN)
+    response = logged_in(clinic_admin).post(
+        f"/admin/auth/user/{receptionist.pk}/change/",
+        {
+            "username": receptionist.username,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [triage.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(receptionist.groups.values_list("name", flat=True)) == [roles.TRIAGE_CLINICIAN]
