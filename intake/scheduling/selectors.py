@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from intake import emails
-from intake.models import Submission
+from intake.models import TIER_RANK, Submission
 from intake.scheduling import windows
 from intake.scheduling.models import (
     ACTIVE_APPOINTMENT_STATUSES,
@@ -21,6 +22,7 @@ from intake.scheduling.models import (
     Clinician,
     Slot,
 )
+from intake.selectors.dashboard import CappedCount, count_capped, tiers_most_urgent_first
 
 
 def appointment_get_booked_start() -> Subquery:
@@ -181,3 +183,99 @@ def appointment_get_for_cancel_link(token: str) -> Appointment:
     return Appointment.objects.select_related(
         "clinician", "slot__appointment_type", "submission"
     ).get(pk=appointment_id)
+
+
+# --- The staff home page: cases to book, and the diary's figures ---------------------------------
+
+
+@dataclass(frozen=True)
+class TierBooking:
+    """One tier's line of "to book" on the home page."""
+
+    tier: str
+    label: str
+    to_book: CappedCount
+    past_deadline: CappedCount
+    # Forms sent before this are past their booking deadline now (a local midnight: a window
+    # depends only on the day the form was sent).
+    sent_before: dt.datetime
+
+
+def sent_before_for_deadline(tier: str, now: dt.datetime) -> dt.datetime:
+    """The first local midnight from which a form of `tier` sent then still has its booking
+    deadline ahead (`windows.booking_deadline` > now); every form sent before it is past it.
+
+    A window depends only on the day a form was sent and ends later for a later day, so this
+    walks back from today until the window of the day before has closed.
+    """
+    zone = windows.clinic_zone()
+    day = now.astimezone(zone).date()
+    for _ in range(800):  # far more days than any window has
+        previous = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        deadline = windows.booking_deadline(tier, previous)
+        if deadline is None or deadline <= now:
+            break
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
+
+
+def submission_list_booking_counts(*, now: dt.datetime) -> list[TierBooking]:
+    """Per bookable tier, most urgent first: cases triaged and not booked (status "triaged": a
+    booking moves a case on to "booked", a cancellation back), and those of them past their
+    booking deadline (counted from when the form was sent, as the booking page does). Two
+    capped queries per tier, on the queue's (status, tier) index; EMERGENCY is never booked."""
+    lines = []
+    for tier in tiers_most_urgent_first():
+        if not windows.is_bookable(tier):
+            continue
+        to_book = Submission.objects.filter(
+            status=Submission.Status.TRIAGED, tier_rank=TIER_RANK[tier]
+        )
+        sent_before = sent_before_for_deadline(tier, now)
+        lines.append(
+            TierBooking(
+                tier=tier.value,
+                label=str(tier.label),
+                to_book=count_capped(to_book),
+                past_deadline=count_capped(to_book.filter(submitted_at__lt=sent_before)),
+                sent_before=sent_before,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class BookedAppointment:
+    tier: str
+    submitted_at: dt.datetime | None
+    starts_at: dt.datetime
+
+
+def appointment_list_booked_since(*, since: dt.datetime) -> list[BookedAppointment]:
+    """Appointments booked since `since` that were kept (booked, attended or did not attend;
+    not cancelled), with their case's tier and sending time: whether each was inside its
+    window. One query on the appointments booked in the period."""
+    rows = (
+        Appointment.objects.filter(booked_at__gte=since, status__in=ACTIVE_APPOINTMENT_STATUSES)
+        .values_list("submission__tier", "submission__submitted_at", "starts_at")
+        .order_by()
+    )
+    return [BookedAppointment(tier, sent, starts) for tier, sent, starts in rows]
+
+
+def appointment_list_attendance_per_day(
+    *, since: dt.datetime, until: dt.datetime
+) -> dict[tuple[dt.date, str], int]:
+    """(day, status) -> appointments that started that day, from `since` until `until`, by
+    status: attended, did not attend, or still "booked" (attendance not recorded). One grouped
+    query on the diary's index."""
+    rows = (
+        Appointment.objects.filter(
+            starts_at__gte=since, starts_at__lt=until, status__in=ACTIVE_APPOINTMENT_STATUSES
+        )
+        .annotate(day=TruncDate("starts_at", tzinfo=windows.clinic_zone()))
+        .values("day", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["day"], row["status"]): row["n"] for row in rows}

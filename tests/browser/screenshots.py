@@ -238,6 +238,7 @@ def shoot_staff_pages(browser: Browser, base_url: str, written: list[Path]) -> N
     page.screenshot(path=path, animations="disabled")
     written.append(path)
     shoot_scheduling_pages(browser, base_url, written)
+    shoot_home_pages(browser, base_url, written)
 
 
 def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
@@ -275,6 +276,33 @@ def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path])
             clip: FloatRect = {"x": 0, "y": 0, "width": size["width"], "height": size["height"] * 2}
             page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
             written.append(path)
+
+
+def shoot_home_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
+    """The home page (issue 20): the clinic admin's, with the counts and the charts, and the
+    receptionist's, with what is to book only. At 1366 px, the width of a clinic's laptop."""
+    from intake.management.commands.seed_demo import DEMO_PASSWORD
+    from tests.browser.staff import sign_in
+
+    for username, name in (("admin", "admin-home"), ("reception", "admin-home-reception")):
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        sign_in(page, base_url, username, DEMO_PASSWORD)
+        page.goto(f"{base_url}/admin/")
+        # Every chart drawn before the picture is taken.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('img.home-chart')]"
+            ".every((img) => img.complete && img.naturalWidth > 0)"
+        )
+        path = OUTPUT / f"{name}-desktop.png"
+        # The counts and the charts; the admin's list of pages below them is not the point.
+        bottom = page.evaluate(
+            "(() => { const last = document.querySelector('.home-figures')"
+            " || document.querySelector('.staff-home');"
+            " return last.getBoundingClientRect().bottom + window.scrollY + 16; })()"
+        )
+        clip: FloatRect = {"x": 0, "y": 0, "width": 1366, "height": bottom}
+        page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
+        written.append(path)
 
 
 if __name__ == "__main__":
