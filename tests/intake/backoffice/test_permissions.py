@@ -127,7 +127,10 @@ def test_workflow_actions_permission_matrix(
     events = after.exclude(action__in=["login", "view", "access_denied"])
     if MAY_TRIAGE[persona]:
         assert response.status_code == 302
-        assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
+        # Back on the case page, at the section acted in (its anchor).
+        case, _anchor, section = response["Location"].partition("#")
+        assert case == f"/admin/intake/submission/{submission.pk}/change/"
+        assert section == ("case-notes" if action == "note" else "case-actions")
         assert events.exists()
         assert not denied.exists()
     else:
