@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from intake import emails
@@ -18,6 +18,7 @@ from intake.scheduling.models import (
     Appointment,
     AppointmentType,
     AvailabilityException,
+    BookingRequest,
     Clinician,
     Slot,
 )
@@ -107,15 +108,18 @@ def slot_list_for_booking(
     since: dt.datetime | None = None,
     appointment_type: AppointmentType | None = None,
     exclude_slot: int | None = None,
+    deadline: dt.datetime | None = None,
 ) -> BookingOptions:
     """Free slots for a patient of `tier`: inside the booking window first (by day, marked; the
     soonest IN_WINDOW_SHOWN), then the nearest LATER_SLOTS_SHOWN after it. Two queries.
 
-    The window counts from `since`, when the patient sent the form (not from today: a patient
-    left unbooked over a weekend does not get a later target). A window already past has no
-    slots inside it, so the page warns and offers to escalate.
+    The window ends at `deadline` (the case's own, `submission_get_deadline`), or else counts
+    from `since`, when the patient sent the form (not from today: a patient left unbooked over
+    a weekend does not get a later target). A window already past has no slots inside it, so
+    the page warns and offers to escalate. EMERGENCY: no slots.
     """
-    deadline = windows.booking_deadline(tier, since or now)
+    if deadline is None or not windows.is_bookable(tier):
+        deadline = windows.booking_deadline(tier, since or now)
     if deadline is None:
         return BookingOptions(deadline=None, days=[], in_window=0, later_shown=0)
     free = slot_list_free(now=now, appointment_type=appointment_type)
@@ -181,3 +185,70 @@ def appointment_get_for_cancel_link(token: str) -> Appointment:
     return Appointment.objects.select_related(
         "clinician", "slot__appointment_type", "submission"
     ).get(pk=appointment_id)
+
+
+# --- Booking requests (issue 20) -----------------------------------------------------------------
+
+
+def bookingrequest_get_for(submission: Submission) -> BookingRequest | None:
+    """The case's booking request (triage's guidance, the deadline), with its type, or None."""
+    return (
+        BookingRequest.objects.filter(submission=submission)
+        .select_related("appointment_type", "set_by")
+        .first()
+    )
+
+
+def submission_get_deadline(
+    submission: Submission, *, request: BookingRequest | None = None, now: dt.datetime
+) -> windows.Deadline | None:
+    """When the case should be booked by: its booking request's deadline, or, for a case
+    triaged before requests existed (or not triaged yet), the tier's window counted as if it
+    were triaged when its status last changed. None: EMERGENCY (never booked)."""
+    if request is not None and request.book_by is not None:
+        return windows.Deadline(book_by=request.book_by, closed_at=request.window_closed_at)
+    if not submission.tier or not windows.is_bookable(submission.tier):
+        return None
+    return windows.case_deadline(
+        submission.tier,
+        sent_at=submission.submitted_at,
+        triaged_at=submission.status_changed_at or submission.submitted_at or now,
+    )
+
+
+def bookingrequest_needs_slot() -> Exists:
+    """Whether the submission (`OuterRef("pk")`) is waiting for the triage clinicians' answer
+    to reception's "no slot inside the window": the queue's "needs a slot" column and filter."""
+    return Exists(
+        BookingRequest.objects.filter(submission=OuterRef("pk"), needs_slot_since__isnull=False)
+    )
+
+
+def casetobook_list() -> QuerySet[Submission]:
+    """Reception's "To book": triaged cases with no booked appointment, EMERGENCY left out (it
+    is never booked), soonest deadline first (cases triaged before deadlines were kept, which
+    have none stored, first of all: they are the oldest). One query: the patient, the request
+    and its recommended type are joined."""
+    booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
+    return (
+        Submission.objects.filter(status=Submission.Status.TRIAGED)
+        .exclude(tier="EMERGENCY")
+        .exclude(Exists(booked))
+        .select_related("patient", "booking_request__appointment_type")
+        .order_by(F("booking_request__book_by").asc(nulls_first=True), "-tier_rank", "pk")
+    )
+
+
+def appointment_list_cancelled_by_patient(submission: Submission) -> QuerySet[Appointment]:
+    """The submission's appointments the patient cancelled that reception has not acknowledged
+    yet (the case page's banner), newest first."""
+    return (
+        Appointment.objects.filter(
+            submission=submission,
+            status=Appointment.Status.CANCELLED,
+            cancelled_by_patient=True,
+            cancellation_acknowledged_at__isnull=True,
+        )
+        .select_related("clinician", "slot__appointment_type")
+        .order_by("-cancelled_at", "-pk")
+    )
