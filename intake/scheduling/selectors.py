@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -19,6 +19,7 @@ from intake.scheduling.models import (
     AppointmentType,
     AvailabilityException,
     BookingRequest,
+    CaseToBook,
     Clinician,
     Slot,
 )
@@ -224,18 +225,28 @@ def bookingrequest_needs_slot() -> Exists:
     )
 
 
-def casetobook_list() -> QuerySet[Submission]:
+def casetobook_list() -> QuerySet[CaseToBook]:
     """Reception's "To book": triaged cases with no booked appointment, EMERGENCY left out (it
     is never booked), soonest deadline first (cases triaged before deadlines were kept, which
     have none stored, first of all: they are the oldest). One query: the patient, the request
-    and its recommended type are joined."""
+    and its recommended type are joined; `needs_slot` and `patient_cancelled` (a cancellation
+    reception has not acknowledged) are annotated."""
     booked = Appointment.objects.filter(submission=OuterRef("pk"), status=Appointment.Status.BOOKED)
-    return (
-        Submission.objects.filter(status=Submission.Status.TRIAGED)
+    cancelled = Appointment.objects.filter(
+        submission=OuterRef("pk"),
+        status=Appointment.Status.CANCELLED,
+        cancelled_by_patient=True,
+        cancellation_acknowledged_at__isnull=True,
+    )
+    # The proxy inherits Submission's manager, typed for Submission rows.
+    return cast(
+        "QuerySet[CaseToBook]",
+        CaseToBook.objects.filter(status=Submission.Status.TRIAGED)
         .exclude(tier="EMERGENCY")
         .exclude(Exists(booked))
+        .annotate(needs_slot=bookingrequest_needs_slot(), patient_cancelled=Exists(cancelled))
         .select_related("patient", "booking_request__appointment_type")
-        .order_by(F("booking_request__book_by").asc(nulls_first=True), "-tier_rank", "pk")
+        .order_by(F("booking_request__book_by").asc(nulls_first=True), "-tier_rank", "pk"),
     )
 
 

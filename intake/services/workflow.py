@@ -146,14 +146,29 @@ def submission_mark_triaged(
     triages it has reviewed it, and that review is recorded as it happened, in the same
     transaction and with the same audit rows as pressing the two buttons would leave (in
     review, marked `on_triage`; the assignment if nobody had it; then triaged). So the history
-    still says who reviewed it. Raises ValidationError from any other status.
+    still says who reviewed it. From the other statuses, as `submission_set_status`: allowed
+    where TRANSITIONS allows it (booked, with no appointment still to come), else
+    ValidationError.
     """
     locked = locked_sent(submission)
     now = now or timezone.now()
+    _refuse_if_booked(locked)
     if locked.status == Status.SUBMITTED:
         _review(locked, actor=actor, ip_address=ip_address, now=now, details={"on_triage": True})
     move_status(locked, Status.TRIAGED, actor=actor, ip_address=ip_address, now=now)
     return locked
+
+
+def _refuse_if_booked(locked: Submission) -> None:
+    # Through the reverse foreign key: the scheduling app sits above the core, not imported here.
+    if locked.status == Status.BOOKED and any(a.is_booked for a in locked.appointments.all()):
+        # Else the patient is reminded of, and comes to, an appointment for a closed case.
+        raise ValidationError(
+            _(
+                "The patient still has a booked appointment: cancel it, or record whether "
+                "they came, first."
+            )
+        )
 
 
 @transaction.atomic
@@ -170,15 +185,7 @@ def submission_set_status(
     locked = locked_sent(submission)
     if status in (Status.REFERRED, Status.CLOSED) and not reason.strip():
         raise ValidationError(_("Give a reason."))
-    # Through the reverse foreign key: the scheduling app sits above the core, not imported here.
-    if locked.status == Status.BOOKED and any(a.is_booked for a in locked.appointments.all()):
-        # Else the patient is reminded of, and comes to, an appointment for a closed case.
-        raise ValidationError(
-            _(
-                "The patient still has a booked appointment: cancel it, or record whether "
-                "they came, first."
-            )
-        )
+    _refuse_if_booked(locked)
     move_status(locked, status, actor=actor, ip_address=ip_address, now=now or timezone.now())
     if reason.strip():
         _note(locked, text=reason, actor=actor, ip_address=ip_address)
