@@ -2,9 +2,11 @@
 
 When a clinician marks a case triaged, the form offers a recommended appointment type for
 reception, preselected from this table (the clinician keeps the last word): the first row that
-matches one of the case's fired rules, else the first that matches its likely category, else
-its tier. A suspected DVT suggests the same-day duplex scan (spec §5.1: the scan or D-dimer
-within 4 hours).
+matches one of the case's fired rules, else (SOON and ROUTINE only) the first that matches its
+likely category, else its tier. A suspected DVT suggests the same-day duplex scan (spec §5.1:
+the scan or D-dimer within 4 hours). The likely category routes routine work to the right
+clinic (spec §1, §7.7, where the patient is told it for SOON and ROUTINE only); an URGENT case
+no rule row matches gets no suggestion: a routine clinic's type would not see them today.
 
 Rows name appointment types by their `code` (AppointmentType.code, set in the admin), so a type
 the clinic renames keeps being suggested; a code no active type has suggests nothing. The
@@ -48,6 +50,10 @@ DEFAULT_TABLE: Sequence[tuple[str, str]] = (
 )
 
 
+# The tiers whose likely category chooses a clinic (as it does in the patient's words).
+CATEGORY_TIERS = frozenset({"SOON", "ROUTINE"})
+
+
 def table() -> Sequence[tuple[str, str]]:
     """The clinic's table (CLINIC_RECOMMENDED_APPOINTMENT_TYPES), or the default."""
     configured = getattr(settings, "CLINIC_RECOMMENDED_APPOINTMENT_TYPES", None)
@@ -62,10 +68,10 @@ def recommended_code(
     rows: Sequence[tuple[str, str]] | None = None,
 ) -> str | None:
     """The code of the type to suggest, from the case's fired rules (in the table's order),
-    its likely category, then its tier; None when no row matches."""
+    its likely category (SOON and ROUTINE), then its tier; None when no row matches."""
     rows = table() if rows is None else rows
     keys = {f"rule:{code}" for code in fired}
-    if category:
+    if category and tier in CATEGORY_TIERS:
         keys.add(f"category:{category}")
     keys.add(f"tier:{tier}")
     for kind in ("rule:", "category:", "tier:"):

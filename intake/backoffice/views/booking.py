@@ -37,6 +37,7 @@ from intake.scheduling.selectors import (
     appointment_get_booked_for,
     bookingrequest_get_for,
     slot_list_for_booking,
+    slot_list_free,
     submission_get_deadline,
 )
 from intake.scheduling.services import booking
@@ -162,6 +163,12 @@ def slot_page(
         exclude_slot=moving.slot_id if moving else None,
         deadline=deadline.book_by if deadline else None,
     )
+    # Filtered to one type with nothing of it in time: are there others, before escalating?
+    other_types_in_window = (
+        slot_list_free(now=now, until=options.deadline).count()
+        if chosen is not None and options.deadline is not None and not options.in_window
+        else 0
+    )
     booked = None if moving else appointment_get_booked_for(submission)
     title = _("Move the appointment of %(ref)s") if moving else _("Book %(ref)s")
     errors = [error for errors in form.errors.values() for error in errors] if form.is_bound else []
@@ -174,6 +181,7 @@ def slot_page(
         "bookable_status": submission.status == Submission.Status.TRIAGED or moving,
         "status_label": submission.get_status_display(),
         "options": options,
+        "other_types_in_window": other_types_in_window,
         "window_missed": options.deadline is not None and options.deadline <= now,
         "window_extended_from": deadline.closed_at if deadline else None,
         "window_rule": window_rule(submission.tier),

@@ -201,3 +201,11 @@ def test_a_request_for_a_slot_appears_in_the_triage_queue(
     assert asked.reference not in queue_references(client)
     assert BookingRequest.objects.get(submission=asked).needs_slot_since is None
     assert AuditEvent.objects.filter(action="escalation", submission=asked).exists()
+
+
+def test_each_row_has_the_number_to_ring_today(receptionist: User) -> None:
+    TriagedSubmissionFactory(
+        patient__full_name="Ada Brook", answers={"contact_phone": "07700 900222"}
+    )
+    html = logged_in(receptionist).get(TO_BOOK).content.decode()
+    assert 'Ada Brook<br><a href="tel:07700900222">07700 900222</a>' in html

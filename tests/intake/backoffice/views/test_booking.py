@@ -367,3 +367,19 @@ def test_the_window_rule_says_urgent_is_the_same_working_day(receptionist: User)
     slot_in(1)
     html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
     assert "Urgent: the same working day the form was sent" in html
+
+
+def test_no_slot_of_the_recommended_type_points_to_the_other_types_in_time(
+    receptionist: User, triage_nurse: User
+) -> None:
+    from intake.scheduling.services import requests
+    from tests.factories import AppointmentTypeFactory, SubmissionFactory
+
+    scan = AppointmentTypeFactory(name="Same-day duplex scan", code="duplex_same_day")
+    submission = SubmissionFactory(tier="SOON")
+    requests.submission_triage(submission=submission, appointment_type=scan, actor=triage_nurse)
+    slot_in(30)  # another type, in time
+    slot_in(24 * 20, appointment_type=scan)  # the recommended type, too late
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "No free Same-day duplex scan slot inside the window" in html
+    assert "There is 1 free slot of another type inside the window" in html

@@ -328,6 +328,9 @@ def test_only_a_patients_own_cancellation_is_acknowledged(receptionist: User) ->
         (["RTN_SCIATICA"], "ROUTINE", None),  # spinal: usually referred elsewhere
         (["RTN_MSK"], "ROUTINE", None),
         (["RTN_DEFAULT"], "ROUTINE", "vascular_new"),  # general vascular
+        # An URGENT case no rule row matches: a routine clinic would not see them today.
+        (["URG_PULSE", "RTN_VENOUS_DISEASE"], "URGENT", None),
+        (["SOON_CLAUDICATION"], "SOON", "vascular_new"),
     ],
 )
 def test_the_suggested_type_comes_from_the_rules_then_the_category(
