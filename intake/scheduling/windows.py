@@ -46,17 +46,6 @@ def _day_end(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return wall_clock(day, closes, zone) or dt.datetime.combine(day, closes, tzinfo=zone)
 
 
-def _working_day(day: dt.date) -> bool:
-    return day.weekday() in settings.CLINIC_OPEN_WEEKDAYS
-
-
-def _next_working_day(day: dt.date) -> dt.date:
-    day += dt.timedelta(days=1)
-    while not _working_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def booking_deadline(tier: str, now: dt.datetime | None = None) -> dt.datetime | None:
     """The latest start a patient of this tier should be booked for, counted from `now` (when
     the form was sent); None for EMERGENCY, which is never booked. The tier's clock in
@@ -85,7 +74,7 @@ def booking_deadline(tier: str, now: dt.datetime | None = None) -> dt.datetime |
         else:  # from the next opening: today's before opening time, else the next working day
             day = clinical.next_opening(now).astimezone(zone).date()
         for _extra in range(clock.book_within_working_days):
-            day = _next_working_day(day)
+            day = clinical.next_working_day(day)
         return _day_end(day, zone)
     last = today + dt.timedelta(days=clock.book_within_days or 0)
     return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
@@ -124,10 +113,10 @@ def case_deadline(
         return Deadline(book_by=deadline)
     zone = clinic_zone()
     day = earliest.astimezone(zone).date()
-    if not _working_day(day):
-        day = _next_working_day(day)
+    if not clinical.is_working_day(day):
+        day = clinical.next_working_day(day)
     while _day_end(day, zone) < earliest:
-        day = _next_working_day(day)
+        day = clinical.next_working_day(day)
     return Deadline(book_by=_day_end(day, zone), closed_at=deadline)
 
 
