@@ -5,6 +5,11 @@ page's buttons post to the workflow views (`intake/backoffice/views/triage.py`).
 (answers, free text, scores, reasons) is shown only to users with `intake.view_clinical_detail`,
 checked on the server for every page, search and export; receptionists see identity, contact,
 tier and status. Every view of a submission page and every change is written to the audit log.
+
+The submission page is built for the phone call (issue 20; intake/backoffice/casepage.py): the
+number to ring today, the preferred contact and the call-by time first, for every role; then
+alerts, actions, booking and notes; then the clinical detail and the history, in words. A search
+on the queue looks at every status (the default "Awaiting review" filter steps aside for it).
 """
 
 from __future__ import annotations
