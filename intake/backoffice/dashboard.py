@@ -112,21 +112,23 @@ def review_section(now: dt.datetime) -> ReviewSection:
     return ReviewSection(tiers=tiers, emergencies=emergencies)
 
 
+def to_book_url(**params: str) -> str:
+    """Reception's To book list (intake/backoffice/admin/to_book.py) filtered by its list
+    filters' parameters (tier, deadline=passed)."""
+    url = reverse("admin:scheduling_casetobook_changelist")
+    return url + "?" + urlencode(params) if params else url
+
+
 def booking_section(now: dt.datetime) -> BookingSection:
     tiers = []
     for line in submission_list_booking_counts(now=now):
-        # The queue's "sent" date filter takes any moment: forms sent before it are exactly
-        # those whose booking window has closed.
-        sent_before = timezone.localtime(line.sent_before)
         tiers.append(
             TierLine(
                 tier=line.tier,
                 label=line.label,
-                main=CountLink(line.to_book, queue_url(queue="triaged", tier=line.tier)),
-                late=CountLink(
-                    line.past_deadline,
-                    queue_url(queue="triaged", tier=line.tier, submitted_at__lt=str(sent_before)),
-                ),
+                main=CountLink(line.to_book, to_book_url(tier=line.tier)),
+                # To book's "Passed" filter: the same cases as the count.
+                late=CountLink(line.past_deadline, to_book_url(tier=line.tier, deadline="passed")),
             )
         )
     return BookingSection(tiers=tiers)
@@ -338,7 +340,7 @@ def booked_in_window(now: dt.datetime) -> Figure:
         if appointment.tier not in booked or appointment.submitted_at is None:
             continue
         booked[appointment.tier] += 1
-        deadline = windows.booking_deadline(appointment.tier, appointment.submitted_at)
+        deadline = appointment.deadline
         if deadline is not None and appointment.starts_at < deadline:
             inside[appointment.tier] += 1
 
@@ -377,8 +379,10 @@ def booked_in_window(now: dt.datetime) -> Figure:
         ],
         notes=[
             _(
-                "Appointments booked in the period and not cancelled; the window counts from when "
-                "the form was sent, as the booking page does."
+                "Appointments booked in the period and not cancelled; the window is the case's "
+                "booking deadline, as the booking page gives it: counted from when the form was "
+                "sent, and extended to the next opening session when triage left too little "
+                "time to book inside it."
             )
         ],
     )

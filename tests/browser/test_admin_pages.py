@@ -200,10 +200,15 @@ def test_reception_s_home_page_shows_only_what_is_to_book(
     expect(page.get_by_role("heading", name="To book")).to_be_visible()
     expect(page.get_by_role("heading", name="Awaiting review")).to_have_count(0)
     expect(page.locator("img.home-chart")).to_have_count(0)
+    # Each count opens reception's own list, To book, filtered to what it counts.
     to_book = page.locator('tr[data-tier="URGENT"] a[data-count="to-book"]')
+    shown = int(re.sub(r"\D", "", to_book.inner_text().split(" ")[0]))
+    assert shown > 0  # the demo has urgent cases to book
     with page.expect_navigation():
         to_book.click()
-    assert "queue=triaged" in page.url
+    assert "/admin/scheduling/casetobook/" in page.url and "tier=URGENT" in page.url
+    expect(page.locator("#result_list tbody tr")).to_have_count(shown)
+    assert_admin_accessible(page, "To book, from the home page's count")
 
 
 def test_the_diary_jumps_to_any_day_and_by_weeks(page: Page, live_server: LiveServer) -> None:

@@ -19,17 +19,20 @@ from django.utils import timezone
 
 from intake import clinical
 from intake.backoffice import dashboard
-from intake.models import AuditEvent, Submission
+from intake.models import AuditEvent, Notification, Submission
 from intake.scheduling import windows
-from intake.scheduling.models import Appointment
-from intake.scheduling.selectors import sent_before_for_deadline
+from intake.scheduling.models import Appointment, BookingRequest
+from intake.scheduling.services import requests
 from tests.factories import SlotFactory, SubmissionFactory, TriagedSubmissionFactory, logged_in
+from tests.intake.backoffice.signin import Clock
 from tests.intake.backoffice.staff import queue_references, waited
+from tests.intake.clinic_clock import TUESDAY, WEDNESDAY, at
 from tests.intake.services.helpers import receipt
 
 pytestmark = pytest.mark.django_db
 
 HOME = "/admin/"
+TO_BOOK = "/admin/scheduling/casetobook/"
 
 
 def _home(client: Client) -> str:
@@ -67,12 +70,17 @@ def _open_emergency(minutes_ago: float) -> Submission:
 
 
 def test_a_triage_clinician_sees_what_awaits_review_per_tier_and_what_is_past_target(
-    triage_nurse: User,
+    triage_nurse: User, clinic_clock: Clock
 ) -> None:
-    urgent_target = clinical.review_target("URGENT")
-    assert urgent_target is not None
-    late_hours = urgent_target.total_seconds() / 3600 + 1
-    late = SubmissionFactory(tier="URGENT", awaiting_since=waited(late_hours))
+    # Wednesday 10:00, the clinic open. URGENT's target is the call-back the patient was told
+    # (clinical.is_past_review_target), the one the queue marks in red: sent Tuesday 11:00,
+    # due by 15:00 that day, past; sent Tuesday 17:00, in the last hour (the patient was told to
+    # ring NHS 111), due 4 hours after Wednesday's opening, not past although 17 hours waiting.
+    late = SubmissionFactory(tier="URGENT", awaiting_since=at(TUESDAY, "11:00"))
+    overnight = SubmissionFactory(tier="URGENT", awaiting_since=at(TUESDAY, "17:00"))
+    assert not clinical.is_past_review_target(
+        "URGENT", overnight.awaiting_since, at(WEDNESDAY, "10:00")
+    )
     SubmissionFactory(tier="URGENT", awaiting_since=waited(0.5))
     SubmissionFactory(tier="URGENT", status=Submission.Status.IN_REVIEW)
     SubmissionFactory(tier="ROUTINE")
@@ -81,11 +89,15 @@ def test_a_triage_clinician_sees_what_awaits_review_per_tier_and_what_is_past_ta
 
     client = logged_in(triage_nurse)
     html = _home(client)
-    assert _count(html, "awaiting", "URGENT")[0] == "3"
+    assert _count(html, "awaiting", "URGENT")[0] == "4"
     shown, url = _count(html, "past-target", "URGENT")
     assert shown == "1"
-    # The link opens the tier's queue, longest waiting first: the late case is on top, marked.
-    assert queue_references(client, url[len("/admin/intake/submission/") :])[0] == late.reference
+    # The link opens the tier's queue, longest waiting first: the late case is on top, and the
+    # only one the queue marks past target.
+    query = url[len("/admin/intake/submission/") :]
+    assert queue_references(client, query)[0] == late.reference
+    queue = client.get("/admin/intake/submission/" + query).content.decode()
+    assert queue.count('class="waiting-late"') == 1
     assert _count(html, "awaiting", "ROUTINE")[0] == "1"
     assert 'data-count="past-target"' not in re.search(
         r'<tr data-tier="ROUTINE">(.*?)</tr>', html, re.S
@@ -126,37 +138,61 @@ def test_a_clinic_admin_sees_everything_and_the_figures(clinic_admin: User) -> N
 # --- To book, and past the booking deadline -----------------------------------------------------
 
 
-def test_cases_past_their_booking_deadline_are_counted_and_listed(receptionist: User) -> None:
-    now = timezone.now()
-    cutoff = sent_before_for_deadline("SOON", now)
-    late = TriagedSubmissionFactory(tier="SOON", submitted_at=cutoff - dt.timedelta(hours=1))
-    in_time = TriagedSubmissionFactory(tier="SOON", submitted_at=cutoff + dt.timedelta(hours=1))
-    TriagedSubmissionFactory(tier="SOON", status=Submission.Status.BOOKED)  # booked: not counted
+def _to_book_listed(client: Client, url: str) -> list[str]:
+    """The references on reception's To book list at `url`, in order."""
+    assert url.startswith(TO_BOOK), url
+    html = client.get(url).content.decode()
+    return re.findall(r'href="/admin/intake/submission/\d+/change/">(LEG-[A-Z0-9-]+)<', html)
+
+
+def test_cases_past_their_booking_deadline_are_counted_and_listed(
+    receptionist: User, triage_nurse: User, clinic_clock: Clock
+) -> None:
+    """Past the deadline is the case's own deadline (its booking request's `book_by`), as
+    reception's To book list filters it and the overdue-booking job alerts it: a window that
+    closed too soon after triage was extended, and is not past."""
+    # Sent Tuesday 10:00 and triaged at 11:00: due by Tuesday's close.
+    late = SubmissionFactory(tier="URGENT", submitted_at=at(TUESDAY, "10:00"))
+    requests.submission_triage(submission=late, actor=triage_nurse, now=at(TUESDAY, "11:00"))
+    # Sent Wednesday 10:00, triaged at 17:27: the window closing at 17:30 runs to Thursday's
+    # close instead.
+    clinic_clock.moment = at(WEDNESDAY, "17:27")
+    extended = SubmissionFactory(tier="URGENT", submitted_at=at(WEDNESDAY, "10:00"))
+    requests.submission_triage(submission=extended, actor=triage_nurse)
+    request = BookingRequest.objects.get(submission=extended)
+    assert request.window_closed_at is not None
+    assert request.book_by is not None and request.book_by > at(WEDNESDAY, "17:45")
+    # Triaged before booking requests existed: to book, with no deadline stored yet.
+    legacy = TriagedSubmissionFactory(tier="URGENT", submitted_at=at(TUESDAY, "09:00"))
+    TriagedSubmissionFactory(tier="URGENT", status=Submission.Status.BOOKED)  # not counted
+    clinic_clock.moment = at(WEDNESDAY, "17:45")
+
     client = logged_in(receptionist)
     html = _home(client)
-    assert _count(html, "to-book", "SOON")[0] == "2"
-    shown, url = _count(html, "past-deadline", "SOON")
+    shown, url = _count(html, "to-book", "URGENT")
+    assert shown == "3"
+    assert sorted(_to_book_listed(client, url)) == sorted(
+        str(case.reference) for case in (late, extended, legacy)
+    )
+    shown, url = _count(html, "past-deadline", "URGENT")
     assert shown == "1"
-    query = url[len("/admin/intake/submission/") :]
-    assert queue_references(client, query) == [late.reference]
-    assert in_time.reference in queue_references(client, _count(html, "to-book", "SOON")[1][25:])
+    assert _to_book_listed(client, url) == [late.reference]
     assert 'class="home-count home-late" data-count="past-deadline"' in html
 
-
-@pytest.mark.parametrize("tier", ["URGENT", "SOON", "ROUTINE"])
-def test_the_deadline_cutoff_agrees_with_the_booking_window(tier: str) -> None:
-    """Forms sent before the cutoff have a deadline that has passed; from it, one still ahead."""
-    zone = windows.clinic_zone()
-    for now in (
-        dt.datetime(2026, 12, 4, 16, 0, tzinfo=zone),  # a Friday afternoon
-        dt.datetime(2026, 12, 7, 9, 0, tzinfo=zone),  # the Monday after
-        dt.datetime(2026, 3, 30, 8, 0, tzinfo=zone),  # the day after the clocks went forward
-    ):
-        cutoff = sent_before_for_deadline(tier, now)
-        before = windows.booking_deadline(tier, cutoff - dt.timedelta(minutes=1))
-        after = windows.booking_deadline(tier, cutoff)
-        assert before is not None and after is not None
-        assert before <= now < after, (tier, now, cutoff)
+    # The overdue-booking job alerts the same case, and the one triaged before requests, whose
+    # deadline it now stores: both are counted from then on.
+    assert requests.bookingrequest_alert_overdue(now=clinic_clock.moment) == 2
+    alerted = Notification.objects.filter(kind=Notification.Kind.BOOKING_OVERDUE)
+    assert set(alerted.values_list("submission__reference", flat=True)) == {
+        late.reference,
+        legacy.reference,
+    }
+    html = _home(client)
+    shown, url = _count(html, "past-deadline", "URGENT")
+    assert shown == "2"
+    assert sorted(_to_book_listed(client, url)) == sorted(
+        str(case.reference) for case in (late, legacy)
+    )
 
 
 # --- Capped counts and a constant query count ---------------------------------------------------
@@ -165,9 +201,11 @@ def test_the_deadline_cutoff_agrees_with_the_booking_window(tier: str) -> None:
 def test_counts_stop_at_the_cap(triage_nurse: User, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("intake.selectors.dashboard.COUNT_CAP", 2)
     for _ in range(3):
-        SubmissionFactory(tier="SOON")
+        SubmissionFactory(tier="SOON", awaiting_since=waited(24 * 4))  # SOON's target: 3 days
+    SubmissionFactory(tier="SOON")
     html = _home(logged_in(triage_nurse))
     assert _count(html, "awaiting", "SOON")[0] == "2+"
+    assert _count(html, "past-target", "SOON")[0] == "2+"
 
 
 def _everything(rows: int) -> None:
@@ -328,9 +366,27 @@ def test_share_booked_inside_the_window() -> None:
             ends_at=slot.end,
             status=status,
         )
+    # A case whose deadline was extended after a late triage (its booking request's): booked
+    # after the tier's window from sending, before its own deadline, as the booking page showed.
+    extended = TriagedSubmissionFactory(tier="SOON", submitted_at=sent)
+    BookingRequest.objects.create(
+        submission=extended,
+        triaged_at=deadline - dt.timedelta(minutes=3),
+        book_by=deadline + dt.timedelta(days=1),
+        window_closed_at=deadline,
+    )
+    slot = SlotFactory(start=deadline + dt.timedelta(hours=12))
+    Appointment.objects.create(
+        submission=extended,
+        slot=slot,
+        clinician=slot.clinician,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        status="booked",
+    )
     figure = dashboard.booked_in_window(now)
-    assert next(row for row in figure.rows if row[0] == "Soon") == ["Soon", "3", "2", "67 %"]
-    assert figure.series[0].values[1] == pytest.approx(66.7)
+    assert next(row for row in figure.rows if row[0] == "Soon") == ["Soon", "4", "3", "75 %"]
+    assert figure.series[0].values[1] == pytest.approx(75.0)
     assert "Emergency" not in figure.x_labels  # never booked
 
 
