@@ -210,6 +210,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         _("Cannot export the queue."),
     ),
     Capability(
+        frozenset({EXPORT_PATIENT_DATA, ERASE_PATIENT_DATA}),
+        _(
+            "Answer a patient's request about their data: a copy of everything held about them, "
+            "and erasure (inside the retention period only with a second clinic admin's "
+            "confirmation)."
+        ),
+        _("Cannot export or erase a patient's data."),
+    ),
+    Capability(
         frozenset({"auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"}),
         _(
             "Manage staff accounts: add colleagues, give them a role, reset their sign-in "
