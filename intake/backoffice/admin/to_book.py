@@ -28,7 +28,11 @@ from intake.backoffice.display import tier_badge_html
 from intake.backoffice.permissions import may_book
 from intake.models import TIER_RANK, Tier
 from intake.scheduling.models import CaseToBook
-from intake.scheduling.selectors import casetobook_list, submission_get_deadline
+from intake.scheduling.selectors import (
+    casetobook_list,
+    submission_filter_past_deadline,
+    submission_get_deadline,
+)
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -41,8 +45,8 @@ class DeadlineFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[CaseToBook]) -> QuerySet[Any]:
         now = timezone.now()
         end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-        if self.value() == "passed":
-            return queryset.filter(booking_request__book_by__lt=now)
+        if self.value() == "passed":  # as the home page counts and the overdue alert reads it
+            return submission_filter_past_deadline(queryset, now=now)
         if self.value() == "today":
             return queryset.filter(
                 booking_request__book_by__gte=now, booking_request__book_by__lte=end_of_today
