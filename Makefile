@@ -113,3 +113,8 @@ serve: install  ## Production-style: collect static files, migrate, serve with g
 .PHONY: screenshots
 screenshots: install  ## Screenshots of every patient page at phone and desktop width into docs/screenshots/
 	$(BIN)/python -m tests.browser.screenshots
+
+# A demo case's clinician summary (PDF) and its first page as a PNG, for the README (issue 21).
+.PHONY: summary-picture
+summary-picture: install  ## The README's clinician summary: docs/screenshots/clinician-summary.pdf and .png (needs pdftoppm)
+	$(BIN)/python -m tests.browser.summary_picture

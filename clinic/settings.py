@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "intake",
     "intake.scheduling",
+    "intake.handover",
     "intake.questionnaire",
 ]
 
@@ -310,6 +311,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint (the handover's PDFs, issue 21) logs every step of every PDF at INFO; its
+    # warnings (a style it cannot apply) still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -522,6 +526,16 @@ CLINIC_RESUME_MAX_FAILURES = env.int("CLINIC_RESUME_MAX_FAILURES", default=5)
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust (0: none,
 # use the socket address). Used for rate limits and the audit log.
 CLINIC_TRUSTED_PROXIES = env.int("CLINIC_TRUSTED_PROXIES", default=0)
+# Handover to the clinic's record (issue 21, docs/integration.md). The base of the canonical
+# URLs of this clinic's FHIR definitions: the Questionnaire, and the code systems of answers,
+# tiers, rules and scores. Other systems store these URLs with every record they import, so
+# choose it once (the clinic's own domain) and never change it.
+CLINIC_FHIR_CANONICAL_BASE = (
+    env.str("CLINIC_FHIR_CANONICAL_BASE", default="") or f"{CLINIC_SITE_URL}/fhir"
+).rstrip("/")
+# Requests to the FHIR API (/fhir/r4/) per API client per minute, and per address for requests
+# without a valid token; past it, HTTP 429.
+CLINIC_FHIR_REQUESTS_PER_MINUTE = env.int("CLINIC_FHIR_REQUESTS_PER_MINUTE", default=120)
 # The patient's hot path reads and writes with the plain SQL of intake/plainsql.py (on), or the
 # same through Django's ORM (off): the way back if a Django upgrade breaks what plainsql leans
 # on (tests/intake/test_plainsql_contract.py says what). CI runs the questionnaire tests both

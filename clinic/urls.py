@@ -1,4 +1,4 @@
-"""Top-level URLs: the patient site, the health check and the staff admin."""
+"""Top-level URLs: the patient site, the health check, the staff admin and the FHIR API."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +10,8 @@ urlpatterns = [
     # Passkeys for the staff sign-in (issue 17): JSON endpoints for django-otp-webauthn's scripts.
     path("admin/passkeys/", include("intake.backoffice.passkey_urls")),
     path("admin/", admin.site.urls),
+    # The read-only FHIR API for the clinic's record system (issue 21, docs/integration.md).
+    path("fhir/r4/", include("intake.handover.urls")),
     path("", include("intake.questionnaire.urls")),
 ]
 

@@ -40,6 +40,11 @@ ERASE_PATIENT_DATA = "intake.erase_patient_data"
 BOOK_APPOINTMENT = "scheduling.add_appointment"
 CHANGE_APPOINTMENT = "scheduling.change_appointment"
 
+# The FHIR API's clients (issue 21): created, looked at and revoked (a change) by clinic admins;
+# never deleted, the audit log names them (handover's migration 0002 grants these).
+MANAGE_API_CLIENTS = frozenset(
+    {"handover.view_apiclient", "handover.add_apiclient", "handover.change_apiclient"}
+)
 # Book, move and cancel, and see the diary's reference data (first granted by migration 0012).
 _BOOKING = frozenset(
     {
@@ -111,7 +116,8 @@ ROLES: Mapping[str, frozenset[str]] = MappingProxyType(
                 "auth.view_group",
             }
         )
-        | _MANAGE_SCHEDULING,
+        | _MANAGE_SCHEDULING
+        | MANAGE_API_CLIENTS,
     }
 )
 

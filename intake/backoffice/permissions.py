@@ -102,6 +102,12 @@ def may_see_diary(request: HttpRequest) -> bool:
     return can_view(request, Appointment)
 
 
+def may_download_handover(request: HttpRequest) -> bool:
+    """The case page's clinician summary (PDF) and FHIR bundle: clinical detail, and the page
+    (receptionists never: issue 21)."""
+    return can_see_clinical(request) and can_view(request, Submission)
+
+
 def may_decide_ruleset_changes(request: HttpRequest) -> bool:
     """Accept or dismiss a ruleset change: see the page (clinical detail), and triage."""
     return can_see_ruleset_changes(request) and can_triage(request)

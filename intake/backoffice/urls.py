@@ -18,7 +18,16 @@ from typing import Any
 
 from django.urls import URLPattern, path
 
-from intake.backoffice.views import account, booking, data_rights, diary, methods, release, triage
+from intake.backoffice.views import (
+    account,
+    booking,
+    data_rights,
+    diary,
+    handover,
+    methods,
+    release,
+    triage,
+)
 from intake.scheduling.models import Appointment
 
 # Where the admin serves each model's pages ("<app_label>/<model_name>/").
@@ -61,6 +70,9 @@ def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
             "intake_submission_emergency_follow_up",
         ),
         route(case + "rerun/", triage.RerunEngine.as_view(), "intake_submission_rerun"),
+        # The case's handover downloads (views/handover.py): clinician summary and FHIR bundle.
+        route(case + "summary.pdf", handover.summary_pdf, "intake_submission_summary_pdf"),
+        route(case + "fhir.json", handover.fhir_bundle, "intake_submission_fhir_bundle"),
         # Booking, moving, cancelling, attendance (views/booking.py); the day sheet (diary.py).
         route(APPOINTMENTS + "day-sheet/", diary.day_sheet, "scheduling_appointment_day_sheet"),
         route(book, booking.Book.as_view(), "scheduling_appointment_book"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake.questionnaire import views
+from intake.questionnaire import copy, views
 
 app_name = "intake"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("intake/<str:token>/urgent/", views.urgent, name="urgent"),
     path("intake/<str:token>/saved/", views.saved, name="saved"),
     path("intake/<str:token>/done/", views.done, name="done"),
+    path("intake/<str:token>/your-answers.pdf", copy.answers_pdf, name="answers_pdf"),
     path("intake/<str:token>/adults-only/", views.adults_only, name="adults_only"),
     path("intake/<str:token>/<slug:step>/", views.step, name="step"),
 ]

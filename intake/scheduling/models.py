@@ -273,6 +273,9 @@ class Appointment(models.Model):
     notes = EncryptedTextField(_("notes"), blank=True)
     # Bumped by every move: the calendar file's SEQUENCE, so the patient's calendar updates.
     sequence = models.PositiveSmallIntegerField(default=0)
+    # Its last change (booked, moved, cancelled, attendance): what the FHIR API's _lastUpdated
+    # searches by (docs/integration.md). Every service's save names it in update_fields.
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     # Bulk updates and deletes audited, also through the base manager (as Submission's).
     objects = AppointmentQuerySet.as_manager()
@@ -286,6 +289,8 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["starts_at", "clinician"], name="appointment_day_idx"),
             models.Index(fields=["submission", "status"], name="appointment_submission_idx"),
+            # The FHIR API's polls: changed since an instant, in order (issue 21).
+            models.Index(fields=["updated_at", "id"], name="appointment_updated_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

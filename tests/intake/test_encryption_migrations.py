@@ -29,9 +29,11 @@ BEFORE: list[tuple[str, str | None]] = [
     ("intake", "0025_patient_data_rights"),
     ("scheduling", "0003_appointment_bulk_changes_audited"),
 ]
+# Up to the encryption, and the appointment's updated_at (issue 21, scheduling 0005) that
+# the app's Appointment model, used to read the rows back, already has.
 ENCRYPTING: list[tuple[str, str | None]] = [
     ("intake", "0026_encryption_at_rest"),
-    ("scheduling", "0004_encryption_at_rest"),
+    ("scheduling", "0005_appointment_updated_at"),
 ]
 # Encrypted columns of tables made after these migrations, encrypted from the start: nothing
 # plain for a migration to encrypt (issue 20's booking request, scheduling 0005).

@@ -40,11 +40,13 @@ MOVED_TO_SCHEDULING = frozenset(
 # Grants ROLES has made since roles.py became the definition, each with the migration that
 # syncs it: exporting submissions became a permission of its own, clinic admins' only (0018,
 # issue 17; before, anyone who could see the queue could export it); a patient's data rights,
-# export and erasure, clinic admins' only (0022, issue 18: new permissions).
+# export and erasure, clinic admins' only (0025, issue 18: new permissions); clinic admins
+# manage the FHIR API's clients (handover's 0002, issue 21).
 GRANTED_SINCE: dict[str, frozenset[str]] = {
     roles.CLINIC_ADMIN: frozenset(
         {roles.EXPORT_SUBMISSION, roles.EXPORT_PATIENT_DATA, roles.ERASE_PATIENT_DATA}
-    ),
+    )
+    | roles.MANAGE_API_CLIENTS,
 }
 
 

@@ -59,6 +59,7 @@ from intake.backoffice.permissions import (
     can_export_patient_data,
     can_see_clinical,
     can_triage,
+    may_download_handover,
     staff_member,
 )
 from intake.http import client_address
@@ -259,7 +260,8 @@ class SubmissionAdmin(ReadOnlyAdmin):
     change_form_template = "admin/intake/submission/change_form.html"
 
     class Media:
-        css = {"all": ("intake/css/admin.css",)}
+        # The case page on paper: the summary and the answers, without the admin around them.
+        css = {"all": ("intake/css/admin.css",), "print": ("intake/css/case_print.css",)}
 
     # Identity and workflow fields, all read-only: changes go through the workflow buttons.
     identity_fields = (
@@ -483,6 +485,8 @@ class SubmissionAdmin(ReadOnlyAdmin):
         )
         context: dict[str, Any] = {
             "clinical": clinical,
+            # The clinician summary (PDF) and the FHIR bundle of a sent form (issue 21).
+            "can_download": may_download_handover(request) and not obj.is_draft,
             "can_triage": can_triage(request),
             "history": casepage.history_lines(auditevent_list_for_submission(obj)),
             "transitions": sorted(workflow.TRANSITIONS.get(obj.status, ())),

@@ -237,7 +237,16 @@ def appointment_move(
     locked.sequence += 1
     try:
         with transaction.atomic():
-            locked.save(update_fields=["slot", "clinician", "starts_at", "ends_at", "sequence"])
+            locked.save(
+                update_fields=[
+                    "slot",
+                    "clinician",
+                    "starts_at",
+                    "ends_at",
+                    "sequence",
+                    "updated_at",
+                ]
+            )
     except IntegrityError as error:
         raise _slot_taken() from error
     _stop_reminders(locked)
@@ -278,6 +287,7 @@ def _cancel(
             "cancelled_by",
             "cancelled_by_patient",
             "cancel_reason",
+            "updated_at",
         ]
     )
     _stop_reminders(locked)
@@ -404,7 +414,7 @@ def appointment_record_attendance(
     if locked.starts_at > now:
         raise ValidationError(_("Attendance can be recorded once the appointment has started."))
     locked.status = status
-    locked.save(update_fields=["status"])
+    locked.save(update_fields=["status", "updated_at"])
     audit.audit_record(
         actor=actor,
         action=AuditEvent.Action.ATTENDANCE,

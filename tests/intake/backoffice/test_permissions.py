@@ -305,6 +305,10 @@ def test_nobody_can_edit_or_delete_the_audit_log(
 
 TRIAGERS = frozenset({"triage", "clinic_admin"})
 BOOKERS = frozenset({"receptionist", "triage", "clinic_admin"})
+# Who sees clinical detail: the case page's downloads (issue 21).
+CLINICAL = frozenset({"triage", "clinic_admin"})
+# Files, not admin pages (their content is checked in views/test_handover.py).
+DOWNLOADS = frozenset({"summary PDF", "FHIR bundle"})
 PERSONAS = ["anonymous", "patient", "no_role", "receptionist", "triage", "clinic_admin"]
 
 
@@ -402,6 +406,8 @@ WORKFLOWS: dict[str, tuple[frozenset[str], str, SetUp]] = {
         "POST",
         lambda u: (_triaged_case() + "booking-guidance/", {"note": "Mornings only"}),
     ),
+    "summary PDF": (CLINICAL, "GET", lambda u: (_case() + "summary.pdf", {})),
+    "FHIR bundle": (CLINICAL, "GET", lambda u: (_case() + "fhir.json", {})),
     "booking page": (BOOKERS, "GET", lambda u: (_booking(), {})),
     "book": (BOOKERS, "POST", lambda u: (_booking(), {"slot": slot_in(30).pk})),
     "escalate": (BOOKERS, "POST", lambda u: (_booking("URGENT") + "escalate/", {})),
@@ -468,7 +474,8 @@ def test_workflow_views_permission_matrix(
     elif persona in allowed:
         if method == "GET":
             assert response.status_code == 200
-            assert 'id="site-name"' in response.content.decode() or workflow == "day sheet"
+            if workflow not in DOWNLOADS:
+                assert 'id="site-name"' in response.content.decode() or workflow == "day sheet"
         else:
             assert response.status_code == 302, response.content.decode()[:2000]
             assert not response["Location"].startswith("/admin/login/")

@@ -24,6 +24,8 @@ PATHS = [
     ("intake_submission_note", [7], CASE + "workflow/note/"),
     ("intake_submission_emergency_follow_up", [7], CASE + "workflow/emergency-follow-up/"),
     ("intake_submission_rerun", [7], CASE + "workflow/rerun/"),
+    ("intake_submission_summary_pdf", [7], CASE + "workflow/summary.pdf"),
+    ("intake_submission_fhir_bundle", [7], CASE + "workflow/fhir.json"),
     ("scheduling_appointment_day_sheet", [], "/admin/scheduling/appointment/day-sheet/"),
     ("scheduling_appointment_book", [7], "/admin/scheduling/appointment/book/7/"),
     ("scheduling_appointment_escalate", [7], "/admin/scheduling/appointment/book/7/escalate/"),

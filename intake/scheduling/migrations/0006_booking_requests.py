@@ -10,8 +10,8 @@ import intake.encryption
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0026_encryption_at_rest'),
-        ('scheduling', '0004_encryption_at_rest'),
+        ('intake', '0027_booking_overdue_notification'),
+        ('scheduling', '0005_appointment_updated_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
