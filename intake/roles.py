@@ -225,6 +225,14 @@ CAPABILITIES: tuple[Capability, ...] = (
         _("Cannot export or erase a patient's data."),
     ),
     Capability(
+        MANAGE_API_CLIENTS,
+        _(
+            "Give the clinic's record system access to the read-only FHIR API: create, revoke "
+            "and list its API clients (a token is shown once)."
+        ),
+        _("Cannot manage the FHIR API's clients."),
+    ),
+    Capability(
         frozenset({"auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"}),
         _(
             "Manage staff accounts: add colleagues, give them a role, reset their sign-in "
