@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import ipaddress
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import django_stubs_ext
@@ -397,6 +398,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "intake.tasks.generate_slots",
         "schedule": 60 * 60 * 24,
     },
+    # Triaged cases still not booked when their booking window has closed: one alert per case
+    # (to reception, and for URGENT the triage clinicians), through the outbox.
+    "alert-overdue-bookings": {
+        "task": "intake.scheduling.tasks.alert_overdue_bookings",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60},
+    },
     # --- Retention (issue 18; docs/operations.md, "Retention") ---
     # Once a day: cases, message recipients, sessions and audit events past their retention
     # periods (the "Data rights and retention" settings below). Idempotent, so the hour does not
@@ -423,12 +431,9 @@ CLINIC_ONCALL_EMAILS = env.list(
 CLINIC_ONCALL_PHONES = env.list("CLINIC_ONCALL_PHONES", default=["+440000000000"] if DEBUG else [])
 CLINIC_SMS_BACKEND = env.str("CLINIC_SMS_BACKEND", default="intake.sms.ConsoleSmsBackend")
 CLINIC_SMS_FILE_PATH = env.str("CLINIC_SMS_FILE_PATH", default="")
-# Escalation: an EMERGENCY/URGENT form still not in review after these many minutes alerts
-# these addresses (and numbers), once per level.
-CLINIC_ESCALATION_MINUTES = {
-    "EMERGENCY": env.int("CLINIC_ESCALATION_EMERGENCY_MINUTES", default=15),
-    "URGENT": env.int("CLINIC_ESCALATION_URGENT_MINUTES", default=60),
-}
+# Escalation: an EMERGENCY/URGENT form still not in review after its tier's
+# `escalate_after_minutes` (CLINIC_TIERS, below) alerts these addresses (and numbers), once per
+# level.
 CLINIC_ESCALATION_EMAILS = env.list(
     "CLINIC_ESCALATION_EMAILS", default=["clinical-lead@clinic.invalid"] if DEBUG else []
 )
@@ -456,12 +461,61 @@ CLINIC_OPEN_WEEKDAYS = env.list("CLINIC_OPEN_WEEKDAYS", cast=int, default=[0, 1,
 CLINIC_OPENS_AT = env.str("CLINIC_OPENS_AT", default="08:30")
 CLINIC_CLOSES_AT = env.str("CLINIC_CLOSES_AT", default="17:30")
 CLINIC_CLOSING_WINDOW_MINUTES = env.int("CLINIC_CLOSING_WINDOW_MINUTES", default=60)
-# How long a sent form may wait for review before the queue shows it in red (minutes per tier).
+# One clock per tier (issue 20; spec §1; docs/scheduling.md "One clock per tier"). What the
+# patient is told, how soon a clinician reviews the form (the call-back), when a form nobody
+# has picked up is escalated, and how soon the patient is booked: each tier's numbers in this
+# one place, so they cannot drift apart. `patient_advice` names what the tier's footer (the
+# engine's words, spec §1) promises; intake/clinical.py checks the numbers against it at start
+# (a system check) and tests/intake/test_tier_clocks.py compares, for every tier, what the
+# patient is told with the review target and the booking window. Clinical sign-off needed.
+#   review_within_minutes      the review target: the queue shows a case "past target" after
+#                              it (0: none). With review_in_opening_hours the clock runs in
+#                              opening hours and stops at the call-back cutoff the patient is
+#                              given (CLINIC_CLOSES_AT): "If we have not called by 17:30".
+#   escalate_after_minutes     a form still not in review after this alerts
+#                              CLINIC_ESCALATION_EMAILS (0: never).
+#   book_within_working_days   URGENT: booked by the close of this many working days after
+#                              the day the form was sent (0: that same working day; a form sent
+#                              when the clinic is closed counts from the next opening).
+#   book_within_days           SOON / ROUTINE: booked by the end of the day this many days
+#                              after the form was sent.
+#   EMERGENCY has neither: it is never booked (the patient is directed to emergency care).
+CLINIC_TIERS: dict[str, dict[str, Any]] = {
+    "EMERGENCY": {
+        "patient_advice": "emergency_now",
+        "review_within_minutes": env.int("CLINIC_REVIEW_TARGET_EMERGENCY_MINUTES", default=15),
+        "review_in_opening_hours": False,  # the on-call team, at any hour
+        "escalate_after_minutes": env.int("CLINIC_ESCALATION_EMERGENCY_MINUTES", default=15),
+    },
+    "URGENT": {
+        "patient_advice": "seen_today",
+        "review_within_minutes": env.int("CLINIC_REVIEW_TARGET_URGENT_MINUTES", default=4 * 60),
+        "review_in_opening_hours": True,
+        "escalate_after_minutes": env.int("CLINIC_ESCALATION_URGENT_MINUTES", default=60),
+        # Spec §1: "You need to be seen today"; call-back the same working day.
+        "book_within_working_days": env.int("CLINIC_BOOKING_URGENT_WORKING_DAYS", default=0),
+    },
+    "SOON": {
+        "patient_advice": "appointment_within_2_weeks",
+        # Reviewed within 3 days, so that the two-week appointment can still be booked.
+        "review_within_minutes": env.int("CLINIC_REVIEW_TARGET_SOON_MINUTES", default=3 * 24 * 60),
+        "book_within_days": env.int("CLINIC_BOOKING_SOON_DAYS", default=14),
+    },
+    "ROUTINE": {
+        "patient_advice": "routine_appointment",
+        "review_within_minutes": env.int("CLINIC_REVIEW_TARGET_ROUTINE_MINUTES", default=0),
+        "book_within_days": env.int("CLINIC_BOOKING_ROUTINE_DAYS", default=42),
+    },
+}
+# Read from CLINIC_TIERS (kept under their old names for the code that reads them): minutes per
+# tier before the queue shows a case in red, and before a form nobody picked up is escalated.
 CLINIC_REVIEW_TARGET_MINUTES = {
-    "EMERGENCY": env.int("CLINIC_REVIEW_TARGET_EMERGENCY_MINUTES", default=15),
-    "URGENT": env.int("CLINIC_REVIEW_TARGET_URGENT_MINUTES", default=4 * 60),
-    "SOON": env.int("CLINIC_REVIEW_TARGET_SOON_MINUTES", default=14 * 24 * 60),
-    "ROUTINE": env.int("CLINIC_REVIEW_TARGET_ROUTINE_MINUTES", default=0),  # 0: no target
+    tier: int(clock["review_within_minutes"]) for tier, clock in CLINIC_TIERS.items()
+}
+CLINIC_ESCALATION_MINUTES = {
+    tier: int(clock["escalate_after_minutes"])
+    for tier, clock in CLINIC_TIERS.items()
+    if clock.get("escalate_after_minutes")
 }
 # Unfinished forms are deleted this many days after they were last saved.
 CLINIC_DRAFT_LIFETIME_DAYS = env.int("CLINIC_DRAFT_LIFETIME_DAYS", default=7)
@@ -588,13 +642,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ---------------------------------------------------------------------------------------------
 # Scheduling (docs/scheduling.md): booking windows, slot generation, reminders, cancel links
 # ---------------------------------------------------------------------------------------------
-# The window each tier should be booked within (spec: URGENT by the end of the next working
-# day, SOON within 14 days, ROUTINE within the clinic's routine target). EMERGENCY is never
-# booked: the patient is directed to emergency care. Working days are CLINIC_OPEN_WEEKDAYS and
-# a day ends at CLINIC_CLOSES_AT. Clinical sign-off needed, like the review targets.
-CLINIC_BOOKING_URGENT_WORKING_DAYS = env.int("CLINIC_BOOKING_URGENT_WORKING_DAYS", default=1)
-CLINIC_BOOKING_SOON_DAYS = env.int("CLINIC_BOOKING_SOON_DAYS", default=14)
-CLINIC_BOOKING_ROUTINE_DAYS = env.int("CLINIC_BOOKING_ROUTINE_DAYS", default=42)
+# The window each tier should be booked within is its clock in CLINIC_TIERS (above). A window
+# that would close less than this many minutes after the case is triaged (an URGENT case
+# triaged at 17:27, its window closing at 17:30) cannot be booked in time: it is extended to
+# the close of the next opening session, and the booking page says so.
+CLINIC_BOOKING_MIN_LEAD_MINUTES = env.int("CLINIC_BOOKING_MIN_LEAD_MINUTES", default=60)
 # How far ahead slots are generated from the weekly availability (nightly beat job and
 # `manage.py generate_slots`); the booking page offers slots up to this far ahead.
 CLINIC_SLOT_WEEKS = env.int("CLINIC_SLOT_WEEKS", default=8)

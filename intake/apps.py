@@ -11,4 +11,9 @@ class IntakeConfig(AppConfig):
         # in every process, the web's included: the services queue the send task by its name
         # (they must not import the tasks module, which calls them), and Celery's own
         # autodiscovery only runs in a worker.
-        from intake import audit, tasks  # noqa: F401
+        # CLINIC_TIERS must keep what each tier's patients are told (issue 20).
+        from django.core import checks
+
+        from intake import audit, clinical, tasks  # noqa: F401
+
+        checks.register(clinical.check_tier_clocks)

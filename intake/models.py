@@ -459,6 +459,7 @@ class Notification(models.Model):
         RECEPTION_CANCELLED = "reception_cancelled", _("Patient cancelled: notice to reception")
         URGENT_CANCELLED = "urgent_cancelled", _("URGENT patient cancelled: alert to triage")
         NO_SLOT = "no_slot", _("No slot inside the booking window: alert to triage")
+        BOOKING_OVERDUE = "booking_overdue", _("Booking deadline passed: alert to reception")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

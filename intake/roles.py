@@ -16,6 +16,8 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 TRIAGE_CLINICIAN = "Triage clinician"
 RECEPTIONIST = "Receptionist"
@@ -118,6 +120,164 @@ ROLES: Mapping[str, frozenset[str]] = MappingProxyType(
         | MANAGE_API_CLIENTS,
     }
 )
+
+
+# --- What each role can see and do, in words (the group pages of the admin show it) ------------
+
+# The clinic's figures on the admin home page (charts of the last 30 days): for whoever oversees
+# the clinic, as the audit log is. Clinic admins.
+SEE_CLINIC_FIGURES = "intake.view_auditevent"
+
+
+@dataclasses.dataclass(frozen=True)
+class Capability:
+    """Something a role can do when it has all of `needs`, in words: `can` when it has them,
+    `cannot` when it has none of them (a partial grant is described by neither)."""
+
+    needs: frozenset[str]
+    can: str | Promise
+    cannot: str | Promise
+
+
+# In the order a group page lists them. Every permission of ROLES is covered by at least one
+# (tests/intake/test_roles.py), so nothing a group is given goes undescribed: the words are
+# worked out from the grants, never written beside them where they could drift apart.
+CAPABILITIES: tuple[Capability, ...] = (
+    Capability(
+        frozenset({"intake.view_submission", "intake.view_patient"}),
+        _(
+            "See the triage queue, and each case's reference, patient, contact details, tier and "
+            "status."
+        ),
+        _("Cannot see the triage queue or any case."),
+    ),
+    Capability(
+        frozenset({VIEW_CLINICAL_DETAIL}),
+        _(
+            "See each case's clinical detail: the answers, free text, scores, and the rules that "
+            "set its tier with their reasons."
+        ),
+        _(
+            "Never sees clinical detail: no answers, free text, scores or reasons, on any page, "
+            "search or export."
+        ),
+    ),
+    Capability(
+        frozenset({TRIAGE_SUBMISSION, "intake.view_submissionnote", "intake.add_submissionnote"}),
+        _(
+            "Triage: take a case, review it, change its tier with a reason, add notes, mark it "
+            "triaged, refer or close it, follow up a patient who left after the emergency advice, "
+            "and decide on tier changes from a new ruleset."
+        ),
+        _("Cannot triage or read clinical notes."),
+    ),
+    Capability(
+        frozenset({"intake.change_patient"}),
+        _("Correct a patient's contact details."),
+        _("Cannot change a patient's details."),
+    ),
+    Capability(
+        _BOOKING,
+        _(
+            "Book, move and cancel appointments, record who attended, and see the diary and its "
+            "printable day sheet."
+        ),
+        _("Cannot book appointments or see the diary."),
+    ),
+    Capability(
+        _MANAGE_SCHEDULING - _BOOKING,
+        _(
+            "Set up the diary: clinicians, appointment types, weekly availability, leave and "
+            "clinic closures."
+        ),
+        _("Cannot change the diary's set-up (clinicians, appointment types, availability)."),
+    ),
+    Capability(
+        frozenset({"intake.view_notification"}),
+        _("See the messages sent to patients and staff, and which failed."),
+        _("Cannot see the messages sent to patients and staff."),
+    ),
+    Capability(
+        frozenset({"intake.change_notification"}),
+        _("Send failed messages again."),
+        _("Cannot send failed messages again."),
+    ),
+    Capability(
+        frozenset({SEE_CLINIC_FIGURES}),
+        _(
+            "Read the audit log (who saw and changed what), and see the clinic's figures for the "
+            "last 30 days on the home page."
+        ),
+        _("Cannot read the audit log or the clinic's figures."),
+    ),
+    Capability(
+        frozenset({EXPORT_SUBMISSION}),
+        _("Export the queue as a spreadsheet (CSV)."),
+        _("Cannot export the queue."),
+    ),
+    Capability(
+        frozenset({EXPORT_PATIENT_DATA, ERASE_PATIENT_DATA}),
+        _(
+            "Answer a patient's request about their data: a copy of everything held about them, "
+            "and erasure (inside the retention period only with a second clinic admin's "
+            "confirmation)."
+        ),
+        _("Cannot export or erase a patient's data."),
+    ),
+    Capability(
+        MANAGE_API_CLIENTS,
+        _(
+            "Give the clinic's record system access to the read-only FHIR API: create, revoke "
+            "and list its API clients (a token is shown once)."
+        ),
+        _("Cannot manage the FHIR API's clients."),
+    ),
+    Capability(
+        frozenset({"auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"}),
+        _(
+            "Manage staff accounts: add colleagues, give them a role, reset their sign-in "
+            "methods. Access is given through the roles only: never superuser status or single "
+            "permissions."
+        ),
+        _("Cannot manage staff accounts."),
+    ),
+)
+
+# One sentence per role, for the group list and the top of the group page.
+ROLE_SUMMARIES: Mapping[str, str | Promise] = MappingProxyType(
+    {
+        RECEPTIONIST: _(
+            "Books appointments for triaged cases: sees who each patient is, how to reach them "
+            "and how urgent they are, never what they answered."
+        ),
+        TRIAGE_CLINICIAN: _(
+            "Reviews each form in full, decides its tier and what happens next, and can book."
+        ),
+        CLINIC_ADMIN: _(
+            "Runs the clinic's system: everything a triage clinician does, plus staff accounts, "
+            "the diary's set-up, the audit log, exports and the clinic's figures."
+        ),
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RoleDescription:
+    summary: str | Promise
+    can: tuple[str | Promise, ...]
+    cannot: tuple[str | Promise, ...]
+
+
+def role_description(name: str) -> RoleDescription | None:
+    """What the group `name` can see and do, in words; None for a group not in ROLES."""
+    perms = ROLES.get(name)
+    if perms is None:
+        return None
+    return RoleDescription(
+        summary=ROLE_SUMMARIES.get(name, ""),
+        can=tuple(c.can for c in CAPABILITIES if c.needs <= perms),
+        cannot=tuple(c.cannot for c in CAPABILITIES if not c.needs & perms),
+    )
 
 
 @dataclasses.dataclass(frozen=True)

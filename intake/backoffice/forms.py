@@ -39,6 +39,28 @@ class NoteForm(forms.Form):
     )
 
 
+class BookingGuidanceForm(forms.Form):
+    """What the clinician tells reception about booking a triaged case (issue 20). Reception
+    reads both fields, so the note must hold no clinical detail."""
+
+    appointment_type = forms.ModelChoiceField(
+        label=gettext_lazy("Recommended appointment type"),
+        queryset=AppointmentType.objects.filter(active=True),
+        required=False,
+        empty_label=gettext_lazy("No recommendation: reception chooses"),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Booking note for reception (optional)"),
+        help_text=gettext_lazy(
+            'Reception reads this: no clinical detail. For example "Book with the vascular '
+            'registrar" or "Mornings only: works nights". 200 characters at most.'
+        ),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+
 class FollowUpForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("What was done (required)"),
@@ -161,7 +183,7 @@ class AppointmentTypeForm(forms.ModelForm[AppointmentType]):
 
     class Meta:
         model = AppointmentType
-        fields = ("name", "duration_minutes", "roles", "location", "active")
+        fields = ("name", "code", "duration_minutes", "roles", "location", "active")
 
 
 # --- A patient's data rights (issue 18) -------------------------------------------------------

@@ -55,6 +55,11 @@ def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
             case + "start-review/", triage.StartReview.as_view(), "intake_submission_start_review"
         ),
         route(case + "triaged/", triage.MarkTriaged.as_view(), "intake_submission_mark_triaged"),
+        route(
+            case + "booking-guidance/",
+            triage.SetBookingGuidance.as_view(),
+            "intake_submission_booking_guidance",
+        ),
         route(case + "refer/", triage.Refer.as_view(), "intake_submission_refer"),
         route(case + "close/", triage.Close.as_view(), "intake_submission_close"),
         route(case + "override/", triage.OverrideTier.as_view(), "intake_submission_override"),
@@ -80,6 +85,11 @@ def urlpatterns(admin_view: AdminView) -> list[URLPattern]:
         route(appointment + "move/", booking.Move.as_view(), "scheduling_appointment_move"),
         route(
             appointment + "do/cancel/", booking.Cancel.as_view(), "scheduling_appointment_cancel"
+        ),
+        route(
+            appointment + "do/acknowledge-cancellation/",
+            booking.AcknowledgeCancellation.as_view(),
+            "scheduling_appointment_acknowledge_cancellation",
         ),
         route(
             appointment + f"do/{attended}/",

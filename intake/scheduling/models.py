@@ -65,6 +65,19 @@ class AppointmentType(models.Model):
     """What the appointment is for, how long it takes and which roles can take it."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # The name the triage recommendation table uses (intake/scheduling/guidance.py): a type
+    # renamed in the admin keeps being recommended.
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. The name triage's recommendations use for this type, e.g. "
+            "duplex_same_day (see docs/scheduling.md)."
+        ),
+    )
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     # ClinicianRole values; a rule may only offer this type for a clinician with one of them.
     roles = models.JSONField(_("roles that can take it"), default=list)
@@ -252,6 +265,11 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Encrypted at rest (issue 18, docs/security.md).
     cancel_reason = EncryptedTextField(_("why cancelled"), blank=True)
+    # A patient's cancellation is shown on the case page until reception acknowledges it.
+    cancellation_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    cancellation_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     notes = EncryptedTextField(_("notes"), blank=True)
     # Bumped by every move: the calendar file's SEQUENCE, so the patient's calendar updates.
     sequence = models.PositiveSmallIntegerField(default=0)
@@ -305,3 +323,68 @@ class Appointment(models.Model):
         """Still to come: not cancelled, and attendance not yet recorded. The core asks this
         through its foreign keys (the outbox, closing a case) rather than importing this app."""
         return self.status == self.Status.BOOKED
+
+
+class BookingRequest(models.Model):
+    """What reception needs to book a triaged case, and what reception and triage tell each
+    other about it (issue 20). One per submission, written when a clinician marks it triaged.
+
+    - the clinician's guidance: the recommended appointment type (suggested from the fired rules
+      and the likely category, intake/scheduling/guidance.py) and a booking note, which
+      reception reads, so it holds no clinical detail;
+    - `book_by`, the booking deadline (windows.case_deadline): the tier's window counted from
+      when the form was sent, extended to the next opening session if it closed too soon after
+      triage (`window_closed_at` then keeps the original, for the warning);
+    - `needs_slot_since`: reception found no free slot inside the window and told the triage
+      clinicians (the queue shows the case until a slot is booked or a clinician answers);
+    - `overdue_alerted_at`: the beat job's alert that the deadline passed unbooked, once.
+
+    Changed only through intake.scheduling.services.requests, which audits every change.
+    """
+
+    submission = models.OneToOneField(
+        Submission,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="booking_request",
+        verbose_name=_("submission"),
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recommended appointment type"),
+    )
+    # Staff text without clinical detail, encrypted at rest all the same, as every note is
+    # (issue 18, docs/security.md): nothing looks it up in SQL.
+    note = EncryptedCharField(_("booking note"), max_length=200, blank=True)
+    triaged_at = models.DateTimeField(_("triaged at"))
+    book_by = models.DateTimeField(_("book by"), null=True, blank=True)
+    window_closed_at = models.DateTimeField(_("window closed at"), null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    needs_slot_since = models.DateTimeField(_("needs a slot since"), null=True, blank=True)
+    overdue_alerted_at = models.DateTimeField(_("overdue alert sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking request")
+        verbose_name_plural = _("booking requests")
+        indexes = [models.Index(fields=["book_by"], name="bookingrequest_book_by_idx")]
+
+    def __str__(self) -> str:
+        return str(self.submission)
+
+
+class CaseToBook(Submission):
+    """Reception's list, "To book": triaged cases with no booked appointment, soonest deadline
+    first (intake/backoffice/admin/to_book.py). A proxy: the same rows as Submission, no table.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("case to book")
+        verbose_name_plural = _("to book")

@@ -10,12 +10,13 @@ it into the messages. See docs/scheduling.md.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
-from intake import emails
+from intake import clinical, emails
 from intake.models import Tier
 from intake.scheduling.models import Appointment
 
@@ -46,32 +47,77 @@ def _day_end(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 
 def booking_deadline(tier: str, now: dt.datetime | None = None) -> dt.datetime | None:
-    """The latest start a patient of this tier should be booked for; None for EMERGENCY.
+    """The latest start a patient of this tier should be booked for, counted from `now` (when
+    the form was sent); None for EMERGENCY, which is never booked. The tier's clock in
+    CLINIC_TIERS (intake.clinical.tier_clock), the one the patient's words are checked against:
 
-    URGENT: by the close of the CLINIC_BOOKING_URGENT_WORKING_DAYS-th working day after today
-    (the next working day by default: a Friday's patient by Monday's close). SOON and ROUTINE:
-    by the end of the day CLINIC_BOOKING_SOON_DAYS / _ROUTINE_DAYS from today. Working days
+    URGENT (`book_within_working_days`, 0 by default: "You need to be seen today"): by the close
+    of that working day, counted from the day the form was sent if the clinic was open then
+    (`clinic_open_now`: the patient was told the clinic will phone today), else from the day of
+    the next opening (the patient was told to call NHS 111 now, and the clinic sees them when it
+    next opens: later the same day before opening time, else the next working day). SOON and
+    ROUTINE (`book_within_days`): by the end of the day that many days after. Working days
     are CLINIC_OPEN_WEEKDAYS; public holidays are closures (availability exceptions) and are
     not counted out here.
     """
-    if tier == Tier.EMERGENCY:
+    if tier not in settings.CLINIC_TIERS:
+        return None
+    clock = clinical.tier_clock(tier)
+    if not clock.bookable:
         return None
     zone = clinic_zone()
     now = now or timezone.now()
     today = now.astimezone(zone).date()
-    if tier == Tier.URGENT:
-        day, left = today, settings.CLINIC_BOOKING_URGENT_WORKING_DAYS
-        while left > 0:
-            day += dt.timedelta(days=1)
-            if day.weekday() in settings.CLINIC_OPEN_WEEKDAYS:
-                left -= 1
+    if clock.book_within_working_days is not None:
+        if clinical.clinic_open_now(now):
+            day = today
+        else:  # from the next opening: today's before opening time, else the next working day
+            day = clinical.next_opening(now).astimezone(zone).date()
+        for _extra in range(clock.book_within_working_days):
+            day = clinical.next_working_day(day)
         return _day_end(day, zone)
-    if tier == Tier.SOON:
-        days = settings.CLINIC_BOOKING_SOON_DAYS
-    else:
-        days = settings.CLINIC_BOOKING_ROUTINE_DAYS
-    last = today + dt.timedelta(days=days)
+    last = today + dt.timedelta(days=clock.book_within_days or 0)
     return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a case should be booked by; `closed_at`, if set, is the tier's own deadline, which
+    closed too soon after triage to be met, and `book_by` the next opening session's close."""
+
+    book_by: dt.datetime
+    closed_at: dt.datetime | None = None
+
+    @property
+    def extended(self) -> bool:
+        return self.closed_at is not None
+
+
+def case_deadline(
+    tier: str, *, sent_at: dt.datetime | None, triaged_at: dt.datetime
+) -> Deadline | None:
+    """The booking deadline of a case of `tier` sent at `sent_at`, triaged at `triaged_at`.
+
+    The tier's window (`booking_deadline`) counts from when the form was sent: a case left over
+    a weekend does not get a later target. But a window that closes less than
+    CLINIC_BOOKING_MIN_LEAD_MINUTES after triage (or had closed already: an URGENT case triaged
+    at 17:27, its window closing at 17:30) cannot be booked inside it: it is extended to the
+    close of the next opening session at least that long after triage, and `closed_at` keeps
+    the original, for the warning on the booking page. None for EMERGENCY.
+    """
+    deadline = booking_deadline(tier, sent_at or triaged_at)
+    if deadline is None:
+        return None
+    earliest = triaged_at + dt.timedelta(minutes=settings.CLINIC_BOOKING_MIN_LEAD_MINUTES)
+    if deadline >= earliest:
+        return Deadline(book_by=deadline)
+    zone = clinic_zone()
+    day = earliest.astimezone(zone).date()
+    if not clinical.is_working_day(day):
+        day = clinical.next_working_day(day)
+    while _day_end(day, zone) < earliest:
+        day = clinical.next_working_day(day)
+    return Deadline(book_by=_day_end(day, zone), closed_at=deadline)
 
 
 def is_bookable(tier: str) -> bool:

@@ -65,6 +65,23 @@ def appointment_list_for_submissions(submission_ids: list[int]) -> QuerySet[Any]
     return appointments
 
 
+def bookingrequest_model() -> Any:
+    """The scheduling app's BookingRequest (triage's guidance for reception, issue 20), looked
+    up by name as `appointment_model` is."""
+    return apps.get_model("scheduling", "BookingRequest")
+
+
+def bookingrequest_list_for_submissions(submission_ids: list[int]) -> QuerySet[Any]:
+    """The booking requests of these submissions (one at most each), with the recommended type
+    and who set it joined."""
+    requests: QuerySet[Any] = (
+        bookingrequest_model()
+        .objects.filter(submission_id__in=submission_ids)
+        .select_related("appointment_type", "set_by")
+    )
+    return requests
+
+
 @dataclass(frozen=True)
 class ErasurePlan:
     """What erasing a patient's data would do, decided per form (intake/services/data_rights.py).

@@ -44,6 +44,8 @@ from intake.selectors.data_rights import (
     ErasurePlan,
     appointment_list_for_submissions,
     appointment_model,
+    bookingrequest_list_for_submissions,
+    bookingrequest_model,
     patient_get_erasure_plan,
     submission_list_for_patient,
 )
@@ -96,19 +98,20 @@ def is_clinic_admin(user: object) -> bool:
 def patient_export_build(*, patient: Patient) -> dict[str, Any]:
     """Everything held about `patient`, as JSON-ready data (no writes: `patient_export` audits).
 
-    Identity and contact details; every form, unfinished ones too, with its answers as
-    question wording and answer labels (intake/summary.py) and as stored codes, its tier, the
-    rules that fired with their reasons, scores, the override, notes, ruleset changes,
-    escalations, appointments; the messages sent to the patient (kind, channel, address, time,
-    status, error) and the alerts staff were sent about them (kind, channel, time, status: not the
-    staff addresses); and who looked at or changed the record and when (the audit log: staff
-    user name, action, time). In the language of the patient's latest form.
+    Identity and contact details; every form, unfinished ones too, with its answers as question
+    wording and answer labels (intake/summary.py) and as stored codes, its tier, the rules that
+    fired with their reasons, scores, the override, notes, ruleset changes, escalations, triage's
+    booking note for reception, appointments; the messages sent to the patient (kind, channel,
+    address, time, status, error) and the alerts staff were sent about them (kind, channel, time,
+    status: not the staff addresses); and who looked at or changed the record and when (the audit
+    log: staff user name, action, time). In the language of the patient's latest form.
     """
     submissions = submission_list_for_patient(patient)
     language = next((s.language for s in reversed(submissions) if s.language), "")
     with translation.override(language or settings.LANGUAGE_CODE):
         ids = [s.pk for s in submissions]
         appointments = list(appointment_list_for_submissions(ids))
+        booking_requests = {r.submission_id: r for r in bookingrequest_list_for_submissions(ids)}
         notes = _grouped(
             SubmissionNote.objects.filter(submission_id__in=ids).select_related("author")
         )
@@ -129,6 +132,7 @@ def patient_export_build(*, patient: Patient) -> dict[str, Any]:
                     changes=changes.get(s.pk, []),
                     escalations=escalations.get(s.pk, []),
                     appointments=[a for a in appointments if a.submission_id == s.pk],
+                    booking_request=booking_requests.get(s.pk),
                     messages=messages.get(s.pk, []),
                 )
                 for s in submissions
@@ -321,6 +325,7 @@ def _submission_data(
     changes: list[RulesetChange],
     escalations: list[Escalation],
     appointments: list[Any],
+    booking_request: Any,
     messages: list[Notification],
 ) -> dict[str, Any]:
     return {
@@ -389,6 +394,7 @@ def _submission_data(
             for change in changes
         ],
         "escalations": [{"level": e.level, "at": e.created_at} for e in escalations],
+        "booking_request": _booking_request_data(booking_request),
         "appointments": [_appointment_data(a) for a in appointments],
         "messages": [
             _message_data(m, to_patient=True) for m in messages if m.kind in PATIENT_KINDS
@@ -396,6 +402,20 @@ def _submission_data(
         "staff_alerts": [
             _message_data(m, to_patient=False) for m in messages if m.kind not in PATIENT_KINDS
         ],
+    }
+
+
+def _booking_request_data(request: Any) -> dict[str, Any] | None:
+    """What triage told reception about booking the form (issue 20), or None."""
+    if request is None:
+        return None
+    kind = request.appointment_type
+    return {
+        "recommended_appointment_type": kind.name if kind else "",
+        "note": request.note,
+        "by": _username(request.set_by),
+        "triaged_at": request.triaged_at,
+        "book_by": request.book_by,
     }
 
 
@@ -485,16 +505,15 @@ def patient_erase(
 ) -> ErasureResult:
     """Erase `patient`'s personal data in every table, as `ErasurePlan` decides per form.
 
-    Forms inside CLINIC_RETENTION_DAYS are anonymised: the patient record's identity and
-    contact details, the details typed on each form, every free-text answer, the input held
-    for an interrupted page, override reasons, notes, ruleset-change reasons, appointment notes
-    and cancel reasons, message recipients and errors are replaced by a tombstone ("[erased]",
-    or blank, or 1 January 1900 for the required date of birth); the coded clinical data
-    (status, tier, rule codes and reasons, scores, coded answers, age, dates) is kept; each
-    form gets a new link token, so old links open nothing; messages still waiting to go to the
-    patient are not sent. Everything else (forms past the period, unfinished forms, and the
-    patient record when no form is kept) is deleted, with its appointments, notes, messages,
-    escalations and ruleset changes.
+    Forms inside CLINIC_RETENTION_DAYS are anonymised: the patient record's identity and contact
+    details, the details typed on each form, every free-text answer, the input held for an
+    interrupted page, override reasons, notes, ruleset-change reasons, booking notes, appointment
+    notes and cancel reasons, message recipients and errors are replaced by a tombstone ("[erased]",
+    or blank, or 1 January 1900 for the required date of birth); the coded clinical data (status,
+    tier, rule codes and reasons, scores, coded answers, age, dates) is kept; each form gets a new
+    link token, so old links open nothing; messages still waiting to go to the patient are not sent.
+    Everything else (forms past the period, unfinished forms, and the patient record when no form is
+    kept) is deleted, with its appointments, notes, messages, escalations and ruleset changes.
 
     Refused (ValidationError, nothing changed) unless `actor` is a clinic admin, the reason is
     given and names nothing of the patient (it is kept in the audit log), no appointment is
@@ -679,6 +698,9 @@ def _anonymise(
     appointments = appointment_model().objects.filter(submission_id__in=retained)
     appointments.exclude(cancel_reason="").audited(**who).update(cancel_reason=TOMBSTONE)
     appointments.exclude(notes="").audited(**who).update(notes=TOMBSTONE)
+    bookingrequest_model().objects.filter(submission_id__in=retained).exclude(note="").update(
+        note=TOMBSTONE
+    )
     messages = Notification.objects.filter(submission_id__in=retained)
     messages.filter(kind__in=PATIENT_KINDS, status=Notification.Status.PENDING).update(
         status=Notification.Status.CANCELLED

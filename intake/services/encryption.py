@@ -33,8 +33,12 @@ class ColumnReport:
 
 
 def _fields(kind: type) -> Iterator[tuple[type[models.Model], models.Field[Any, Any]]]:
-    """The concrete fields of this kind in every installed model, in a stable order."""
+    """The concrete fields of this kind in every installed model, in a stable order. A proxy
+    model (scheduling's CaseToBook) has its concrete model's table: left out, so that no column
+    is rewritten twice."""
     for model in sorted(apps.get_models(), key=lambda m: m._meta.db_table):
+        if model._meta.proxy:
+            continue
         for field in model._meta.concrete_fields:
             if isinstance(field, kind):
                 yield model, field

@@ -44,6 +44,7 @@ def move_status(
     actor: audit.Actor,  # audit.PATIENT: the patient, by their cancel link
     ip_address: str | None,
     now: dt.datetime,
+    details: dict[str, object] | None = None,
 ) -> None:
     """Change status if the move is allowed; record it. Caller holds the row lock."""
     before = submission.status
@@ -60,7 +61,7 @@ def move_status(
         action=AuditEvent.Action.STATUS,
         submission=submission,
         changed_fields=["status"],
-        details={"from": before, "to": to},
+        details={"from": before, "to": to, **(details or {})},
         ip_address=ip_address,
     )
 
@@ -97,8 +98,21 @@ def submission_start_review(
     Side effects: the row; an audit event for the status and, if the reviewer took it, one for
     the assignment (issue 17: that change went unrecorded)."""
     locked = locked_sent(submission)
+    _review(locked, actor=actor, ip_address=ip_address, now=now or timezone.now())
+    return locked
+
+
+def _review(
+    locked: Submission,
+    *,
+    actor: User,
+    ip_address: str | None,
+    now: dt.datetime,
+    details: dict[str, object] | None = None,
+) -> None:
+    """In review, taken by the reviewer if nobody has it. Caller holds the row lock."""
     move_status(
-        locked, Status.IN_REVIEW, actor=actor, ip_address=ip_address, now=now or timezone.now()
+        locked, Status.IN_REVIEW, actor=actor, ip_address=ip_address, now=now, details=details
     )
     if locked.assigned_to_id is None:
         locked.assigned_to = actor
@@ -111,7 +125,50 @@ def submission_start_review(
             details={"to": actor.username, "taken_on_review": True},
             ip_address=ip_address,
         )
+
+
+# The statuses "Mark triaged" works from: in review, or sent and read without pressing "Mark in
+# review" first (issue 20), which `submission_mark_triaged` records as a review.
+TRIAGEABLE = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+
+
+@transaction.atomic
+def submission_mark_triaged(
+    *,
+    submission: Submission,
+    actor: User,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Mark triaged, from in review or straight from submitted.
+
+    The status table (TRANSITIONS) is unchanged: a clinician who has read a submitted case and
+    triages it has reviewed it, and that review is recorded as it happened, in the same
+    transaction and with the same audit rows as pressing the two buttons would leave (in
+    review, marked `on_triage`; the assignment if nobody had it; then triaged). So the history
+    still says who reviewed it. From the other statuses, as `submission_set_status`: allowed
+    where TRANSITIONS allows it (booked, with no appointment still to come), else
+    ValidationError.
+    """
+    locked = locked_sent(submission)
+    now = now or timezone.now()
+    _refuse_if_booked(locked)
+    if locked.status == Status.SUBMITTED:
+        _review(locked, actor=actor, ip_address=ip_address, now=now, details={"on_triage": True})
+    move_status(locked, Status.TRIAGED, actor=actor, ip_address=ip_address, now=now)
     return locked
+
+
+def _refuse_if_booked(locked: Submission) -> None:
+    # Through the reverse foreign key: the scheduling app sits above the core, not imported here.
+    if locked.status == Status.BOOKED and any(a.is_booked for a in locked.appointments.all()):
+        # Else the patient is reminded of, and comes to, an appointment for a closed case.
+        raise ValidationError(
+            _(
+                "The patient still has a booked appointment: cancel it, or record whether "
+                "they came, first."
+            )
+        )
 
 
 @transaction.atomic
@@ -128,15 +185,7 @@ def submission_set_status(
     locked = locked_sent(submission)
     if status in (Status.REFERRED, Status.CLOSED) and not reason.strip():
         raise ValidationError(_("Give a reason."))
-    # Through the reverse foreign key: the scheduling app sits above the core, not imported here.
-    if locked.status == Status.BOOKED and any(a.is_booked for a in locked.appointments.all()):
-        # Else the patient is reminded of, and comes to, an appointment for a closed case.
-        raise ValidationError(
-            _(
-                "The patient still has a booked appointment: cancel it, or record whether "
-                "they came, first."
-            )
-        )
+    _refuse_if_booked(locked)
     move_status(locked, status, actor=actor, ip_address=ip_address, now=now or timezone.now())
     if reason.strip():
         _note(locked, text=reason, actor=actor, ip_address=ip_address)

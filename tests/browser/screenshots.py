@@ -1,5 +1,6 @@
 """Screenshots of every patient page at phone and desktop width, into docs/screenshots/,
-and of the staff pages (the triage queue, a submission, the booking page, the day view).
+and of the staff pages (the triage queue, a submission, the booking page, the day view, the
+case page for triage and for reception, reception's list "To book").
 
     make screenshots        (or: .venv/bin/python -m tests.browser.screenshots)
 
@@ -239,6 +240,8 @@ def shoot_staff_pages(browser: Browser, base_url: str, written: list[Path]) -> N
     page.screenshot(path=path, animations="disabled")
     written.append(path)
     shoot_scheduling_pages(browser, base_url, written)
+    shoot_home_pages(browser, base_url, written)
+    shoot_case_pages(browser, base_url, written)
 
 
 def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
@@ -276,6 +279,76 @@ def shoot_scheduling_pages(browser: Browser, base_url: str, written: list[Path])
             clip: FloatRect = {"x": 0, "y": 0, "width": size["width"], "height": size["height"] * 2}
             page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
             written.append(path)
+
+
+def shoot_home_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
+    """The home page (issue 20): the clinic admin's, with the counts and the charts, and the
+    receptionist's, with what is to book only. At 1366 px, the width of a clinic's laptop."""
+    from intake.management.commands.seed_demo import DEMO_PASSWORD
+    from tests.browser.staff import sign_in
+
+    for username, name in (("admin", "admin-home"), ("reception", "admin-home-reception")):
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        sign_in(page, base_url, username, DEMO_PASSWORD)
+        page.goto(f"{base_url}/admin/")
+        # Every chart drawn before the picture is taken.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('img.home-chart')]"
+            ".every((img) => img.complete && img.naturalWidth > 0)"
+        )
+        path = OUTPUT / f"{name}-desktop.png"
+        # The counts and the charts; the admin's list of pages below them is not the point.
+        bottom = page.evaluate(
+            "(() => { const last = document.querySelector('.home-figures')"
+            " || document.querySelector('.staff-home');"
+            " return last.getBoundingClientRect().bottom + window.scrollY + 16; })()"
+        )
+        clip: FloatRect = {"x": 0, "y": 0, "width": 1366, "height": bottom}
+        page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
+        written.append(path)
+        page.context.close()
+
+
+def shoot_case_pages(browser: Browser, base_url: str, written: list[Path]) -> None:
+    """Issue 20: the case page built for the phone call, for a triage clinician (a case not yet
+    reviewed: the number to ring, the actions, triage with the suggested appointment type) and
+    for reception (a triaged case: the number to ring, triage's guidance, the Book button);
+    reception's own list, "To book", where reception lands after signing in. At 1366 CSS px,
+    the laptops reception and triage use; the top of each page, where the work is."""
+    from intake.management.commands.seed_demo import DEMO_PASSWORD
+    from intake.models import Submission
+    from tests.browser.staff import sign_in
+
+    waiting = (
+        Submission.objects.filter(status=Submission.Status.SUBMITTED)
+        .order_by("-tier_rank", "awaiting_since")
+        .exclude(tier="EMERGENCY")
+        .first()
+    )
+    triaged = (
+        Submission.objects.filter(status=Submission.Status.TRIAGED, booking_request__isnull=False)
+        .exclude(tier="EMERGENCY")
+        .order_by("-tier_rank", "submitted_at")
+        .first()
+    )
+    assert waiting is not None and triaged is not None, "seed_demo made no such cases"
+    laptop: ViewportSize = {"width": 1366, "height": 900}
+    clip: FloatRect = {"x": 0, "y": 0, "width": 1366, "height": 1300}
+    for who, name, case in (
+        ("triage", "admin-case-triage", waiting),
+        ("reception", "admin-case-reception", triaged),
+    ):
+        page = browser.new_context(viewport=laptop).new_page()
+        sign_in(page, base_url, who, DEMO_PASSWORD)
+        if who == "reception":  # where reception lands
+            path = OUTPUT / "admin-to-book-desktop.png"
+            page.screenshot(path=path, animations="disabled")
+            written.append(path)
+        page.goto(f"{base_url}/admin/intake/submission/{case.pk}/change/")
+        path = OUTPUT / f"{name}-desktop.png"
+        page.screenshot(path=path, animations="disabled", full_page=True, clip=clip)
+        written.append(path)
+        page.context.close()
 
 
 if __name__ == "__main__":

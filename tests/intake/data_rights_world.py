@@ -1,10 +1,10 @@
 """Two patients with everything a clinic holds about someone, for the data-rights tests.
 
-Alexandrina Quillfeather (Alex) fills in the form in her browser and sends it; the clinic
-triages it (a note, an override), books and cancels an appointment, messages go out (one
-fails); she starts two more forms, one of which showed the emergency advice and still holds
-what she typed on the interrupted page. Every piece of her text is a canary: a string found
-nowhere else, so a scan of the database can tell whether any of it is left.
+Alexandrina Quillfeather (Alex) fills in the form in her browser and sends it; the clinic triages it
+(a note, an override, a booking note for reception), books and cancels an appointment, messages go
+out (one fails); she starts two more forms, one of which showed the emergency advice and still holds
+what she typed on the interrupted page. Every piece of her text is a canary: a string found nowhere
+else, so a scan of the database can tell whether any of it is left.
 
 Alexander Quillfeather (Xander), her neighbour in the alphabet: a similar name, the same
 surname, an address at the same email domain, his own form and note. He must never appear in
@@ -26,7 +26,7 @@ from django.test import Client
 from django.utils import timezone
 
 from intake.models import Notification, Patient, RulesetChange, Submission
-from intake.scheduling.services import booking
+from intake.scheduling.services import booking, requests
 from intake.services import workflow
 from tests.intake.backoffice.staff import logged_in, slot_in
 from tests.intake.conftest import fill_until, start
@@ -49,6 +49,7 @@ ALEX = {
     "typed_text": "Kumquat-canary typed on a page saved for later",
     "note": "Rang back: Pomegranate-canary plan agreed",
     "override": "Heard the wheeze-canary on the phone",
+    "booking_note": "Book her with the Kumquat-canary registrar",
     "appointment_notes": "Bring the Tangerine-canary letter",
     "cancel_reason": "Moving to Reykjavik-canary",
     "ruleset_reason": "Ocelot-canary judgement",
@@ -124,6 +125,9 @@ def build_world(*, triage_nurse: User, receptionist: User, clinic_admin: User) -
         submission=sent, tier="SOON", reason=ALEX["override"], actor=triage_nurse
     )
     workflow.submission_set_status(submission=sent, status="triaged", actor=triage_nurse)
+    requests.bookingrequest_set_guidance(
+        submission=sent, actor=triage_nurse, note=ALEX["booking_note"]
+    )
     appointment = booking.appointment_book(
         submission=sent, slot=slot_in(30), actor=receptionist, notes=ALEX["appointment_notes"]
     )

@@ -28,8 +28,8 @@ from django.test import Client
 from intake import encryption, plainsql
 from intake.encryption import DecryptionError
 from intake.models import AuditEvent, Patient, RulesetChange, Submission, SubmissionNote
-from intake.scheduling.models import Appointment, AvailabilityException
-from intake.scheduling.services import booking
+from intake.scheduling.models import Appointment, AvailabilityException, BookingRequest
+from intake.scheduling.services import booking, requests
 from intake.selectors.drafts import submission_get_for_patient
 from intake.services import workflow
 from tests.factories import (
@@ -56,7 +56,9 @@ CANCELLED = "Clashes with Wendigo dialysis slot"
 BOOKING_NOTE = "Needs Quokka wheelchair access"
 LEAVE = "Brambleford surgery recovery"
 RELEASE = "Kept: Nightjar history matters"
-STAFF_TEXT = (NOTE, OVERRIDE, CANCELLED, BOOKING_NOTE, LEAVE, RELEASE)
+# Triage's note to reception (issue 20's booking request).
+RECEPTION_NOTE = "Book with the Pangolin registrar, mornings"
+STAFF_TEXT = (NOTE, OVERRIDE, CANCELLED, BOOKING_NOTE, LEAVE, RELEASE, RECEPTION_NOTE)
 
 # Every encrypted column (table, column): what the models declare, checked below.
 ENCRYPTED = {
@@ -71,6 +73,7 @@ ENCRYPTED = {
     ("intake_appointment", "cancel_reason"),
     ("intake_appointment", "notes"),
     ("intake_availabilityexception", "reason"),
+    ("scheduling_bookingrequest", "note"),
 }
 
 
@@ -196,6 +199,8 @@ def test_sql_sees_no_staff_note_or_reason_while_the_app_reads_them_back(
     leave = AvailabilityException.objects.create(
         clinician=slot.clinician, starts_at=slot.start, ends_at=slot.end, reason=LEAVE
     )
+    guided = SubmissionFactory(tier="SOON")
+    requests.submission_triage(submission=guided, actor=triage_nurse, note=RECEPTION_NOTE)
 
     assert_sql_sees_none_of(STAFF_TEXT)
     assert_encrypted_columns_hold_only_tokens()
@@ -205,6 +210,7 @@ def test_sql_sees_no_staff_note_or_reason_while_the_app_reads_them_back(
     stored = Appointment.objects.get(pk=appointment.pk)
     assert (stored.notes, stored.cancel_reason) == (BOOKING_NOTE, CANCELLED)
     assert AvailabilityException.objects.get(pk=leave.pk).reason == LEAVE
+    assert BookingRequest.objects.get(submission=guided).note == RECEPTION_NOTE
 
 
 def test_the_mid_form_emergency_follow_up_is_an_encrypted_note(triage_nurse: User) -> None:

@@ -409,7 +409,14 @@ def test_insert_writes_and_returns_the_same_both_ways() -> None:
         )
     ]
     assert [{**k, "name": ""} for [k] in kinds] == [
-        {"name": "", "duration_minutes": 5, "roles": [], "location": "", "active": True}
+        {
+            "name": "",
+            "code": None,
+            "duration_minutes": 5,
+            "roles": [],
+            "location": "",
+            "active": True,
+        }
     ] * 2
 
 

@@ -4,6 +4,14 @@ One module per part of the staff site; none imports another (shared pieces live 
 `intake.backoffice.forms`, `.permissions`, `.display` and `.audit`).
 """
 
-from intake.backoffice.admin import api_clients, records, release, scheduling, submissions, users
+from intake.backoffice.admin import (
+    api_clients,
+    records,
+    release,
+    scheduling,
+    submissions,
+    to_book,
+    users,
+)
 
-__all__ = ["api_clients", "records", "release", "scheduling", "submissions", "users"]
+__all__ = ["api_clients", "records", "release", "scheduling", "submissions", "to_book", "users"]

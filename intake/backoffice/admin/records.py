@@ -26,7 +26,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     list_display = (
         "created_at",
-        "actor_username",
+        "who",
         "actor_kind",
         "action",
         "object_repr",
@@ -39,7 +39,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     paginator = CappedCountPaginator
     readonly_fields = (
         "created_at",
-        "actor_username",
+        "who",
         "actor_kind",
         "action",
         "object_repr",
@@ -49,6 +49,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "ip_address",
     )
     fields = readonly_fields
+
+    @admin.display(description=gettext_lazy("who"), ordering="actor_username")
+    def who(self, obj: AuditEvent) -> str:
+        # As the case history says it: the staff member's user name, "patient" for what the
+        # patient did through their form or an emailed link, or "system".
+        return obj.actor_label
 
 
 @admin.register(Notification)
@@ -60,6 +66,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     list_display = (
         "id",
+        "case",
         "kind",
         "channel",
         "status",
@@ -68,9 +75,11 @@ class NotificationAdmin(ReadOnlyAdmin):
         "created_at",
         "sent_at",
         "short_error",
-        "submission_link",
     )
     list_filter = ("status", "kind", "channel", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("submission",)
+    search_fields = ("submission__reference",)
+    search_help_text = gettext_lazy("A case's reference (exact).")
     readonly_fields = [f.name for f in Notification._meta.fields if f.name != "recipient"]
     exclude = ("recipient",)
     show_full_result_count = False
@@ -83,10 +92,20 @@ class NotificationAdmin(ReadOnlyAdmin):
     def short_error(self, obj: Notification) -> str:
         return obj.last_error[:80]
 
-    @admin.display(description=gettext_lazy("submission"))
-    def submission_link(self, obj: Notification) -> str:
+    @admin.display(description=gettext_lazy("case"), ordering="submission__reference")
+    def case(self, obj: Notification) -> str:
+        # The reference staff quote and search by (an unfinished form has none yet).
         url = reverse("admin:intake_submission_change", args=[obj.submission_id])
-        return format_html('<a href="{}">{}</a>', url, obj.submission_id)
+        return format_html('<a href="{}">{}</a>', url, obj.submission)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Notification], search_term: str
+    ) -> tuple[QuerySet[Notification], bool]:
+        """A reference, exactly (the unique index), in any case: never a scan of the outbox."""
+        term = search_term.strip().upper()
+        if not term:
+            return queryset, False
+        return queryset.filter(submission__reference=term), False
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("intake.change_notification")

@@ -147,7 +147,9 @@ class DayFilter(admin.SimpleListFilter):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ReadOnlyAdmin):
-    """The day view: appointments by day and clinician, with a printable day sheet.
+    """The day view: one day's appointments in time order, the clinician a column (two people
+    seen at 09:00 by two clinicians are next to each other), with a date picker, a day and a
+    week either way, and a printable day sheet (by clinician, for the desk).
 
     Read-only as a model admin: booking, moving, cancelling and attendance are buttons that
     post to the booking views (which check the add and change permissions themselves).
@@ -165,7 +167,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
     list_display_links = ("time",)
     list_filter = (DayFilter, "clinician", "status")
     list_select_related = ("clinician", "slot__appointment_type", "submission__patient")
-    ordering = ("clinician__name", "starts_at", "pk")
+    ordering = ("starts_at", "clinician__name", "pk")
     list_per_page = 200
     actions = ["mark_attended", "mark_no_show"]
     change_list_template = "admin/scheduling/appointment/change_list.html"
@@ -250,7 +252,16 @@ class AppointmentAdmin(ReadOnlyAdmin):
             "day": day,
             "previous_day": with_day(day - dt.timedelta(days=1)),
             "next_day": with_day(day + dt.timedelta(days=1)),
+            "previous_week": with_day(day - dt.timedelta(days=7)),
+            "next_week": with_day(day + dt.timedelta(days=7)),
             "today": with_day(timezone.localdate()),
+            # The date picker (a GET form) keeps the other filters (clinician, status).
+            "kept_filters": [
+                (name, value)
+                for name, values in request.GET.lists()
+                if name not in ("day", "p")
+                for value in values
+            ],
             "day_sheet_url": reverse("admin:scheduling_appointment_day_sheet")
             + "?"
             + sheet.urlencode(),

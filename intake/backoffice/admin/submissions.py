@@ -5,18 +5,24 @@ page's buttons post to the workflow views (`intake/backoffice/views/triage.py`).
 (answers, free text, scores, reasons) is shown only to users with `intake.view_clinical_detail`,
 checked on the server for every page, search and export; receptionists see identity, contact,
 tier and status. Every view of a submission page and every change is written to the audit log.
+
+The submission page is built for the phone call (issue 20; intake/backoffice/casepage.py): the
+number to ring today, the preferred contact and the call-by time first, for every role; then
+alerts, actions, booking and notes; then the clinical detail and the history, in words. A search
+on the queue looks at every status (the default "Awaiting review" filter steps aside for it).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import Expression
 from django.http import (
     Http404,
@@ -33,10 +39,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake import clinical, summary
+from intake.backoffice import casepage
 from intake.backoffice.admin.base import CappedCountPaginator, ReadOnlyAdmin, apply_each
 from intake.backoffice.audit import audit_staff
 from intake.backoffice.display import humanise, tier_badge_html
 from intake.backoffice.forms import (
+    BookingGuidanceForm,
     FollowUpForm,
     NoteForm,
     OverrideTierForm,
@@ -45,6 +53,7 @@ from intake.backoffice.forms import (
 )
 from intake.backoffice.permissions import (
     can_book,
+    can_change_appointments,
     can_erase_patient_data,
     can_export,
     can_export_patient_data,
@@ -55,7 +64,15 @@ from intake.backoffice.permissions import (
 )
 from intake.http import client_address
 from intake.models import AWAITING_REVIEW_Q, TIER_RANK, AuditEvent, Submission, SubmissionNote, Tier
-from intake.scheduling.selectors import appointment_get_booked_for, appointment_get_booked_start
+from intake.scheduling import guidance
+from intake.scheduling.selectors import (
+    appointment_get_booked_for,
+    appointment_get_booked_start,
+    appointment_list_cancelled_by_patient,
+    bookingrequest_get_for,
+    bookingrequest_needs_slot,
+    submission_get_deadline,
+)
 from intake.selectors.workflow import (
     COUNT_CAP,
     QUEUE_ORDER,
@@ -81,6 +98,10 @@ class QueueStatusFilter(admin.SimpleListFilter):
     AWAITING = "awaiting"
     ALL = "all"
 
+    def __init__(self, request: HttpRequest, params: Any, model: Any, model_admin: Any) -> None:
+        self.request = request
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [
             (self.AWAITING, _("Awaiting review")),
@@ -89,7 +110,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
         ]
 
     def choices(self, changelist: Any) -> Any:
-        current = self.value() or self.AWAITING
+        current = self.value() or (self.ALL if searching(self.request) else self.AWAITING)
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": current == lookup,
@@ -98,11 +119,40 @@ class QueueStatusFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
-        value = self.value() or self.AWAITING
+        value = self.value()
+        if value is None and searching(request):
+            # A search looks at every status: a reference typed on the default view must not
+            # come back "0 results" because the case is already triaged or booked (issue 20).
+            return queryset
+        value = value or self.AWAITING
         if value == self.AWAITING:
-            return queryset.filter(AWAITING_REVIEW_Q)
+            # And the triaged cases reception could not find a slot for in time: the
+            # clinicians decide how those patients are seen (the queue's annotation).
+            return queryset.filter(AWAITING_REVIEW_Q | Q(needs_slot=True))
         if value in Status.values:
             return queryset.filter(status=value)
+        return queryset
+
+
+def searching(request: HttpRequest) -> bool:
+    """Whether the queue's search box was used (the admin's `q` parameter, not blank)."""
+    return bool(request.GET.get(SEARCH_VAR, "").strip())
+
+
+class NeedsSlotFilter(admin.SimpleListFilter):
+    """Reception found no free slot inside the booking window and asked the clinicians."""
+
+    title = gettext_lazy("needs a slot")
+    parameter_name = "needs_slot"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Submission]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(needs_slot=True)  # type: ignore[misc]
+        if self.value() == "no":
+            return queryset.filter(needs_slot=False)  # type: ignore[misc]
         return queryset
 
 
@@ -190,6 +240,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         AssignedFilter,
         ("submitted_at", admin.DateFieldListFilter),
         InterruptionFilter,
+        NeedsSlotFilter,
         HasAppointmentFilter,
     )
     search_fields = ("reference",)  # the real search is get_search_results
@@ -219,7 +270,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
         "tier_badge",
         "patient_name",
         "date_of_birth",
-        "age_years",
+        "age",
         "email",
         "phone",
         "preferred_contact",
@@ -254,16 +305,18 @@ class SubmissionAdmin(ReadOnlyAdmin):
     # -- the queue --
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Submission]:
-        # The booked appointment's start: the queue's "appointment" column and filter.
+        # The booked appointment's start: the queue's "appointment" column and filter; whether
+        # reception is waiting for a slot decision: "needs a slot".
         return submission_list_for_triage().annotate(
-            next_appointment=appointment_get_booked_start()
+            next_appointment=appointment_get_booked_start(),
+            needs_slot=bookingrequest_needs_slot(),
         )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
-        columns = ["case", "patient_name", "age_years", "tier_badge"]
+        columns = ["case", "patient_name", "age", "tier_badge"]
         if can_see_clinical(request):
             columns.append("top_reason")
         columns += ["waiting", "queue_status", "appointment", "assigned_to"]
@@ -325,7 +378,17 @@ class SubmissionAdmin(ReadOnlyAdmin):
                 _("Form not finished"),
                 _("Emergency advice shown %(time)s") % {"time": f"{shown:%d %b %H:%M}"},
             )
+        if getattr(obj, "needs_slot", False):
+            return format_html(
+                '{}<br><span class="needs-slot">{}</span>',
+                obj.get_status_display(),
+                _("Needs a slot: reception found none in time"),
+            )
         return str(obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("age"), ordering="age_years")
+    def age(self, obj: Submission) -> Any:
+        return "—" if obj.age_years is None else obj.age_years
 
     @admin.display(description=gettext_lazy("tier"), ordering="tier_rank")
     def tier_badge(self, obj: Submission) -> str:
@@ -356,10 +419,13 @@ class SubmissionAdmin(ReadOnlyAdmin):
     def waiting(self, obj: Submission) -> str:
         if obj.awaiting_since is None:
             return "—"
-        waited = timezone.now() - obj.awaiting_since
-        text = humanise(waited)
-        target = clinical.review_target(obj.tier)
-        late = obj.is_awaiting_review and target is not None and waited > target
+        now = timezone.now()
+        text = humanise(now - obj.awaiting_since)
+        # The tier's clock, the one the patient was told (CLINIC_TIERS: for URGENT, the
+        # call-back before the closing time they were given).
+        late = obj.is_awaiting_review and clinical.is_past_review_target(
+            obj.tier, obj.awaiting_since, now
+        )
         if late:
             return format_html(
                 '<span class="waiting-late">{} <span class="waiting-late-label">{}</span></span>',
@@ -422,16 +488,22 @@ class SubmissionAdmin(ReadOnlyAdmin):
             # The clinician summary (PDF) and the FHIR bundle of a sent form (issue 21).
             "can_download": may_download_handover(request) and not obj.is_draft,
             "can_triage": can_triage(request),
-            "history": auditevent_list_for_submission(obj),
+            "history": casepage.history_lines(auditevent_list_for_submission(obj)),
             "transitions": sorted(workflow.TRANSITIONS.get(obj.status, ())),
+            "triageable": obj.status in workflow.TRIAGEABLE,
             "status_labels": dict(Status.choices),
-            "override_form": OverrideTierForm(initial={"tier": obj.tier}),
-            "note_form": NoteForm(),
-            "reason_form": StatusReasonForm(),
+            # Each form its own ids: several sit on the page at once.
+            "override_form": OverrideTierForm(initial={"tier": obj.tier}, auto_id="override_%s"),
+            "note_form": NoteForm(auto_id="note_%s"),
+            "reason_form": StatusReasonForm(auto_id="status_%s"),
             "can_book": can_book(request),
+            "can_change_appointments": can_change_appointments(request),
             "booked_appointment": appointment_get_booked_for(obj),
-            "cancel_form": ReasonForm(),
-            "follow_up_form": FollowUpForm(),
+            "cancel_form": ReasonForm(auto_id="cancel_%s"),
+            "follow_up_form": FollowUpForm(auto_id="follow_up_%s"),
+            "contact": casepage.contact(obj),
+            "patient_cancellations": list(appointment_list_cancelled_by_patient(obj)),
+            **_booking_context(obj, now=timezone.now()),
         }
         if clinical:
             context.update(_clinical_context(obj))
@@ -451,7 +523,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
             "title": _("History of %(ref)s") % {"ref": obj},
             "object": obj,
             "opts": self.opts,
-            "history": auditevent_list_for_submission(obj),
+            "history": casepage.history_lines(auditevent_list_for_submission(obj)),
         }
         return TemplateResponse(request, "admin/intake/submission/history.html", context)
 
@@ -606,6 +678,34 @@ def _csv_line(values: list[Any]) -> str:
     return str(csv.writer(_Echo()).writerow(safe))
 
 
+def _booking_context(obj: Submission, *, now: dt.datetime) -> dict[str, Any]:
+    """When the patient should be called and booked by, and what triage told reception."""
+    request = bookingrequest_get_for(obj)
+    deadline = (
+        submission_get_deadline(obj, request=request, now=now)
+        if obj.status in (Status.TRIAGED, Status.BOOKED)
+        else None
+    )
+    initial = (
+        {"appointment_type": request.appointment_type, "note": request.note}
+        if request is not None
+        else {"appointment_type": guidance.recommended_type(obj)}
+    )
+    return {
+        "booking_request": request,
+        "deadline": deadline,
+        "overdue": deadline is not None and obj.status == Status.TRIAGED and deadline.book_by < now,
+        "needs_slot": request is not None and request.needs_slot_since is not None,
+        "guidance_form": BookingGuidanceForm(initial=initial, auto_id="guidance_%s"),
+        "suggested_type": initial["appointment_type"] if request is None else None,
+        # The call-back the patient was promised (URGENT: before the closing time they were
+        # given), while the case waits for review.
+        "call_by": clinical.review_due(obj.tier, obj.awaiting_since)
+        if obj.is_awaiting_review and obj.awaiting_since
+        else None,
+    }
+
+
 def _clinical_context(obj: Submission) -> dict[str, Any]:
     """What only clinicians see: reasons, scores, not-sure answers, answers by step, body map.
 
@@ -625,21 +725,29 @@ def _clinical_context(obj: Submission) -> dict[str, Any]:
         scores = {**stored["scores"], "not_sure": stored["not_sure"]}
     not_sure = scores.pop("not_sure", [])
     pe_wells = scores.pop("pe_wells", None)
+    pain_regions = answers.get("pain_regions") or []
     return {
         "draft_triage": live,
         "draft_tier": live.tier.name if live else "",
         "draft_tier_label": Tier(live.tier.name).label if live else "",
-        "reasons": reasons,
+        "reasons": [
+            {**reason, "tier_label": Tier(reason["tier"]).label}
+            if reason.get("tier") in Tier.values
+            else reason
+            for reason in reasons
+        ],
         "scores": scores,
+        "score_lines": casepage.scores(scores),
         "pe_wells": pe_wells if "EMG_PE" in fired else None,
-        # A list, not the dict: the template language would read `.items` as the key "items".
-        "pe_wells_items": sorted((pe_wells or {}).get("items", {}).items()),
+        "pe_wells_items": casepage.pe_wells_items(pe_wells),
         "not_sure_codes": not_sure,
+        "interrupted_rules": [clinical.rule_title(code) for code in obj.interrupted_rules or []],
         "answer_summary": summary.summarise(answers, None, include_consent=True),
         "body_regions": {
-            "pain_regions": answers.get("pain_regions") or [],
+            "pain_regions": pain_regions,
             "ecq6_sites": answers.get("ecq6_sites") or [],
         },
+        "pain_region_words": casepage.regions("pain_regions", pain_regions),
         "notes": SubmissionNote.objects.filter(submission=obj).select_related("author"),
         # Their confirmation page and receipt, from the rules stored with the form.
         "patient_paragraphs": clinical.patient_message(fired, now=obj.submitted_at).paragraphs,

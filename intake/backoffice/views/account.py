@@ -45,6 +45,7 @@ from django.views.decorators.http import require_POST
 from django_otp_webauthn.models import WebAuthnCredential
 
 from intake import audit as audit_receivers
+from intake import roles
 from intake.backoffice import middleware, throttle
 from intake.http import client_address
 from intake.models import AuditEvent
@@ -74,6 +75,14 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
     ):
         return wanted
     return default or reverse("admin:index")
+
+
+def landing(user: Any, next_url: str) -> str:
+    """Where a member of staff goes once signed in: where they were going, or, if that was
+    just the admin's home, their role's own list: reception's "To book" (issue 20)."""
+    if next_url == reverse("admin:index") and user.groups.filter(name=roles.RECEPTIONIST).exists():
+        return reverse("admin:scheduling_casetobook_changelist")
+    return next_url
 
 
 def with_next(name: str, next_url: str) -> str:
@@ -125,7 +134,7 @@ class PasswordStep(LoginView):
             # Signed in already: on to where the session has to go next.
             next_url = safe_next(request)
             return HttpResponseRedirect(
-                next_url if is_verified(user) else next_step(request, next_url)
+                landing(user, next_url) if is_verified(user) else next_step(request, next_url)
             )
         if request.method == "POST":
             refused = refused_by_throttle(request, str(request.POST.get("username", "")))
@@ -172,6 +181,8 @@ class SecondFactor(View):
         next_url = safe_next(request)
         if not is_staff(user):
             return redirect_to_login(next_url, reverse("admin:login"))
+        # After the second factor (a code, or a passkey: the page's `next`), the role's list.
+        next_url = landing(user, next_url)
         if is_verified(user):
             return HttpResponseRedirect(next_url)
         if not staff.confirmed_devices(user):  # type: ignore[arg-type]

@@ -64,8 +64,9 @@ class StaffAction(View, Generic[Target]):
         """The object acted on, from the URL (404 if there is none)."""
         raise NotImplementedError
 
-    def act(self, target: Target, data: dict[str, Any], by: Staff) -> None:
-        """Call the service; `data` is the form's cleaned data ({} without a form)."""
+    def act(self, target: Target, data: dict[str, Any], by: Staff) -> str | None:
+        """Call the service; `data` is the form's cleaned data ({} without a form). May return
+        the message that says what changed (else `done` is shown)."""
         raise NotImplementedError
 
     def next_url(self, target: Target) -> str:
@@ -83,12 +84,14 @@ class StaffAction(View, Generic[Target]):
         try:
             if form is not None and not form.is_valid():
                 raise ValidationError(str(self.invalid))
-            self.act(target, form.cleaned_data if form is not None else {}, by_staff(request))
+            said = self.act(
+                target, form.cleaned_data if form is not None else {}, by_staff(request)
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             shown = self.refused(target, form) if form is not None else None
             if shown is not None:
                 return shown
         else:
-            messages.success(request, str(self.done))
+            messages.success(request, said or str(self.done))
         return HttpResponseRedirect(self.next_url(target))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from intake import clinical
 from intake.backoffice.audit import audit_staff
 from intake.backoffice.display import tier_badge_html
 from intake.backoffice.forms import BookForm, CancelForm, EmergencyDirectionForm, MoveForm
@@ -32,7 +33,13 @@ from intake.backoffice.permissions import may_book, may_change_appointments
 from intake.backoffice.views.base import Staff, StaffAction, admin_page, by_staff, case_url
 from intake.models import AuditEvent, Submission, Tier
 from intake.scheduling.models import Appointment, AppointmentType, Slot
-from intake.scheduling.selectors import appointment_get_booked_for, slot_list_for_booking
+from intake.scheduling.selectors import (
+    appointment_get_booked_for,
+    bookingrequest_get_for,
+    slot_list_for_booking,
+    slot_list_free,
+    submission_get_deadline,
+)
 from intake.scheduling.services import booking
 from intake.services import workflow
 
@@ -133,16 +140,34 @@ def slot_page(
     moving: Appointment | None = None,
 ) -> HttpResponse:
     """The slot page; a refused booking is the page again with the reasons at the top and the
-    choices as posted (HTTP 200, never 500)."""
+    choices as posted (HTTP 200, never 500).
+
+    The case's booking request sets the window (its deadline, extended after a late triage,
+    with a warning) and the type filter: the recommended type's slots are shown first, until
+    the receptionist chooses another type or "All types".
+    """
     types = list(AppointmentType.objects.filter(active=True))
-    chosen = next((t for t in types if str(t.pk) == request.GET.get("type")), None)
+    guidance = bookingrequest_get_for(submission)
+    recommended = guidance.appointment_type if guidance else None
+    if "type" in request.GET:
+        chosen = next((t for t in types if str(t.pk) == request.GET["type"]), None)
+    else:
+        chosen = recommended if recommended in types else None
     now = timezone.now()
+    deadline = submission_get_deadline(submission, request=guidance, now=now)
     options = slot_list_for_booking(
         tier=submission.tier,
         now=now,
         since=submission.submitted_at,
         appointment_type=chosen,
         exclude_slot=moving.slot_id if moving else None,
+        deadline=deadline.book_by if deadline else None,
+    )
+    # Filtered to one type with nothing of it in time: are there others, before escalating?
+    other_types_in_window = (
+        slot_list_free(now=now, until=options.deadline).count()
+        if chosen is not None and options.deadline is not None and not options.in_window
+        else 0
     )
     booked = None if moving else appointment_get_booked_for(submission)
     title = _("Move the appointment of %(ref)s") if moving else _("Book %(ref)s")
@@ -156,8 +181,12 @@ def slot_page(
         "bookable_status": submission.status == Submission.Status.TRIAGED or moving,
         "status_label": submission.get_status_display(),
         "options": options,
+        "other_types_in_window": other_types_in_window,
         "window_missed": options.deadline is not None and options.deadline <= now,
-        "window_rule": _window_rule(submission.tier),
+        "window_extended_from": deadline.closed_at if deadline else None,
+        "window_rule": window_rule(submission.tier),
+        "guidance": guidance,
+        "recommended": recommended,
         "types": types,
         "chosen_type": chosen,
         "booked": booked,
@@ -174,22 +203,27 @@ def slot_page(
     return admin_page(request, "admin/scheduling/appointment/book.html", context)
 
 
-def _window_rule(tier: str) -> str:
-    if tier == Tier.URGENT:
-        days = settings.CLINIC_BOOKING_URGENT_WORKING_DAYS
-        if days == 1:
-            return _("URGENT: by the end of the next working day after the form was sent.")
-        return _("URGENT: by the end of the %(n)dth working day after the form was sent.") % {
-            "n": days
-        }
-    if tier == Tier.SOON:
-        return _("SOON: within %(n)d days of the form being sent.") % {
-            "n": settings.CLINIC_BOOKING_SOON_DAYS
-        }
-    if tier == Tier.ROUTINE:
+def window_rule(tier: str) -> str:
+    """The tier's booking window in words, from its clock (CLINIC_TIERS)."""
+    if tier not in settings.CLINIC_TIERS:
+        return ""
+    clock = clinical.tier_clock(tier)
+    label = Tier(tier).label
+    if clock.book_within_working_days == 0:
         return _(
-            "ROUTINE: within %(n)d days of the form being sent (the clinic's routine target)."
-        ) % {"n": settings.CLINIC_BOOKING_ROUTINE_DAYS}
+            "%(tier)s: the same working day the form was sent (the patient was told they need "
+            "to be seen today); sent when the clinic was closed, by the close of the next "
+            "working day."
+        ) % {"tier": label}
+    if clock.book_within_working_days is not None:
+        return _(
+            "%(tier)s: by the close of the %(n)d working days after the day the form was sent."
+        ) % {"tier": label, "n": clock.book_within_working_days}
+    if clock.book_within_days is not None:
+        return _("%(tier)s: within %(n)d days of the form being sent.") % {
+            "tier": label,
+            "n": clock.book_within_days,
+        }
     return ""
 
 
@@ -214,7 +248,10 @@ class BookingAction(StaffAction[Submission]):
 class Escalate(BookingAction):
     """No slot is free inside the tier's window: tell the triage clinicians."""
 
-    done = gettext_lazy("The triage clinicians have been alerted that no slot is free in time.")
+    done = gettext_lazy(
+        "The triage clinicians have been alerted that no slot is free in time. The case is in "
+        "their queue as \u201cNeeds a slot\u201d until they answer or it is booked."
+    )
 
     def act(self, target: Submission, data: dict[str, Any], by: Staff) -> None:
         booking.submission_escalate_no_slot(submission=target, **by)
@@ -255,6 +292,18 @@ class Cancel(AppointmentAction):
 
     def act(self, target: Appointment, data: dict[str, Any], by: Staff) -> None:
         booking.appointment_cancel(appointment=target, reason=data["reason"], **by)
+
+
+class AcknowledgeCancellation(AppointmentAction):
+    """Reception has seen the patient's cancellation: the case page's banner goes."""
+
+    done = gettext_lazy("Cancellation acknowledged: the banner is gone from the case page.")
+
+    def next_url(self, target: Appointment) -> str:
+        return case_url(target.submission) + "#case-alerts"
+
+    def act(self, target: Appointment, data: dict[str, Any], by: Staff) -> None:
+        booking.appointment_acknowledge_cancellation(appointment=target, **by)
 
 
 class RecordAttendance(AppointmentAction):

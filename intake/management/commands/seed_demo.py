@@ -23,6 +23,7 @@ from django.utils import timezone
 from intake import roles, steps
 from intake.demo import CONSENT, FIRST_NAMES, demo_answers, demo_cases
 from intake.models import Patient, Submission
+from intake.scheduling import guidance
 from intake.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -31,7 +32,7 @@ from intake.scheduling.models import (
     ClinicianRole,
 )
 from intake.scheduling.selectors import slot_list_for_booking
-from intake.scheduling.services import booking, slots
+from intake.scheduling.services import booking, requests, slots
 from intake.services import drafts, sending, staff, workflow
 
 # Documented in the README. Demo accounts exist only where DEBUG is on.
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 "DJANGO_DEBUG=1 (the local demo)."
             )
         users = self._users()
+        # The appointment types first: triage recommends one when it marks a case triaged.
+        self._appointment_types()
         created = self._submissions(users["triage"])
         self.stdout.write(f"  demo submissions: {created} created")
         self._diary(users["reception"])
@@ -189,6 +192,16 @@ class Command(BaseCommand):
                 reason="Worsening over the phone call; bring forward.",
                 actor=clinician,
             )
+        if status == Submission.Status.TRIAGED:
+            # With the booking guidance for reception: the type the rules suggest, and now
+            # and then a note (never clinical detail: reception reads it).
+            requests.submission_triage(
+                submission=submission,
+                appointment_type=guidance.recommended_type(submission),
+                note=DEMO_BOOKING_NOTES[index % len(DEMO_BOOKING_NOTES)],
+                actor=clinician,
+            )
+            return
         reason = {
             Submission.Status.REFERRED: "Referred to the MSK physiotherapy service.",
             Submission.Status.CLOSED: "Seen in the emergency department; no clinic needed.",
@@ -199,15 +212,24 @@ class Command(BaseCommand):
 
     # -- the diary --------------------------------------------------------------------------
 
-    def _diary(self, receptionist: Any) -> None:
-        """Clinicians, appointment types, weekly availability, slots and a few bookings."""
-        types = {
+    @staticmethod
+    def _appointment_types() -> dict[str, AppointmentType]:
+        return {
             name: AppointmentType.objects.update_or_create(
                 name=name,
-                defaults={"duration_minutes": minutes, "roles": list(kinds), "location": where},
+                defaults={
+                    "code": code,
+                    "duration_minutes": minutes,
+                    "roles": list(kinds),
+                    "location": where,
+                },
             )[0]
-            for name, minutes, kinds, where in APPOINTMENT_TYPES
+            for name, code, minutes, kinds, where in APPOINTMENT_TYPES
         }
+
+    def _diary(self, receptionist: Any) -> None:
+        """Clinicians, appointment types, weekly availability, slots and a few bookings."""
+        types = self._appointment_types()
         for name, role, sessions in CLINICIANS:
             clinician, _created = Clinician.objects.get_or_create(name=name, role=role)
             for weekdays, start, end, type_name in sessions:
@@ -236,7 +258,10 @@ class Command(BaseCommand):
         booked = 0
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for submission in list(triaged)[DEMO_LEFT_TO_BOOK:]:
-                kind = types[TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")]
+                request = getattr(submission, "booking_request", None)
+                kind = (request.appointment_type if request else None) or types[
+                    TYPE_FOR_TIER.get(submission.tier, "Vascular clinic new patient")
+                ]
                 options = slot_list_for_booking(
                     tier=submission.tier,
                     now=now,
@@ -265,26 +290,43 @@ def demo_code_now() -> str:
 # Fictional clinicians and a week that looks like a small vascular service's.
 MON, TUE, WED, THU, FRI = range(5)
 APPOINTMENT_TYPES = (
-    # name, minutes, roles that can take it, where
-    ("Same-day duplex scan", 30, [ClinicianRole.SONOGRAPHER], "Vascular lab, Outpatients A"),
+    # name, code (triage's recommendation table, intake/scheduling/guidance.py), minutes, roles
+    # that can take it, where
+    (
+        "Same-day duplex scan",
+        "duplex_same_day",
+        30,
+        [ClinicianRole.SONOGRAPHER],
+        "Vascular lab, Outpatients A",
+    ),
     (
         "Vascular clinic new patient",
+        "vascular_new",
         30,
         [ClinicianRole.VASCULAR_SURGEON, ClinicianRole.VASCULAR_NURSE],
         "Outpatients B",
     ),
     (
         "Vein clinic",
+        "vein_clinic",
         20,
         [ClinicianRole.VASCULAR_NURSE, ClinicianRole.VASCULAR_SURGEON],
         "Outpatients B",
     ),
     (
         "Diabetic foot review",
+        "diabetic_foot",
         30,
         [ClinicianRole.PODIATRIST, ClinicianRole.VASCULAR_NURSE],
         "Foot clinic, Outpatients C",
     ),
+)
+# Booking notes a triage clinician might leave for reception: practical, never clinical.
+DEMO_BOOKING_NOTES = (
+    "",
+    "Please book with the vascular registrar.",
+    "",
+    "Mornings only: works nights.",
 )
 CLINICIANS = (
     # name, role, sessions: (weekdays, from, until, appointment type)

@@ -18,6 +18,7 @@ from intake.models import AuditEvent, Notification, Submission
 from intake.scheduling import windows
 from intake.scheduling.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, Clinician, Slot
 from intake.scheduling.selectors import availabilityexception_list_blocking
+from intake.scheduling.services import requests
 from intake.services import audit, escalation, outbox, workflow
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ def appointment_book(
     except IntegrityError as error:
         raise _slot_taken() from error
     workflow.move_status(locked, Status.BOOKED, actor=actor, ip_address=ip_address, now=now)
+    requests.bookingrequest_booked(submission=locked)
     audit.audit_record(
         actor=actor,
         action=AuditEvent.Action.BOOK,
@@ -439,8 +441,10 @@ def submission_escalate_no_slot(
     """Reception found no free slot inside the tier's booking window: tell the triage clinicians.
 
     They decide what happens (an extra slot, another service). Side effects: an alert per
-    CLINIC_TRIAGE_EMAILS address (urgent queue for URGENT patients), an audit event. Raises
-    ValidationError if already escalated within the hour, or for an EMERGENCY.
+    CLINIC_TRIAGE_EMAILS address (urgent queue for URGENT patients), the case marked "needs a
+    slot" (its booking request: the triage queue shows it until a clinician answers or it is
+    booked), an audit event. Raises ValidationError if already escalated within the hour, or
+    for an EMERGENCY.
     """
     now = now or timezone.now()
     locked = workflow.locked_sent(submission)
@@ -455,6 +459,7 @@ def submission_escalate_no_slot(
         raise ValidationError(
             _("No triage clinician address is set up (CLINIC_TRIAGE_EMAILS): phone them instead.")
         )
+    requests.bookingrequest_mark_needs_slot(submission=locked, now=now)
     audit.audit_record(
         actor=actor,
         action=AuditEvent.Action.ESCALATION,
@@ -471,3 +476,35 @@ def submission_escalate_no_slot(
         )
         for address in settings.CLINIC_TRIAGE_EMAILS
     ]
+
+
+@transaction.atomic
+def appointment_acknowledge_cancellation(
+    *,
+    appointment: Appointment,
+    actor: User,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Reception has seen that the patient cancelled (the case page's banner goes).
+
+    Side effects: the appointment, an audit event. Raises ValidationError if the patient did
+    not cancel it, or it was acknowledged already.
+    """
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if locked.status != AStatus.CANCELLED or not locked.cancelled_by_patient:
+        raise ValidationError(_("Only a patient's own cancellation needs acknowledging."))
+    if locked.cancellation_acknowledged_at is not None:
+        raise ValidationError(_("This cancellation was acknowledged already."))
+    locked.cancellation_acknowledged_at = now or timezone.now()
+    locked.cancellation_acknowledged_by = actor
+    locked.save(update_fields=["cancellation_acknowledged_at", "cancellation_acknowledged_by"])
+    audit.audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        submission=locked.submission,
+        changed_fields=["appointment"],
+        details={"appointment": locked.pk, "cancellation_acknowledged": True},
+        ip_address=ip_address,
+    )
+    return locked

@@ -127,7 +127,10 @@ def test_workflow_actions_permission_matrix(
     events = after.exclude(action__in=["login", "view", "access_denied"])
     if MAY_TRIAGE[persona]:
         assert response.status_code == 302
-        assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
+        # Back on the case page, at the section acted in (its anchor).
+        case, _anchor, section = response["Location"].partition("#")
+        assert case == f"/admin/intake/submission/{submission.pk}/change/"
+        assert section == ("case-notes" if action == "note" else "case-actions")
         assert events.exists()
         assert not denied.exists()
     else:
@@ -356,6 +359,18 @@ def _erasure() -> str:
     return f"/admin/intake/submission/patient/{submission.patient_id}/erase/"
 
 
+def _triaged_case() -> str:
+    return f"/admin/intake/submission/{TriagedSubmissionFactory().pk}/workflow/"
+
+
+def _cancelled_by_patient(users: dict[str, User]) -> str:
+    appointment = booking.appointment_book(
+        submission=TriagedSubmissionFactory(), slot=slot_in(30), actor=users["receptionist"]
+    )
+    booking.appointment_cancel_by_patient(appointment=appointment, reason="Away")
+    return f"/admin/scheduling/appointment/{appointment.pk}/"
+
+
 def _ruleset_change() -> str:
     would_fall()
     call_command("triage_release", stdout=io.StringIO())
@@ -386,6 +401,11 @@ WORKFLOWS: dict[str, tuple[frozenset[str], str, SetUp]] = {
         lambda u: (_open_emergency() + "emergency-follow-up/", {"text": "Phoned: in A&E"}),
     ),
     "re-run triage": (TRIAGERS, "POST", lambda u: (_case() + "rerun/", {})),
+    "booking guidance": (
+        TRIAGERS,
+        "POST",
+        lambda u: (_triaged_case() + "booking-guidance/", {"note": "Mornings only"}),
+    ),
     "summary PDF": (CLINICAL, "GET", lambda u: (_case() + "summary.pdf", {})),
     "FHIR bundle": (CLINICAL, "GET", lambda u: (_case() + "fhir.json", {})),
     "booking page": (BOOKERS, "GET", lambda u: (_booking(), {})),
@@ -399,6 +419,11 @@ WORKFLOWS: dict[str, tuple[frozenset[str], str, SetUp]] = {
     "move page": (BOOKERS, "GET", lambda u: (_appointment(u) + "move/", {})),
     "move": (BOOKERS, "POST", lambda u: (_appointment(u) + "move/", {"slot": slot_in(50).pk})),
     "cancel": (BOOKERS, "POST", lambda u: (_appointment(u) + "do/cancel/", {"reason": "Ill"})),
+    "acknowledge cancellation": (
+        BOOKERS,
+        "POST",
+        lambda u: (_cancelled_by_patient(u) + "do/acknowledge-cancellation/", {}),
+    ),
     "attended": (BOOKERS, "POST", lambda u: (_appointment(u, started=True) + "do/attended/", {})),
     "did not attend": (
         BOOKERS,

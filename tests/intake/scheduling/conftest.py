@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from tests.intake.clinic_clock import clinic_clock
 from tests.intake.scheduling.helpers import CommittedServices
+
+__all__ = ["clinic_clock", "svc"]
 
 
 @pytest.fixture

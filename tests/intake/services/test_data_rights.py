@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 
 from intake import roles
 from intake.models import AuditEvent, Notification, Patient, Submission, SubmissionNote
-from intake.scheduling.models import Appointment
+from intake.scheduling.models import Appointment, BookingRequest
 from intake.scheduling.services import booking
 from intake.selectors.data_rights import patient_get_erasure_plan, submission_list_for_patient
 from intake.services import data_rights
@@ -121,6 +121,9 @@ def test_the_export_holds_everything_held_about_her(world: World) -> None:
     assert sent["override"]["by"] == "tess"
     assert [(n["by"], n["text"]) for n in sent["notes"]] == [("tess", ALEX["note"])]
     # The appointment, the messages sent to her (with where to), the staff alerts (without).
+    # What triage told reception.
+    assert sent["booking_request"]["note"] == ALEX["booking_note"]
+    assert sent["booking_request"]["by"] == "tess"
     [appointment] = sent["appointments"]
     assert appointment["status"] == "cancelled"
     assert appointment["cancel_reason"] == ALEX["cancel_reason"]
@@ -251,6 +254,7 @@ def test_erasure_keeps_the_coded_clinical_data_inside_retention(
     assert set(SubmissionNote.objects.filter(submission=sent).values_list("text", flat=True)) == {
         data_rights.TOMBSTONE
     }
+    assert BookingRequest.objects.get(submission=sent).note == data_rights.TOMBSTONE
     appointment = Appointment.objects.get(submission=sent)
     assert appointment.cancel_reason == data_rights.TOMBSTONE
     assert appointment.notes == data_rights.TOMBSTONE

@@ -5,20 +5,24 @@ The submission page's buttons are tested with their views (tests/intake/backoffi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import Settings
 
 from intake.models import AuditEvent, Submission
 from intake.scheduling.services import booking
 from intake.services import drafts
 from tests.factories import STAFF_PASSWORD, SubmissionFactory, TriagedSubmissionFactory
+from tests.intake.backoffice.signin import Clock
 from tests.intake.backoffice.staff import QUEUE, logged_in, queue_references, slot_in, waited
+from tests.intake.clinic_clock import FRIDAY, MONDAY, SATURDAY, TUESDAY, WEDNESDAY, at
 
 pytestmark = pytest.mark.django_db
 
@@ -61,30 +65,47 @@ def test_tier_badge_has_text_not_only_colour(triage_nurse: User) -> None:
 
 
 @pytest.mark.parametrize(
-    ("tier", "hours", "late"),
+    ("tier", "sent", "now", "late"),
     [
-        ("EMERGENCY", 0.2, False),
-        ("EMERGENCY", 0.3, True),  # target 15 minutes
-        ("URGENT", 3.9, False),
-        ("URGENT", 4.1, True),  # target 4 hours
-        ("SOON", 24 * 13.9, False),
-        ("SOON", 24 * 14.1, True),  # target 14 days
-        ("ROUTINE", 24 * 60, False),  # no target
+        ("EMERGENCY", at(WEDNESDAY, "10:00"), at(WEDNESDAY, "10:14"), False),
+        ("EMERGENCY", at(WEDNESDAY, "10:00"), at(WEDNESDAY, "10:16"), True),  # 15 minutes
+        ("EMERGENCY", at(SATURDAY, "03:00"), at(SATURDAY, "03:16"), True),  # at any hour
+        ("URGENT", at(WEDNESDAY, "09:00"), at(WEDNESDAY, "12:59"), False),
+        ("URGENT", at(WEDNESDAY, "09:00"), at(WEDNESDAY, "13:01"), True),  # 4 hours, open
+        # Told "If we have not called by 17:30": late at 17:31, under 4 hours after.
+        ("URGENT", at(WEDNESDAY, "15:00"), at(WEDNESDAY, "17:29"), False),
+        ("URGENT", at(WEDNESDAY, "15:00"), at(WEDNESDAY, "17:31"), True),
+        # Sent in the last hour (told to call NHS 111): 4 hours from the next opening.
+        ("URGENT", at(TUESDAY, "17:00"), at(WEDNESDAY, "12:29"), False),
+        ("URGENT", at(TUESDAY, "17:00"), at(WEDNESDAY, "12:31"), True),
+        ("URGENT", at(FRIDAY, "18:00"), at(MONDAY, "12:29"), False),  # over the weekend
+        ("SOON", at(WEDNESDAY, "10:00") - dt.timedelta(hours=71), at(WEDNESDAY, "10:00"), False),
+        ("SOON", at(WEDNESDAY, "10:00") - dt.timedelta(hours=73), at(WEDNESDAY, "10:00"), True),
+        ("ROUTINE", at(WEDNESDAY, "10:00") - dt.timedelta(days=60), at(WEDNESDAY, "10:00"), False),
     ],
 )
 def test_waiting_time_turns_red_past_the_tier_target(
-    triage_nurse: User, tier: str, hours: float, late: bool
+    triage_nurse: User,
+    clinic_clock: Clock,
+    tier: str,
+    sent: dt.datetime,
+    now: dt.datetime,
+    late: bool,
 ) -> None:
-    SubmissionFactory(tier=tier, submitted_at=waited(hours))
+    clinic_clock.moment = now
+    SubmissionFactory(tier=tier, submitted_at=sent)
     html = logged_in(triage_nurse).get(QUEUE).content.decode()
     assert ("past target" in html) is late
 
 
-@override_settings(
-    CLINIC_REVIEW_TARGET_MINUTES={"EMERGENCY": 5, "URGENT": 60, "SOON": 60, "ROUTINE": 0}
-)
-def test_waiting_time_targets_are_configurable(triage_nurse: User) -> None:
-    SubmissionFactory(tier="URGENT", submitted_at=waited(1.5))
+def test_waiting_time_targets_are_configurable(
+    triage_nurse: User, clinic_clock: Clock, settings: Settings
+) -> None:
+    settings.CLINIC_TIERS = {
+        **settings.CLINIC_TIERS,
+        "URGENT": {**settings.CLINIC_TIERS["URGENT"], "review_within_minutes": 60},
+    }
+    SubmissionFactory(tier="URGENT", submitted_at=at(WEDNESDAY, "08:45"))
     assert "past target" in logged_in(triage_nurse).get(QUEUE).content.decode()
 
 

@@ -18,6 +18,7 @@ from intake.models import AuditEvent, Notification, Submission
 from intake.scheduling.models import Appointment
 from intake.scheduling.services import booking
 from tests.factories import TriagedSubmissionFactory, staff_user
+from tests.intake.backoffice.signin import Clock
 from tests.intake.backoffice.staff import client_for, logged_in, slot_in
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +300,86 @@ def test_a_non_ascii_digit_as_the_chosen_slot_is_refused_clearly(receptionist: U
     response = logged_in(receptionist).post(BOOK.format(pk=submission.pk), {"slot": "²"})
     assert response.status_code == 200
     assert "Choose a slot." in response.content.decode()
+
+
+# --- Booking guidance from triage (issue 20) ------------------------------------------------------
+
+
+def test_the_recommended_types_slots_are_shown_first_and_all_types_on_request(
+    receptionist: User, triage_nurse: User
+) -> None:
+    from intake.scheduling.services import requests
+    from tests.factories import AppointmentTypeFactory, SubmissionFactory
+
+    scan = AppointmentTypeFactory(name="Same-day duplex scan", code="duplex_same_day")
+    clinic = slot_in(30)
+    scan_slot = slot_in(40, appointment_type=scan)
+    submission = SubmissionFactory(tier="SOON")
+    requests.submission_triage(
+        submission=submission,
+        appointment_type=scan,
+        note="Book with the vascular registrar",
+        actor=triage_nurse,
+    )
+    client = logged_in(receptionist)
+    html = client.get(BOOK.format(pk=submission.pk)).content.decode()
+    assert re.findall(r'name="slot" value="(\d+)"', html) == [str(scan_slot.pk)]
+    assert re.search(rf'<option value="{scan.pk}" selected>Same-day duplex scan', html)
+    assert "recommended by triage" in html
+    assert "<strong>Same-day duplex scan</strong>" in html  # "From triage"
+    assert '<q class="booking-note">Book with the vascular registrar</q>' in html
+    assert "Choose “All types” to see every slot." in html
+    # "All types" chosen: every slot (the choice is the receptionist's).
+    html = client.get(BOOK.format(pk=submission.pk) + "?type=").content.decode()
+    values = re.findall(r'name="slot" value="(\d+)"', html)
+    assert values == [str(clinic.pk), str(scan_slot.pk)]
+
+
+def test_a_case_without_guidance_shows_every_type(receptionist: User) -> None:
+    submission = TriagedSubmissionFactory()
+    slot = slot_in(30)
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert re.findall(r'name="slot" value="(\d+)"', html) == [str(slot.pk)]
+    assert "None: choose the type that fits" in html
+
+
+def test_an_extended_window_is_explained_on_the_booking_page(
+    receptionist: User, triage_nurse: User, clinic_clock: Clock
+) -> None:
+    from intake.scheduling.services import requests
+    from tests.factories import SubmissionFactory
+    from tests.intake.clinic_clock import WEDNESDAY, at
+
+    clinic_clock.moment = at(WEDNESDAY, "17:27")
+    submission = SubmissionFactory(tier="URGENT", submitted_at=at(WEDNESDAY, "14:00"))
+    requests.submission_triage(submission=submission, actor=triage_nurse)
+    tomorrow = slot_in(16)  # Thursday 09:27
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "Book by Thursday 18 March 2027, 17:30" in html
+    assert "The window was extended." in html
+    assert "closed at Wednesday 17 March 2027, 17:30" in html
+    label = re.search(rf'for="slot-{tomorrow.pk}">(.*?)</label>', html, re.S)
+    assert label and "Within target" in label[1]
+
+
+def test_the_window_rule_says_urgent_is_the_same_working_day(receptionist: User) -> None:
+    submission = TriagedSubmissionFactory(tier="URGENT")
+    slot_in(1)
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "Urgent: the same working day the form was sent" in html
+
+
+def test_no_slot_of_the_recommended_type_points_to_the_other_types_in_time(
+    receptionist: User, triage_nurse: User
+) -> None:
+    from intake.scheduling.services import requests
+    from tests.factories import AppointmentTypeFactory, SubmissionFactory
+
+    scan = AppointmentTypeFactory(name="Same-day duplex scan", code="duplex_same_day")
+    submission = SubmissionFactory(tier="SOON")
+    requests.submission_triage(submission=submission, appointment_type=scan, actor=triage_nurse)
+    slot_in(30)  # another type, in time
+    slot_in(24 * 20, appointment_type=scan)  # the recommended type, too late
+    html = logged_in(receptionist).get(BOOK.format(pk=submission.pk)).content.decode()
+    assert "No free Same-day duplex scan slot inside the window" in html
+    assert "There is 1 free slot of another type inside the window" in html

@@ -52,11 +52,11 @@ def test_review_workflow_moves_through_the_statuses(triage_nurse: User) -> None:
 
 
 def test_an_illegal_transition_is_refused_with_a_message(triage_nurse: User) -> None:
-    submission = SubmissionFactory()
+    submission = SubmissionFactory(status=Submission.Status.CLOSED)
     page = post_action(logged_in(triage_nurse), submission, "triaged")
-    assert "A submission that is submitted cannot be marked triaged." in page
+    assert "A submission that is closed cannot be marked triaged." in page
     submission.refresh_from_db()
-    assert submission.status == Submission.Status.SUBMITTED
+    assert submission.status == Submission.Status.CLOSED
     assert not AuditEvent.objects.filter(action="status").exists()
 
 
@@ -163,7 +163,7 @@ def test_a_refused_referral_shows_the_reason_typed_on_a_page_with_the_admin_look
     assert "submitted cannot be marked referred elsewhere." in html  # the message
     assert "MSK physiotherapy, &lt;b&gt;soon&lt;/b&gt;</textarea>" in html  # as typed, escaped
     assert f'action="{url}"' in html and "csrfmiddlewaretoken" in html
-    assert f'href="/admin/intake/submission/{submission.pk}/change/">Back to the case' in html
+    assert f'href="/admin/intake/submission/{submission.pk}/change/#case-actions">Back to' in html
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SUBMITTED
     assert not submission.notes.exists()
@@ -189,24 +189,33 @@ def test_an_emergency_follow_up_without_a_text_is_refused_with_the_form_again(
 def test_a_refused_button_without_a_form_goes_back_to_the_case_with_the_reason(
     triage_nurse: User,
 ) -> None:
-    submission = SubmissionFactory()
+    submission = SubmissionFactory(status=Submission.Status.BOOKED)
     client = logged_in(triage_nurse)
-    response = client.post(f"/admin/intake/submission/{submission.pk}/workflow/triaged/")
+    response = client.post(f"/admin/intake/submission/{submission.pk}/workflow/start-review/")
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/intake/submission/{submission.pk}/change/"
+    case = f"/admin/intake/submission/{submission.pk}/change/"
+    assert response["Location"] == case + "#case-actions"
     page = client.get(response["Location"]).content.decode()
-    assert "A submission that is submitted cannot be marked triaged." in page
+    assert "A submission that is booked cannot be marked in review." in page
 
 
-def test_each_button_says_what_it_did(triage_nurse: User) -> None:
-    submission = SubmissionFactory()
+def test_each_button_says_what_changed(triage_nurse: User, clinic_admin: User) -> None:
+    submission = SubmissionFactory(tier="URGENT", assigned_to=clinic_admin)
     client = logged_in(triage_nurse)
-    assert "Assigned to you." in post_action(client, submission, "assign-to-me")
-    assert "Marked in review." in post_action(client, submission, "start-review")
-    assert "Status changed." in post_action(client, submission, "triaged")
-    assert "Triage re-run with the current ruleset." in post_action(client, submission, "rerun")
-    assert "Note added." in post_action(client, submission, "note", text="Rang")
+    page = post_action(client, submission, "assign-to-me")
+    assert "Assigned to you (it was assigned to cleo)." in page
+    page = post_action(client, submission, "start-review")
+    assert "Status changed from Submitted to In review." in page
     page = post_action(client, submission, "override", tier="SOON", reason="Phoned")
-    assert "the engine&#x27;s tier is kept beside it" in page
+    assert "Tier changed from Urgent to Soon; the engine&#x27;s tier is kept beside it." in page
+    page = post_action(client, submission, "triaged")
+    assert "Status changed from In review to Triaged." in page
+    assert "Reception will book: no appointment type recommended, by" in page
+    assert "Triage re-run with ruleset 2026.2: the tier is still Soon." in post_action(
+        client, submission, "rerun"
+    )
+    assert "Note added." in post_action(client, submission, "note", text="Rang")
+    page = post_action(client, submission, "refer", reason="MSK physio")
+    assert "Status changed from Triaged to Referred elsewhere." in page
     submission.refresh_from_db()
-    assert (submission.assigned_to, submission.status) == (triage_nurse, "triaged")
+    assert (submission.assigned_to, submission.status) == (triage_nurse, "referred")

@@ -8,7 +8,7 @@ import intake.encryption
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0026_encryption_at_rest'),
+        ('intake', '0027_booking_overdue_notification'),
     ]
 
     operations = [
