@@ -40,12 +40,13 @@ def _drop_and_maybe_create(pg: str, db: str, *, create: bool) -> None:
     admin.close()
 
 
-def setup_django(database_url: str, *, bench: str) -> None:
-    """Django with the production settings (DEBUG off) on `database_url`, for an in-process
-    bench: a throwaway key, placeholder staff addresses, nothing read from a developer's .env."""
+def setup_django(database_url: str, *, bench: str, debug: bool = False, **environment: str) -> None:
+    """Django with the production settings (DEBUG off unless `debug`) on `database_url`, for an
+    in-process bench: a throwaway key, placeholder staff addresses, nothing read from a
+    developer's .env; `environment` adds or overrides variables (CACHE_URL=..., ...)."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="clinic.settings",
-        DJANGO_DEBUG="0",
+        DJANGO_DEBUG="1" if debug else "0",
         DJANGO_SECRET_KEY=f"{bench}-only-not-a-secret",
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_HTTPS="0",
@@ -60,6 +61,7 @@ def setup_django(database_url: str, *, bench: str) -> None:
         CLINIC_LOOKUP_HASH_KEY=f"{bench}-only-lookup-hash-key-not-a-secret",
         DATABASE_URL=database_url,
     )
+    os.environ.update(environment)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django

@@ -39,33 +39,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("admin", "triage", "reception")
 
 
 def setup_django(folder: Path, *, production: bool) -> None:
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="clinic.settings",
-        DJANGO_DEBUG="0" if production else "1",
-        DJANGO_SECRET_KEY="dashboard-bench-only-not-a-secret",
+    """benchdb's set-up on a SQLite file in `folder`, DEBUG on unless `production`."""
+    benchdb.setup_django(
+        f"sqlite:///{folder / 'demo.sqlite3'}",
+        bench="dashboard-bench",
+        debug=not production,
         DJANGO_ALLOWED_HOSTS="testserver,localhost",
-        DJANGO_HTTPS="0",
-        DJANGO_READ_DOT_ENV="0",
-        DJANGO_LOG_LEVEL="WARNING",
-        DATABASE_URL=f"sqlite:///{folder / 'demo.sqlite3'}",
         CACHE_URL="locmemcache://",
         CELERY_BROKER_URL="",
         EMAIL_URL="dummymail://",
-        CLINIC_ONCALL_EMAILS="oncall@clinic.invalid",
-        CLINIC_ESCALATION_EMAILS="lead@clinic.invalid",
-        CLINIC_TRIAGE_EMAILS="triage@clinic.invalid",
-        CLINIC_RECEPTION_EMAILS="reception@clinic.invalid",
         STATIC_ROOT=str(folder / "static"),
     )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def prepare(production: bool) -> None:
